@@ -1,0 +1,3 @@
+from seatcore.cli import main
+
+main()

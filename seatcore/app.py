@@ -1,0 +1,105 @@
+"""The Starlette application: routes, middleware, error shape and the lifespan that opens the runtime."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from seatcore.api import ENDPOINT_GROUPS
+from seatcore.api._http import JSONResponse
+from seatcore.api.openapi import build_document
+from seatcore.errors import SeatcoreError
+from seatcore.observability import RequestContextMiddleware, metrics_endpoint, request_id
+from seatcore.runtime import Runtime, open_runtime
+from seatcore.settings import Settings
+
+log = logging.getLogger("seatcore")
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+# Long-running tasks (sweepers, writers, fan-out) that live as long as the app: each is given the
+# runtime and runs until its context exits.
+BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
+BACKGROUND_SERVICES: list[BackgroundService] = []
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
+async def _seatcore_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SeatcoreError)
+    headers = {}
+    if "retry_after_s" in exc.details:
+        headers["Retry-After"] = str(exc.details["retry_after_s"])
+    return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = "no such resource" if exc.status_code == 404 else str(exc.detail)
+    body = {"error": {"code": code, "message": message, "details": {}}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    body = {
+        "error": {
+            "code": "internal_error",
+            "message": "something went wrong on our side",
+            "details": {"request_id": request_id.get()},
+        }
+    }
+    return JSONResponse(body, status_code=500)
+
+
+def create_app(settings: Settings) -> Starlette:
+    endpoints = [endpoint for group in ENDPOINT_GROUPS for endpoint in group.items]
+    routes: list[BaseRoute] = [endpoint.route() for endpoint in endpoints]
+    routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+    media = settings.data_dir / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    routes.append(Mount("/media", StaticFiles(directory=media), name="media"))
+    if WEB_DIR.is_dir():
+        routes.append(Mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_runtime(settings) as runtime, contextlib.AsyncExitStack() as stack:
+            app.state.runtime = runtime
+            for service in BACKGROUND_SERVICES:
+                await stack.enter_async_context(service(runtime))
+            yield
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            SeatcoreError: _seatcore_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+    )
+    app.state.openapi = build_document(endpoints)
+    app.state.endpoints = endpoints
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for uvicorn workers: settings come from the config file and environment."""
+    from seatcore.observability import setup_logging
+    from seatcore.settings import load_settings
+
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

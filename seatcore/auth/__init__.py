@@ -1,0 +1,1 @@
+"""Identity: tokens, moviegoer sign-in with wx.login, staff passwords."""

@@ -1,0 +1,1 @@
+"""Relational storage: schema, engines and migrations (MySQL/MariaDB in production, SQLite embedded)."""

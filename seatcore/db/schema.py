@@ -1,0 +1,202 @@
+"""The relational schema, as SQLAlchemy Core tables. Migrations under ``migrations/`` create it.
+
+Times are stored as naive UTC DATETIMEs; money as integer fen; JSON documents as text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger maps to that there.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+movies = Table(
+    "movies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("original_title", String(200), nullable=False, server_default=""),
+    Column("genres", String(200), nullable=False, server_default=""),  # comma separated
+    Column("duration_min", Integer, nullable=False),
+    Column("score_x10", Integer, nullable=False, server_default="0"),  # 86 means 8.6
+    Column("synopsis", Text, nullable=False),
+    Column("director", String(200), nullable=False, server_default=""),
+    Column("cast", String(500), nullable=False, server_default=""),
+    Column("release_date", DateTime, nullable=True),
+    Column("poster_url", String(500), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="showing"),  # showing | coming
+    Column("hot_rank", Integer, nullable=False, server_default="0"),  # 0 = not on the carousel
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "status", "hot_rank"),
+    Index(None, "title"),
+)
+
+cinemas = Table(
+    "cinemas",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("address", String(300), nullable=False, server_default=""),
+    Column("timezone", String(64), nullable=False, server_default="Asia/Shanghai"),
+    Column("sales_close_before_min", Integer, nullable=True),  # NULL: the service default
+    Column("refund_until_before_min", Integer, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "city", "name"),
+)
+
+halls = Table(
+    "halls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("layout", Text, nullable=False),  # JSON, see seatcore.domain.layout
+    Column("seat_count", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("cinema_id", "name"),
+)
+
+showtimes = Table(
+    "showtimes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_id", Id, ForeignKey("halls.id"), nullable=False),
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), nullable=False),
+    Column("movie_id", Id, ForeignKey("movies.id"), nullable=False),
+    Column("starts_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+    Column("language", String(32), nullable=False, server_default=""),
+    Column("format", String(32), nullable=False, server_default="2D"),
+    Column("prices", Text, nullable=False),  # JSON {"zone": fen}
+    Column("sales_open", Boolean, nullable=False, server_default="1"),
+    Column("status", String(16), nullable=False, server_default="scheduled"),  # | cancelled
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "movie_id", "starts_at"),
+    Index(None, "cinema_id", "starts_at"),
+    Index(None, "hall_id", "starts_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("openid", String(128), nullable=False, unique=True),
+    Column("nickname", String(100), nullable=False, server_default=""),
+    Column("phone", String(32), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "phone"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # staff | admin
+    Column("created_at", DateTime, nullable=False),
+)
+
+staff_cinemas = Table(
+    "staff_cinemas",
+    metadata,
+    Column("staff_id", Id, ForeignKey("staff.id"), primary_key=True),
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), primary_key=True),
+)
+
+favourites = Table(
+    "favourites",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    Column("movie_id", Id, ForeignKey("movies.id"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "movie_id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("showtime_id", Id, ForeignKey("showtimes.id"), nullable=False),
+    Column("hold_id", String(64), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("seat_count", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("paid_at", DateTime, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "user_id", "created_at"),
+    Index(None, "showtime_id"),
+    Index(None, "status", "created_at"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False),
+    Column("showtime_id", Id, ForeignKey("showtimes.id"), nullable=False),
+    Column("seat_id", String(32), nullable=False),
+    Column("price_fen", Integer, nullable=False),
+    Column("code", String(32), nullable=False, unique=True),
+    # 1 while the ticket is live, NULL once refunded: the unique key below then only binds live
+    # tickets (both MySQL and SQLite let NULLs repeat in a unique key).
+    Column("live", Boolean, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("showtime_id", "seat_id", "live"),
+    Index(None, "order_id"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("provider_txn_id", String(64), nullable=True, unique=True),
+    Column("amount_fen", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "order_id"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(300), nullable=False, server_default=""),
+    Column("provider_refund_id", String(64), nullable=True),
+    Column("created_by", String(100), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "order_id"),
+)

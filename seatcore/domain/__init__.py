@@ -1,0 +1,1 @@
+"""Pure domain rules: no HTTP, no Redis, no SQL."""

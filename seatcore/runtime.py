@@ -1,0 +1,71 @@
+"""What a running service holds: settings, the database engine, Redis and the services built on them.
+
+``open_runtime`` builds it for the app's lifespan (and for commands); everything is closed on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seatcore.auth.tokens import TokenIssuer
+from seatcore.auth.wx import WxLogin, build_wx_login
+from seatcore.cache import Cache
+from seatcore.db.engine import create_db_engine
+from seatcore.embedded import EmbeddedRedis, embedded_secret
+from seatcore.errors import SeatcoreError
+from seatcore.settings import Settings
+
+
+class ConfigError(SeatcoreError):
+    code = "config_error"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: AsyncEngine
+    redis: aioredis.Redis
+    tokens: TokenIssuer
+    wx: WxLogin
+    cache: Cache
+    # Later parts (seat engine, live map, orders) hang their services here.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    embedded: EmbeddedRedis | None = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        embedded = EmbeddedRedis(settings.data_dir)
+        redis_url = embedded.url
+    secret = settings.secret_key
+    if not secret:
+        if settings.database_url:
+            raise ConfigError("secret_key is required outside the embedded demo (SEATCORE_SECRET_KEY)")
+        secret = embedded_secret(settings.data_dir)
+    redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    db = create_db_engine(settings)
+    wx = build_wx_login(settings)
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        redis=redis,
+        tokens=TokenIssuer(secret, settings.token_ttl_s),
+        wx=wx,
+        cache=Cache(redis, settings.cache_ttl_s),
+    )
+    try:
+        yield runtime
+    finally:
+        await wx.close()
+        await redis.aclose()
+        await db.dispose()
+        if embedded is not None:
+            embedded.close()

@@ -1,0 +1,1 @@
+"""SQL access: one module per aggregate, SQLAlchemy Core on the async engine."""

@@ -1,0 +1,126 @@
+"""Fixtures: the machine's real MariaDB and Redis, isolated per test run.
+
+Each run migrates a fresh MariaDB database of its own and dropped at the end, and locks a Redis
+database number of its own (1..15) on the machine's Redis, so parallel runs never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pymysql
+import pytest
+import redis
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from seatcore.app import create_app
+from seatcore.db.migrate import upgrade
+from seatcore.db.schema import metadata
+from seatcore.settings import Settings
+
+MYSQL_HOST = os.environ.get("SEATCORE_TEST_MYSQL_HOST", "127.0.0.1")
+MYSQL_PORT = int(os.environ.get("SEATCORE_TEST_MYSQL_PORT", "3306"))
+REDIS_HOST = os.environ.get("SEATCORE_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("SEATCORE_TEST_REDIS_PORT", "6379"))
+TEST_SECRET = "test-secret-key-0123456789abcdef"
+
+Login = Callable[[str], Awaitable[dict[str, str]]]
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> Iterator[str]:
+    name = f"sct_{secrets.token_hex(4)}"
+    try:
+        conn = pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user="root", password="")
+    except pymysql.err.OperationalError as exc:
+        pytest.exit(
+            f"MariaDB is not reachable at {MYSQL_HOST}:{MYSQL_PORT} as root without password "
+            f"({exc}); start it, or set SEATCORE_TEST_MYSQL_HOST/PORT",
+            returncode=3,
+        )
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    url = f"mysql://root@{MYSQL_HOST}:{MYSQL_PORT}/{name}"
+    try:
+        upgrade(make_url(url))
+        yield url
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis database number on the machine's Redis, held for this run only."""
+    admin = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
+    try:
+        admin.ping()
+    except redis.ConnectionError as exc:
+        pytest.exit(
+            f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc}); start it, "
+            "or set SEATCORE_TEST_REDIS_HOST/PORT",
+            returncode=3,
+        )
+    token = secrets.token_hex(8)
+    for number in range(1, 16):
+        if admin.set(f"seatcore:test-lock:{number}", token, nx=True, ex=3 * 3600):
+            break
+    else:
+        pytest.exit("all Redis databases 1..15 are locked by other test runs", returncode=3)
+    try:
+        yield f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+    finally:
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number).flushdb()
+        if admin.get(f"seatcore:test-lock:{number}") == token.encode():
+            admin.delete(f"seatcore:test-lock:{number}")
+        admin.close()
+
+
+@pytest.fixture
+def settings(mysql_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=mysql_url,
+        redis_url=redis_url,
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        dev_login=True,
+        log_json=False,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[object]:
+    """The app with its lifespan running, on empty tables and an empty Redis database."""
+    redis.Redis.from_url(settings.redis_url).flushdb()
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        runtime = application.state.runtime
+        async with runtime.db.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                await conn.execute(delete(table))
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def login(client: httpx.AsyncClient) -> Login:
+    """Sign a moviegoer in through the dev provider; returns the Authorization header."""
+
+    async def sign_in(name: str) -> dict[str, str]:
+        response = await client.post("/api/v1/auth/wx-login", json={"code": f"dev-{name}"})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return sign_in
