@@ -18,8 +18,11 @@ from starlette.staticfiles import StaticFiles
 from seatcore.api import ENDPOINT_GROUPS
 from seatcore.api._http import JSONResponse
 from seatcore.api.openapi import build_document
+from seatcore.engine.background import seat_engine_service
 from seatcore.errors import SeatcoreError
+from seatcore.live import live_routes, live_service
 from seatcore.observability import RequestContextMiddleware, metrics_endpoint, request_id
+from seatcore.orders.background import order_service
 from seatcore.runtime import Runtime, open_runtime
 from seatcore.settings import Settings
 
@@ -30,6 +33,9 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 # runtime and runs until its context exits.
 BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
 BACKGROUND_SERVICES: list[BackgroundService] = []
+BACKGROUND_SERVICES.append(seat_engine_service)  # the seat engine and its hold sweeper (seatcore.engine)
+BACKGROUND_SERVICES.append(live_service)  # the seat-map fan-out (seatcore.live)
+BACKGROUND_SERVICES.append(order_service)  # order writer, sweeper and recovery (seatcore.orders)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
@@ -66,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
     endpoints = [endpoint for group in ENDPOINT_GROUPS for endpoint in group.items]
     routes: list[BaseRoute] = [endpoint.route() for endpoint in endpoints]
     routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+    routes.extend(live_routes())
     media = settings.data_dir / "media"
     media.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/media", StaticFiles(directory=media), name="media"))

@@ -7,10 +7,23 @@ one Redis Cluster slot and a script can touch them together.
 from __future__ import annotations
 
 CATALOGUE_GENERATION = "sc:cache:gen"
+# Box office (seatcore.store.boxoffice): when the summary last caught up with the orders, and the
+# lock that lets one process at a time bring it up to date.
+BOXOFFICE_WATERMARK = "sc:boxoffice:watermark"
+BOXOFFICE_LOCK = "sc:boxoffice:lock"
+BOXOFFICE_DIRTY = "sc:boxoffice:dirty"  # a set of showtime ids to recompute
 
 
 def catalogue_cache(generation: str, name: str) -> str:
     return f"sc:cache:{generation}:{name}"
+
+
+def want_count(movie_id: int) -> str:
+    """A movie's cached want-to-see count: dropped on every toggle, so not tied to the generation.
+
+    The ``{want}`` hash tag keeps all counts in one cluster slot, so one MGET reads a page's counts.
+    """
+    return f"sc:cache:{{want}}:{movie_id}"
 
 
 def rate_limit(bucket: str, who: str, window: int) -> str:
@@ -19,3 +32,66 @@ def rate_limit(bucket: str, who: str, window: int) -> str:
 
 def show_tag(showtime_id: int) -> str:
     return f"{{show:{showtime_id}}}"
+
+
+# Seat engine (seatcore.engine, docs/seat-engine.md). One showtime's seat state lives in these keys,
+# all in its hash tag's slot; the scripts take them in this order (SHOW_KEY_PARTS).
+SEAT_CHANGES = "sc:seat-changes"  # the pub/sub channel of every showtime's seat changes
+HOLD_SWEEP_INDEX = "sc:holds:sweep"  # sorted set of hold ids -> when the sweeper should look (ms)
+SHOW_KEY_PARTS = ("seats", "holds", "expiry", "users", "seq", "log", "epoch", "meta")
+
+
+def show_key(showtime_id: int, part: str) -> str:
+    return f"sc:{show_tag(showtime_id)}:{part}"
+
+
+def show_keys(showtime_id: int) -> list[str]:
+    """Every key of one showtime's seat state, in the order the engine's scripts take them."""
+    return [show_key(showtime_id, part) for part in SHOW_KEY_PARTS]
+
+
+def show_seq(showtime_id: int) -> str:
+    return show_key(showtime_id, "seq")
+
+
+def show_epoch(showtime_id: int) -> str:
+    return show_key(showtime_id, "epoch")
+
+
+def show_log(showtime_id: int) -> str:
+    return show_key(showtime_id, "log")
+
+
+def user_holds(user_id: int) -> str:
+    """A moviegoer's live holds over all showtimes (sorted set of hold ids -> expiry ms)."""
+    return f"sc:{{user:{user_id}}}:holds"
+
+
+def hold_rate(user_id: int, window: int) -> str:
+    """A moviegoer's holds in one rate window: in the user's slot, counted with user_holds."""
+    return f"sc:{{user:{user_id}}}:rl:hold:{window}"
+
+
+# Orders (seatcore.orders): the stream the MySQL writers consume, the orders not yet in MySQL
+# (scored by when the sweeper should next look at them) and idempotency keys.
+ORDER_STREAM = "sc:orders"
+ORDERS_IN_FLIGHT = "sc:orders:in-flight"
+
+
+def order(showtime_id: int, order_id: str) -> str:
+    """An order not yet in MySQL: a hash in its showtime's slot, beside the seats it buys."""
+    return f"sc:{show_tag(showtime_id)}:order:{order_id}"
+
+
+def hold_order(showtime_id: int, hold_id: str) -> str:
+    """The order made from a hold (one order per hold)."""
+    return f"sc:{show_tag(showtime_id)}:hold-order:{hold_id}"
+
+
+def user_orders(user_id: int) -> str:
+    """A moviegoer's orders not yet in MySQL (sorted set scored by creation, ms)."""
+    return f"sc:user:{user_id}:orders"
+
+
+def idempotency(user_id: int, key: str) -> str:
+    return f"sc:idem:{user_id}:{key}"

@@ -1,16 +1,31 @@
-"""Structured JSON logs with a request id, and Prometheus metrics by route."""
+"""Structured JSON logs with a request id, and Prometheus metrics by route.
+
+Metrics are labelled by route template (``/api/v1/movies/{movie_id}``), never by raw path, so the
+number of series stays bounded. With several uvicorn workers, ``seatcore serve`` points
+``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder and ``/metrics`` adds up every worker's counters
+(prometheus_client's multiprocess mode); with one worker the process's own registry is served.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import sys
 import time
 import uuid
 from typing import Any
 
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -29,7 +44,9 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-_RESERVED = set(vars(logging.makeLogRecord({})))
+# Record attributes that are not the caller's ``extra`` (uvicorn adds an ANSI-coloured copy of its
+# messages as ``color_message``).
+_RESERVED = {*vars(logging.makeLogRecord({})), "color_message"}
 
 
 class JSONFormatter(logging.Formatter):
@@ -47,25 +64,46 @@ class JSONFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+def _add_request_id(record: logging.LogRecord) -> bool:
+    record.request_id = request_id.get()
+    return True
+
+
 def setup_logging(level: str, json_logs: bool) -> None:
+    """Everything (uvicorn's own messages too) to stderr: one JSON object a line, or plain text."""
     handler = logging.StreamHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(JSONFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.addFilter(_add_request_id)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # uvicorn's loggers may carry handlers of their own (from its default log config): route them
+    # through ours instead, so that every line has the same shape.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)  # an earlier uvicorn.Config(log_level=...) may have set one
+        logger.propagate = True
+        logger.disabled = False
 
 
 def _route_template(scope: Scope) -> str:
+    """The template of the route that serves this request (a method mismatch still names it)."""
     app = scope.get("app")
     router = getattr(app, "router", None)
+    partial = None
     for route in getattr(router, "routes", []):
         match, _ = route.matches(scope)
         if match == Match.FULL:
-            return str(getattr(route, "path", scope["path"]))
-    return "unmatched"
+            return str(route.path_format)
+        if match == Match.PARTIAL and partial is None:
+            partial = str(route.path_format)
+    return partial or "unmatched"
 
 
 class RequestContextMiddleware:
@@ -101,7 +139,11 @@ class RequestContextMiddleware:
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             self.log.info(
-                "request",
+                "%s %s -> %s in %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                elapsed * 1000,
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
@@ -113,4 +155,9 @@ class RequestContextMiddleware:
 
 
 async def metrics_endpoint(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -22,6 +22,10 @@ from seatcore.errors import SeatcoreError
 from seatcore.settings import Settings
 
 
+REDIS_MAX_CONNECTIONS = 200
+REDIS_POOL_WAIT_S = 5.0
+
+
 class ConfigError(SeatcoreError):
     code = "config_error"
 
@@ -40,17 +44,21 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    embedded: EmbeddedRedis | None = None
-    redis_url = settings.redis_url
-    if not redis_url:
-        embedded = EmbeddedRedis(settings.data_dir)
-        redis_url = embedded.url
     secret = settings.secret_key
     if not secret:
         if settings.database_url:
             raise ConfigError("secret_key is required outside the embedded demo (SEATCORE_SECRET_KEY)")
         secret = embedded_secret(settings.data_dir)
-    redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    embedded: EmbeddedRedis | None = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        embedded = EmbeddedRedis(settings.data_dir)
+        redis_url = embedded.url
+    # A pool that waits for a free connection under load instead of failing the command.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        redis_url, decode_responses=True, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_POOL_WAIT_S
+    )
+    redis = aioredis.Redis.from_pool(pool)
     db = create_db_engine(settings)
     wx = build_wx_login(settings)
     runtime = Runtime(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -22,6 +22,8 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG_FILE = Path("config/seatcore.toml")
+DATABASE_SCHEMES = ("mysql", "mariadb", "sqlite")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     allowed_origins: list[str] = Field(default_factory=list)
 
+    # Live seat map (seatcore.live, docs/websocket.md)
+    live_coalesce_ms: int = Field(default=25, ge=0, le=1000)  # changes merged into one frame
+    live_queue_frames: int = Field(default=64, ge=1)  # a socket further behind is closed 4000
+    live_ping_interval_s: float = Field(default=15.0, gt=0)
+    live_idle_timeout_s: float = Field(default=45.0, gt=0)  # a client silent this long is dropped
+    live_max_sockets_per_ip: int = Field(default=100, ge=0)  # per process; 0: no cap
+    live_close_timeout_s: float = Field(default=10.0, gt=0)  # wait for a close frame to go out
+
     # Identity
     secret_key: str = ""
     token_ttl_s: int = 7 * 24 * 3600
@@ -57,9 +67,36 @@ class Settings(BaseSettings):
     sales_close_before_min: int = 10
     refund_until_before_min: int = 30
 
+    # Seat holds (docs/seat-engine.md)
+    hold_ttl_s: int = Field(default=900, ge=1)  # time to pay
+    hold_extend_s: int = Field(default=300, ge=1)  # one extension adds this much
+    hold_max_life_s: int = Field(default=1800, ge=1)  # a hold never lives past this, extended or not
+    max_seats_per_hold: int = Field(default=6, ge=1, le=50)
+    max_live_holds_per_user: int = Field(default=3, ge=1)  # over all showtimes
+    hold_rate_per_minute: int = Field(default=30, ge=1)
+    hold_tombstone_s: int = Field(default=3600, ge=1)  # an ended hold still answers hold_expired
+    sweeper_interval_ms: int = Field(default=250, ge=10)
+    seat_info_cache_s: float = Field(default=5.0, ge=0)  # showtime rules and prices kept in memory
+    seat_redis_connections: int = Field(default=64, ge=1)  # the engine's pool; callers wait past it
+
+    # Payments (docs/payments.md). The sandbox pays every order itself: for the demo only.
+    payment_provider: Literal["sandbox", "wechatpay"] = "sandbox"
+    sandbox_pay_delay_ms: int = Field(default=300, ge=0)
+    wechatpay_mchid: str = ""
+    wechatpay_appid: str = ""  # empty: the mini-program's wx_appid
+    wechatpay_serial_no: str = ""  # serial of the merchant API certificate
+    wechatpay_private_key_path: str = ""  # apiclient_key.pem
+    wechatpay_platform_public_key_path: str = ""  # WeChat Pay public key or platform certificate (PEM)
+    wechatpay_platform_serial: str = ""  # its serial, e.g. PUB_KEY_ID_...
+    wechatpay_apiv3_key: str = ""  # 32 characters
+    wechatpay_base_url: str = "https://api.mch.weixin.qq.com"
+    wechatpay_notify_url: str = ""  # public HTTPS URL of the payment callback
+    wechatpay_refund_notify_url: str = ""  # empty: refund results go to the merchant platform's URL
+
     # Operations
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
+    shutdown_grace_s: int = 20
 
     @field_validator("secret_key")
     @classmethod
@@ -67,6 +104,33 @@ class Settings(BaseSettings):
         if value and len(value) < 16:
             raise ValueError("secret_key must be at least 16 characters")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        return _check_scheme("database_url", value, DATABASE_SCHEMES)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str) -> str:
+        return _check_scheme("redis_url", value, REDIS_SCHEMES)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _sane_serving(self) -> Settings:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0..65535, not {self.port}")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.tls_keyfile and not self.tls_certfile:
+            raise ValueError("tls_keyfile needs tls_certfile")
+        if self.shutdown_grace_s < 0:
+            raise ValueError("shutdown_grace_s cannot be negative")
+        return self
 
     @property
     def embedded(self) -> bool:
@@ -87,6 +151,17 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_values = _read_config_file(Path(os.environ.get("SEATCORE_CONFIG", DEFAULT_CONFIG_FILE)))
         return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+
+
+def _check_scheme(field: str, url: str, schemes: tuple[str, ...]) -> str:
+    """Empty (the embedded default) or a URL whose scheme, less any ``+driver``, is known."""
+    if not url:
+        return url
+    scheme, sep, _ = url.partition("://")
+    if not sep or scheme.split("+", 1)[0].lower() not in schemes:
+        shown = "://, ".join(schemes) + "://"
+        raise ValueError(f"{field} must start with one of {shown} (got {url.split('://')[0]!r})")
+    return url
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

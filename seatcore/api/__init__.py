@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from seatcore.api import auth, health, openapi
+from seatcore.api import auth, catalogue, health, openapi, orders, seats, staff
 from seatcore.api._http import Endpoints
 
+# The router tries routes in this order: the hold path, the busiest, comes first.
 ENDPOINT_GROUPS: list[Endpoints] = [
+    seats.endpoints,
     health.endpoints,
     openapi.endpoints,
     auth.endpoints,
+    catalogue.endpoints,
+    orders.endpoints,
+    *staff.ENDPOINT_GROUPS,
 ]

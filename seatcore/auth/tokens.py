@@ -1,8 +1,14 @@
-"""Signed bearer tokens (JWT, HS256) with expiry."""
+"""Signed bearer tokens (JWT, HS256) with expiry.
+
+Verified tokens are remembered (bounded LRU, keyed by the exact token text) until they expire:
+checking a JWT signature costs more than the rest of a hold request's Python work, and a
+moviegoer sends the same token many times. A forged token never enters the cache.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -11,12 +17,14 @@ from seatcore.auth.principal import Principal
 from seatcore.errors import Unauthorized
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class TokenIssuer:
     def __init__(self, secret: str, ttl_s: int) -> None:
         self._secret = secret
         self.ttl_s = ttl_s
+        self._verified: OrderedDict[str, tuple[Principal, int]] = OrderedDict()
 
     def issue(self, principal: Principal, *, now_s: float | None = None) -> str:
         issued = int(now_s if now_s is not None else time.time())
@@ -30,6 +38,20 @@ class TokenIssuer:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires_s = cached
+            if time.time() < expires_s:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires_s = self._decode(token)
+        self._verified[token] = (principal, expires_s)
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, int]:
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -41,4 +63,4 @@ class TokenIssuer:
         kind, role, sub = claims.get("kind"), claims.get("role"), claims.get("sub")
         if kind not in ("user", "staff") or not isinstance(sub, str) or not sub.isdigit():
             raise Unauthorized("the token is not valid", code="token_invalid")
-        return Principal(kind=kind, id=int(sub), role=str(role))
+        return Principal(kind=kind, id=int(sub), role=str(role)), int(claims["exp"])

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -200,3 +201,57 @@ refunds = Table(
     Column("updated_at", DateTime, nullable=False),
     Index(None, "order_id"),
 )
+
+# ------------------------------------------------------------------------------ staff console (issue 6)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("staff_id", Id, nullable=True),  # no foreign key: the trail outlives accounts
+    Column("actor", String(100), nullable=False),  # the username at the time
+    Column("action", String(64), nullable=False),  # e.g. showtime.create, order.refund
+    Column("cinema_id", Id, nullable=True),  # NULL for chain-wide changes (movies)
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("details", Text, nullable=False),  # JSON
+    Index(None, "cinema_id", "id"),
+    Index(None, "target_type", "target_id"),
+)
+
+# Box-office summary: one row per showtime (capacity, live tickets and revenue, the cinema's local
+# show date) and one per showtime and local hour of sale. seatcore.store.boxoffice recomputes a
+# showtime's rows from its tickets whenever its orders change, so reports never scan the tickets.
+boxoffice_showtimes = Table(
+    "boxoffice_showtimes",
+    metadata,
+    Column("showtime_id", Id, primary_key=True, autoincrement=False),
+    Column("cinema_id", Id, nullable=False),
+    Column("hall_id", Id, nullable=False),
+    Column("movie_id", Id, nullable=False),
+    Column("show_date", Date, nullable=False),
+    Column("starts_at", DateTime, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("tickets", Integer, nullable=False),
+    Column("revenue_fen", BigInteger, nullable=False),
+    Index(None, "cinema_id", "show_date"),
+    Index(None, "show_date"),
+)
+
+boxoffice_hours = Table(
+    "boxoffice_hours",
+    metadata,
+    Column("showtime_id", Id, primary_key=True, autoincrement=False),
+    Column("sale_date", Date, primary_key=True),
+    Column("sale_hour", Integer, primary_key=True, autoincrement=False),  # 0..23, the cinema's zone
+    Column("cinema_id", Id, nullable=False),
+    Column("tickets", Integer, nullable=False),
+    Column("revenue_fen", BigInteger, nullable=False),
+    Index(None, "cinema_id", "sale_date"),
+    Index(None, "sale_date"),
+)
+
+# The box office finds changed orders by their update time.
+Index("ix_orders_updated_at", orders.c.updated_at)

@@ -1,0 +1,1 @@
+"""Load tests and benchmarks (README.md says how to run them)."""

@@ -1,0 +1,117 @@
+"""The premiere the rush fights over: a cinema with one large hall and one showtime, added beside the
+demo catalogue. The hall has two aisles, a premium block in its best rows, wheelchair spaces and a
+couple row at the back; the showtime starts a few hours ahead, so sales and refunds are open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import redis.asyncio as aioredis
+from sqlalchemy import insert
+
+from seatcore.cache import Cache
+from seatcore.db.engine import create_db_engine
+from seatcore.db.schema import cinemas, halls, movies, showtimes
+from seatcore.domain.layout import grid_layout, parse_layout
+from seatcore.settings import Settings
+from seatcore.store._time import to_db, utcnow
+from seatcore.store.catalogue import catalogue_changed
+
+PRICES_FEN = {"standard": 6800, "premium": 9800, "couple": 16800}
+DURATION_MIN = 150
+
+
+@dataclass(frozen=True)
+class Premiere:
+    showtime_id: int
+    seat_count: int
+
+
+def premiere_layout(rows: int, columns: int) -> dict[str, object]:
+    """``rows`` x ``columns`` places less two aisle columns (a quarter in from each side)."""
+    aisles = (columns // 4, columns - 1 - columns // 4)
+    back = rows - 1
+    premium = range(rows // 2, max(rows // 2 + 1, (5 * rows) // 6))
+    return grid_layout(
+        rows,
+        columns,
+        aisles=aisles,
+        couple_rows=(back,) if rows > 2 else (),
+        wheelchair=((back - 1, 0), (back - 1, columns - 1)) if rows > 3 else (),
+        zones={row: "premium" for row in premium if row != back},
+    )
+
+
+async def seed_premiere(
+    settings: Settings, *, rows: int, columns: int, starts_in: timedelta = timedelta(hours=3)
+) -> Premiere:
+    layout = premiere_layout(rows, columns)
+    parsed = parse_layout(layout)
+    prices = {zone: PRICES_FEN[zone] for zone in parsed.zones}
+    starts_at = (datetime.now(UTC) + starts_in).replace(second=0, microsecond=0)
+    now = utcnow()
+    db = create_db_engine(settings)
+    try:
+        async with db.begin() as conn:
+            movie_id = (
+                await conn.execute(
+                    insert(movies).values(
+                        title="首映之夜",
+                        original_title="Premiere Night",
+                        genres="drama",
+                        duration_min=DURATION_MIN,
+                        score_x10=0,
+                        synopsis="The load test's premiere: every seat is wanted.",
+                        status="showing",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            ).lastrowid
+            cinema_id = (
+                await conn.execute(
+                    insert(cinemas).values(
+                        name="首映影城",
+                        city="上海",
+                        address="Load test",
+                        timezone="Asia/Shanghai",
+                        created_at=now,
+                    )
+                )
+            ).lastrowid
+            hall_id = (
+                await conn.execute(
+                    insert(halls).values(
+                        cinema_id=cinema_id,
+                        name="Premiere Hall",
+                        layout=orjson.dumps(layout).decode(),
+                        seat_count=parsed.seat_count,
+                        created_at=now,
+                    )
+                )
+            ).lastrowid
+            showtime_id = (
+                await conn.execute(
+                    insert(showtimes).values(
+                        hall_id=hall_id,
+                        cinema_id=cinema_id,
+                        movie_id=movie_id,
+                        starts_at=to_db(starts_at),
+                        ends_at=to_db(starts_at + timedelta(minutes=DURATION_MIN)),
+                        language="Mandarin",
+                        format="IMAX",
+                        prices=orjson.dumps(prices).decode(),
+                        created_at=now,
+                    )
+                )
+            ).lastrowid
+    finally:
+        await db.dispose()
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    try:
+        await catalogue_changed(Cache(redis, settings.cache_ttl_s))
+    finally:
+        await redis.aclose()
+    return Premiere(int(showtime_id), parsed.seat_count)

@@ -1,0 +1,287 @@
+/**
+ * <seat-map showtime-id="{{id}}" bind:held="onHeld">: the live seat map of one showtime.
+ *
+ * Loads the snapshot (GET /showtimes/{id}/seats), keeps it live over the showtime's WebSocket,
+ * lets the user pick seats (couple seats as pairs, at most maxSeats), asks the service for the
+ * best N seats, and holds the picked seats on "confirm". Refusals from the service are shown in
+ * the user's language from their error codes. Fires `held` with `{hold}` once the caller holds
+ * exactly the picked seats, and `change` with `{selection, totalFen}` on every pick.
+ *
+ * The rules live in lib/seat-state.js (state, sequence numbers, picks) and lib/live-socket.js
+ * (the feed); this component only draws them and turns taps into calls.
+ */
+const services = require('../../lib/services')
+const { SeatState } = require('../../lib/seat-state')
+const { LiveSocket } = require('../../lib/live-socket')
+const { buildGrid } = require('../../lib/seat-grid')
+const { yuan, seatLabel } = require('../../lib/format')
+const i18n = require('../../lib/i18n')
+
+const SCALE_MIN = 0.5
+const SCALE_MAX = 2
+const SCALE_STEP = 0.25
+const BEST_COUNTS = [1, 2, 3, 4]
+
+Component({
+  properties: {
+    showtimeId: { type: Number, value: 0 },
+    maxSeats: { type: Number, value: 0 },
+  },
+
+  data: {
+    phase: 'loading',
+    labels: {},
+    rows: [],
+    zones: [],
+    columns: 0,
+    scale: 1,
+    selection: [],
+    total: '',
+    refusal: '',
+    live: '',
+    best: [],
+    busy: false,
+    salesOpen: true,
+    hasHold: false,
+  },
+
+  lifetimes: {
+    attached() {
+      const locale = i18n.currentLocale()
+      this.locale = locale
+      this.setData({
+        labels: i18n.labels('map', locale),
+        best: BEST_COUNTS.map((count) => ({ count, text: i18n.t('map_best', { count }, locale) })),
+      })
+      if (this.data.showtimeId) this.load()
+    },
+    detached() {
+      if (this.socket) this.socket.stop()
+    },
+  },
+
+  pageLifetimes: {
+    show() {
+      if (this.socket && !this.socket.running) this.socket.start()
+    },
+    hide() {
+      if (this.socket) this.socket.stop()
+    },
+  },
+
+  methods: {
+    /** Fetch the snapshot, draw the hall and go live. Resolves when the map is drawn. */
+    async load() {
+      if (this.socket) this.socket.stop()
+      this.setData({ phase: 'loading', refusal: '' })
+      let snapshot
+      try {
+        snapshot = await services.seatMap(this.data.showtimeId)
+      } catch (err) {
+        this.setData({ phase: 'error', refusal: i18n.errorMessage(err, this.locale) })
+        return
+      }
+      const maxSeats = this.data.maxSeats || undefined
+      this.seatState = new SeatState(snapshot.layout, snapshot.prices, { maxSeats })
+      this.seatState.applySnapshot(snapshot)
+      if (snapshot.my_hold) this.seatState.setHold(snapshot.my_hold)
+      this.hold = snapshot.my_hold || null
+      const grid = buildGrid(snapshot.layout, snapshot.prices, (id) => this.seatState.view(id))
+      this.index = grid.index
+      this.setData(
+        Object.assign(
+          {
+            phase: 'ready',
+            rows: grid.rows,
+            zones: grid.zones,
+            columns: grid.columns,
+            salesOpen: snapshot.sales_open !== false,
+          },
+          this._selectionData()
+        )
+      )
+      this.socket = new LiveSocket({
+        showtimeId: this.data.showtimeId,
+        state: this.seatState,
+        getToken: (fresh) => this._token(fresh),
+        onUpdate: (update) => this._onLive(update),
+        onStatus: (status, code) => this._onStatus(status, code),
+      })
+      this.socket.start()
+    },
+
+    onSeatTap(event) {
+      if (!this.seatState || this.data.busy) return
+      const id = event.currentTarget.dataset.id
+      const seats = this.seatState.group(id)
+      const result = this.seatState.toggle(id)
+      if (!result.ok) {
+        this._refuse({ code: result.code, details: Object.assign({ seats }, result.details) })
+        return
+      }
+      this._redraw(seats, { refusal: '' })
+    },
+
+    /** "Best seats for N": the service picks and holds the best block at once. */
+    async onBest(event) {
+      const count = Number(event.currentTarget.dataset.count)
+      await this._busy(async () => {
+        await this._releaseHold()
+        await this._holding(() => services.holdBest(this.data.showtimeId, count))
+      })
+    },
+
+    /** Hold the picked seats (unless already held as they are) and hand the hold to the page. */
+    async onConfirm() {
+      if (!this.seatState) return
+      if (!this.seatState.picks.size) {
+        this._refuse({ code: 'no_seats_picked' })
+        return
+      }
+      await this._busy(async () => {
+        if (!this.seatState.holdMatchesPicks()) {
+          await this._releaseHold()
+          const picks = this.seatState.selection().map((seat) => seat.id)
+          const access = this.seatState.picksNeedAccess()
+          await this._holding(() => services.holdSeats(this.data.showtimeId, picks, access))
+        }
+        this.triggerEvent('held', { hold: this.hold })
+      })
+    },
+
+    async onRelease() {
+      await this._busy(() => this._releaseHold())
+    },
+
+    zoomIn() {
+      this._zoom(SCALE_STEP)
+    },
+
+    zoomOut() {
+      this._zoom(-SCALE_STEP)
+    },
+
+    /** Pinch zoom of the movable-view: remember the scale so the buttons continue from it. */
+    onScale(event) {
+      this.pinchScale = event.detail.scale
+    },
+
+    _zoom(step) {
+      const current = this.pinchScale || this.data.scale
+      this.pinchScale = 0
+      const next = Math.round((current + step) * 100) / 100
+      this.setData({ scale: Math.min(SCALE_MAX, Math.max(SCALE_MIN, next)) })
+    },
+
+    /** The token for the socket; `fresh` when the last one was refused (sign in again). */
+    _token(fresh) {
+      if (!fresh) return services.token()
+      services.signOut()
+      return services.signIn().then((session) => session.token)
+    },
+
+    async _busy(work) {
+      if (this.data.busy) return
+      this.setData({ busy: true, refusal: '' })
+      try {
+        await work()
+      } catch (err) {
+        this._refuse(err)
+      } finally {
+        this.setData({ busy: false })
+      }
+    },
+
+    /** Ask for a hold; its seats become mine. Picks others took meanwhile are reported after. */
+    async _holding(ask) {
+      const before = this.seatState.selection().map((seat) => seat.id)
+      this.seatState.beginHold()
+      let hold
+      try {
+        hold = await ask()
+        this.seatState.setHold(hold)
+        this.hold = hold
+      } finally {
+        const lost = this.seatState.endHold()
+        const extra = lost.length
+          ? { refusal: i18n.t('seat_taken_live', { seats: this._names(lost) }, this.locale) }
+          : {}
+        this._redraw(before.concat(hold ? hold.seats : lost), extra)
+      }
+    },
+
+    async _releaseHold() {
+      if (!this.hold) return
+      const hold = this.hold
+      this.hold = null
+      const mine = Array.from(this.seatState.mine)
+      this.seatState.clearHold()
+      this._redraw(mine)
+      try {
+        await services.releaseHold(hold.id)
+      } catch (err) {
+        // An expired or already released hold is gone either way.
+        if (err.code !== 'hold_expired' && err.code !== 'not_found') throw err
+      }
+    },
+
+    _onLive(update) {
+      const extra = {}
+      if (update.lost.length) {
+        extra.refusal = i18n.t('seat_taken_live', { seats: this._names(update.lost) }, this.locale)
+      }
+      if (this.hold && !this.seatState.myHoldId) this.hold = null
+      this._redraw(update.changed, extra)
+    },
+
+    _onStatus(status, code) {
+      let live = ''
+      if (status === 'reconnecting') live = i18n.t('live_reconnecting', {}, this.locale)
+      if (status === 'failed') live = `${i18n.t('live_offline', {}, this.locale)} (${code})`
+      if (live !== this.data.live) this.setData({ live })
+    },
+
+    /** Show why something was refused; seat ids in the details are named as people read them. */
+    _refuse(error) {
+      const details = Object.assign({}, error.details)
+      if (Array.isArray(details.seats)) details.seats = this._names(details.seats)
+      const shown = { code: error.code, message: error.message, retryAfterS: error.retryAfterS, details }
+      this.setData({ refusal: i18n.errorMessage(shown, this.locale) })
+    },
+
+    _names(ids) {
+      return ids.map((id) => {
+        const seat = this.seatState && this.seatState.seats[id]
+        return seat ? seatLabel(seat.row, seat.number, this.locale) : id
+      })
+    },
+
+    /** Re-render only the cells of `ids` (path updates), plus the selection summary. */
+    _redraw(ids, extra) {
+      const patch = Object.assign(this._selectionData(), extra || {})
+      ids.forEach((id) => {
+        const at = this.index[id]
+        if (at) patch[`rows[${at[0]}].cells[${at[1]}].state`] = this.seatState.view(id)
+      })
+      this.setData(patch)
+      this.triggerEvent('change', {
+        selection: this.data.selection,
+        totalFen: this.seatState.totalFen(),
+      })
+    },
+
+    _selectionData() {
+      const selection = this.seatState.selection().map((seat) => ({
+        id: seat.id,
+        label: seatLabel(seat.row, seat.number, this.locale),
+        price: yuan(seat.price_fen),
+        couple: seat.type === 'couple',
+      }))
+      return {
+        selection,
+        total: selection.length ? yuan(this.seatState.totalFen()) : '',
+        hasHold: Boolean(this.hold),
+      }
+    },
+  },
+})

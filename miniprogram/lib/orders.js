@@ -1,0 +1,59 @@
+/**
+ * Orders as the pages show them: status in words, what the user may still do (pay, refund),
+ * and the refund policy with its deadline.
+ *
+ * The service's order: `{id, status, reason, reason_text, showtime: {movie_title, cinema_name,
+ * hall_name, starts_at}, seats: [{seat, price_fen}], amount_fen, expires_at, tickets: [{code,
+ * seat, live, qr_url}], refundable_until}`. Ticketed orders carry their refund deadline
+ * (`refundable_until`, from the cinema's policy); only they can be refunded.
+ */
+const config = require('../config')
+const i18n = require('./i18n')
+const { yuan, dayAndClock } = require('./format')
+
+function showtimeFact(order, name) {
+  return (order.showtime && order.showtime[name]) || ''
+}
+
+/** `{allowed, deadline, text}`: may this order be refunded at `now` (ms), and the policy in words. */
+function refundPolicy(order, now, locale) {
+  const startsAt = showtimeFact(order, 'starts_at')
+  const deadline = order.refundable_until || ''
+  let minutes = config.refundUntilBeforeMin
+  if (deadline && startsAt) minutes = Math.round((Date.parse(startsAt) - Date.parse(deadline)) / 60000)
+  const inTime = !deadline || Date.parse(deadline) > now
+  const allowed = order.status === 'ticketed' && inTime
+  return { allowed, deadline, text: i18n.t('refund_policy', { minutes }, locale) }
+}
+
+/** Why the order left the happy path, in the user's language (the service's words otherwise). */
+function reasonText(order, locale) {
+  if (!order.reason) return ''
+  return i18n.t(`reason_${order.reason}`, {}, locale) || order.reason_text || ''
+}
+
+/** Everything a page shows about `order` at time `now` (ms). */
+function describeOrder(order, now, locale) {
+  const status = order.status || ''
+  return {
+    id: order.id,
+    status,
+    statusText: i18n.t(`status_${status}`, {}, locale) || status,
+    amount: yuan(order.amount_fen),
+    title: showtimeFact(order, 'movie_title'),
+    cinema: showtimeFact(order, 'cinema_name'),
+    hall: showtimeFact(order, 'hall_name'),
+    when: dayAndClock(showtimeFact(order, 'starts_at')),
+    seats: (order.seats || []).map((line) => line.seat).join(' '),
+    reason: reasonText(order, locale),
+    payable: status === 'pending_payment',
+    refund: refundPolicy(order, now === undefined ? Date.now() : now, locale),
+  }
+}
+
+/** Paid as far as the user is concerned: the payment went through. */
+function isPaid(order) {
+  return ['paid', 'ticketed'].includes(order.status)
+}
+
+module.exports = { describeOrder, refundPolicy, isPaid }

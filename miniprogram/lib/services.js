@@ -1,0 +1,60 @@
+/**
+ * The service's API as named calls (paths from DESIGN.md and the shared contracts), so pages
+ * read as what they do. Each returns a promise of the JSON answer or rejects with an ApiError.
+ */
+const { client } = require('./api')
+const { newIdempotencyKey } = require('./ids')
+
+const api = () => client()
+
+module.exports = {
+  signIn: () => api().session.ensure(),
+  currentUser: () => {
+    const stored = api().session.current()
+    return stored ? stored.user : null
+  },
+  signOut: () => api().session.clear(),
+  token: () => api().session.token(),
+
+  // Catalogue (public reads; a token, when present, fills `wanted`).
+  hotMovies: () => api().get('/api/v1/movies/hot'),
+  movies: (query) => api().get('/api/v1/movies', query),
+  movie: (id) => api().get(`/api/v1/movies/${id}`),
+  want: (id) => api().put(`/api/v1/movies/${id}/want`, {}, { auth: 'required' }),
+  unwant: (id) => api().del(`/api/v1/movies/${id}/want`, { auth: 'required' }),
+  favourites: (cursor) => api().get('/api/v1/me/favourites', { cursor, limit: 20 }, { auth: 'required' }),
+  cities: () => api().get('/api/v1/cities'),
+  cinemas: (city) => api().get('/api/v1/cinemas', { city }),
+  cinema: (id) => api().get(`/api/v1/cinemas/${id}`),
+  showtimes: (query) => api().get('/api/v1/showtimes', query),
+  showtime: (id) => api().get(`/api/v1/showtimes/${id}`),
+
+  // Seats.
+  seatMap: (showtimeId) => api().get(`/api/v1/showtimes/${showtimeId}/seats`),
+  holdSeats: (showtimeId, seats, accessible) =>
+    api().post(
+      `/api/v1/showtimes/${showtimeId}/holds`,
+      accessible ? { seats, accessible: true } : { seats },
+      { auth: 'required' }
+    ),
+  holdBest: (showtimeId, count) =>
+    api().post(`/api/v1/showtimes/${showtimeId}/holds`, { best: count }, { auth: 'required' }),
+  hold: (holdId) => api().get(`/api/v1/holds/${holdId}`, undefined, { auth: 'required' }),
+  releaseHold: (holdId) => api().del(`/api/v1/holds/${holdId}`, { auth: 'required' }),
+
+  // Orders. Calls that create or move money carry an idempotency key the caller keeps for
+  // retries of the same action (the service answers a repeated key with the first answer).
+  createOrder: (holdId, idempotencyKey) =>
+    api().post('/api/v1/orders', { hold_id: holdId }, { auth: 'required', idempotencyKey }),
+  order: (id) => api().get(`/api/v1/orders/${id}`, undefined, { auth: 'required' }),
+  myOrders: (cursor) => api().get('/api/v1/me/orders', { cursor, limit: 20 }, { auth: 'required' }),
+  /** `{order_id, provider, amount_fen, params}`: params are what wx.requestPayment takes. */
+  payOrder: (id, idempotencyKey) =>
+    api().post(`/api/v1/orders/${id}/pay`, {}, { auth: 'required', idempotencyKey }),
+  cancelOrder: (id) => api().post(`/api/v1/orders/${id}/cancel`, {}, { auth: 'required' }),
+  refundOrder: (id, idempotencyKey) =>
+    api().post(`/api/v1/orders/${id}/refund`, {}, { auth: 'required', idempotencyKey }),
+  /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */
+  ticketQr: (qrUrl) => api().download(qrUrl),
+  newIdempotencyKey,
+}

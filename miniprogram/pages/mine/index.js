@@ -1,0 +1,36 @@
+/**
+ * Mine (the Mine tab): who is signed in (or a button to sign in with WeChat), and the way to my
+ * orders and my favourites. Those pages sign in by themselves when opened signed out.
+ */
+const services = require('../../lib/services')
+const i18n = require('../../lib/i18n')
+
+Page({
+  data: { user: null, error: '' },
+
+  onShow() {
+    this.setData({ user: services.currentUser() })
+  },
+
+  async signIn() {
+    try {
+      const session = await services.signIn()
+      this.setData({ user: session.user, error: '' })
+    } catch (err) {
+      this.setData({ error: i18n.errorMessage(err) })
+    }
+  },
+
+  signOut() {
+    services.signOut()
+    this.setData({ user: null })
+  },
+
+  openOrders() {
+    wx.navigateTo({ url: '/pages/orders/index' })
+  },
+
+  openFavourites() {
+    wx.navigateTo({ url: '/pages/favourites/index' })
+  },
+})

@@ -1,0 +1,142 @@
+/**
+ * Order confirmation and payment. Opened with the fresh hold (`?hold_id=&showtime_id=`) or an
+ * unpaid order (`?order_id=`). Shows the seats, the amount and a countdown to the hold's
+ * expiry; "pay" creates the order and asks the service for WeChat Pay parameters, each with an
+ * idempotency key kept for retries, runs wx.requestPayment and waits for the service to confirm
+ * the payment (its callback from WeChat Pay, not the client, makes an order paid) before showing
+ * the tickets.
+ */
+const config = require('../../config')
+const services = require('../../lib/services')
+const i18n = require('../../lib/i18n')
+const wxp = require('../../lib/wxp')
+const { ApiError } = require('../../lib/errors')
+const { describeOrder, isPaid } = require('../../lib/orders')
+const { yuan, dayAndClock, remainingMs, mmss } = require('../../lib/format')
+
+const POLL_MS = 1000
+// The demo's sandbox provider confirms payments by itself; its parameters would only make the
+// WeChat Pay sheet fail, so the page goes straight to waiting for the confirmation.
+const SELF_CONFIRMING = ['sandbox']
+const GIVEN_UP = ['cancelled', 'expired']
+
+Page({
+  data: {
+    phase: 'loading',
+    title: '',
+    cinema: '',
+    when: '',
+    seats: '',
+    amount: '',
+    countdown: '',
+    message: '',
+  },
+
+  async onLoad(query) {
+    try {
+      if (query.order_id) {
+        this.order = await services.order(query.order_id)
+        const view = describeOrder(this.order)
+        this.expiresAt = this.order.expires_at
+        this.setData({
+          title: view.title,
+          cinema: view.cinema,
+          when: view.when,
+          seats: view.seats,
+          amount: view.amount,
+        })
+        if (!view.payable) {
+          wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
+          return
+        }
+      } else {
+        this.holdId = query.hold_id
+        const [hold, showtime] = await Promise.all([
+          services.hold(query.hold_id),
+          services.showtime(query.showtime_id),
+        ])
+        this.expiresAt = hold.expires_at
+        this.setData({
+          title: showtime.movie_title,
+          cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
+          when: dayAndClock(showtime.starts_at),
+          seats: hold.seats.join(' '),
+          amount: yuan(hold.amount_fen),
+        })
+      }
+      this.setData({ phase: 'ready' })
+      this.tick()
+      this.timer = setInterval(() => this.tick(), 1000)
+    } catch (err) {
+      this.setData({ phase: 'error', message: i18n.errorMessage(err) })
+    }
+  },
+
+  onUnload() {
+    if (this.timer) clearInterval(this.timer)
+  },
+
+  tick() {
+    if (!this.expiresAt) return
+    const left = remainingMs(this.expiresAt)
+    this.setData({ countdown: mmss(left) })
+    if (left === 0 && this.data.phase === 'ready') {
+      clearInterval(this.timer)
+      this.setData({ phase: 'expired', message: i18n.t('hold_expired') })
+    }
+  },
+
+  async pay() {
+    if (this.data.phase !== 'ready') return
+    this.setData({ phase: 'paying', message: '' })
+    try {
+      if (!this.order) {
+        this.orderKey = this.orderKey || services.newIdempotencyKey()
+        this.order = await services.createOrder(this.holdId, this.orderKey)
+        if (this.order.expires_at) this.expiresAt = this.order.expires_at
+      }
+      this.payKey = this.payKey || services.newIdempotencyKey()
+      const answer = await services.payOrder(this.order.id, this.payKey)
+      try {
+        if (!SELF_CONFIRMING.includes(answer.provider)) await wxp.call(wx, 'requestPayment', answer.params)
+      } catch (err) {
+        const cancelled = /cancel/i.test((err && err.errMsg) || '')
+        this.setData({ phase: 'ready', message: i18n.t(cancelled ? 'payment_cancelled' : 'payment_failed') })
+        return
+      }
+      const confirmed = await this.waitUntilPaid()
+      wx.showToast({
+        title: i18n.t(confirmed ? 'paid' : 'payment_pending'),
+        icon: confirmed ? 'success' : 'none',
+      })
+      wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
+    } catch (err) {
+      const expired = err.code === 'hold_expired'
+      this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
+    }
+  },
+
+  /** WeChat said "paid": wait until the service has the payment confirmation too. */
+  async waitUntilPaid() {
+    const deadline = Date.now() + config.paymentConfirmTimeoutMs
+    for (;;) {
+      const order = await services.order(this.order.id)
+      if (isPaid(order)) return true
+      if (GIVEN_UP.includes(order.status)) throw new ApiError('order_state', order.status)
+      if (Date.now() + POLL_MS > deadline) return false
+      await wxp.sleep(POLL_MS)
+    }
+  },
+
+  /** Give up: cancel the unpaid order (or release the hold) so the seats are free at once. */
+  async cancel() {
+    if (this.timer) clearInterval(this.timer)
+    try {
+      if (this.order) await services.cancelOrder(this.order.id)
+      else if (this.holdId) await services.releaseHold(this.holdId)
+    } catch (err) {
+      // Expired, already cancelled or released: the seats are free either way.
+    }
+    wx.navigateBack()
+  },
+})

@@ -1,0 +1,91 @@
+/**
+ * Showtimes by date: a cinema's schedule (`?cinema_id=`, grouped by movie) or a movie's
+ * (`?movie_id=`, grouped by cinema), or both. Date tabs run from today in the cinema's time
+ * zone; each showtime shows its hall, language and format, end time and lowest price.
+ */
+const services = require('../../lib/services')
+const i18n = require('../../lib/i18n')
+const { yuan, clock, todayIn, dateTabs } = require('../../lib/format')
+
+const DAYS = 7
+const DEFAULT_ZONE = 'Asia/Shanghai'
+
+function groupBy(showtimes, key, title) {
+  const groups = []
+  showtimes.forEach((showtime) => {
+    let group = groups.find((g) => g.key === showtime[key])
+    if (!group) {
+      group = { key: showtime[key], title: showtime[title], items: [] }
+      groups.push(group)
+    }
+    group.items.push({
+      id: showtime.id,
+      start: clock(showtime.starts_at),
+      end: clock(showtime.ends_at),
+      hall: showtime.hall_name,
+      version: [showtime.language, showtime.format].filter(Boolean).join(' '),
+      price: yuan(showtime.price_from_fen),
+      free: showtime.free_seats,
+      open: showtime.sales_open && showtime.status !== 'cancelled',
+    })
+  })
+  return groups
+}
+
+Page({
+  data: { title: '', subtitle: '', dates: [], date: '', groups: [], error: '', loading: true },
+
+  async onLoad(query) {
+    this.cinemaId = query.cinema_id ? Number(query.cinema_id) : null
+    this.movieId = query.movie_id ? Number(query.movie_id) : null
+    let zone = DEFAULT_ZONE
+    try {
+      if (this.cinemaId) {
+        const cinema = await services.cinema(this.cinemaId)
+        zone = cinema.timezone || DEFAULT_ZONE
+        this.setData({ title: cinema.name, subtitle: cinema.address })
+      }
+      if (this.movieId) {
+        const movie = await services.movie(this.movieId)
+        if (this.cinemaId) this.setData({ subtitle: movie.title })
+        else this.setData({ title: movie.title })
+      }
+    } catch (err) {
+      this.setData({ error: i18n.errorMessage(err) })
+    }
+    const dates = dateTabs(todayIn(zone), DAYS, i18n.currentLocale())
+    this.setData({ dates })
+    await this.showDate(dates[0].date)
+  },
+
+  pickDate(event) {
+    return this.showDate(event.currentTarget.dataset.date)
+  },
+
+  async showDate(date) {
+    this.setData({ date, loading: true })
+    try {
+      const answer = await services.showtimes({
+        cinema_id: this.cinemaId,
+        movie_id: this.movieId,
+        date,
+      })
+      const groups = this.cinemaId
+        ? groupBy(answer.items, 'movie_id', 'movie_title')
+        : groupBy(answer.items, 'cinema_id', 'cinema_name')
+      this.setData({ groups, error: '' })
+    } catch (err) {
+      this.setData({ groups: [], error: i18n.errorMessage(err) })
+    }
+    this.setData({ loading: false })
+  },
+
+  openShowtime(event) {
+    const { id, open } = event.currentTarget.dataset
+    if (!open) {
+      wx.showToast({ title: i18n.t('sales_closed'), icon: 'none' })
+      return
+    }
+    wx.navigateTo({ url: `/pages/seats/index?showtime_id=${id}` })
+  },
+})

@@ -1,0 +1,77 @@
+/** Messages for the service's error codes: Chinese by default, English on request or from WeChat. */
+const i18n = require('../../lib/i18n')
+const config = require('../../config')
+const { ApiError } = require('../../lib/errors')
+const { createFakeWx } = require('../support/fake-wx')
+
+afterEach(() => {
+  config.locale = ''
+  delete global.wx
+})
+
+const SEAT_CODES = [
+  'seat_unavailable',
+  'stranded_seat',
+  'too_many_seats',
+  'hold_limit',
+  'couple_pair',
+  'wheelchair_space',
+  'no_block',
+  'sales_closed',
+  'hold_expired',
+  'hold_not_owned',
+  'rate_limited',
+  'not_found',
+]
+
+test('every seat rule code has a message in both languages', () => {
+  SEAT_CODES.forEach((code) => {
+    expect(i18n.errorMessage({ code, details: {} }, 'zh')).not.toMatch(/操作失败/)
+    expect(i18n.errorMessage({ code, details: {} }, 'en')).not.toMatch(/That did not work/)
+  })
+  expect(Object.keys(i18n.MESSAGES.zh).sort()).toEqual(Object.keys(i18n.MESSAGES.en).sort())
+})
+
+test('details fill the message: seats, limits, retry time', () => {
+  const stranded = new ApiError('stranded_seat', 'x', { details: { seats: ['B-3', 'B-4'] } })
+  expect(i18n.errorMessage(stranded, 'zh')).toBe('请不要留下单个空座（B-3、B-4），换个选法吧')
+  expect(i18n.errorMessage(stranded, 'en')).toBe(
+    'Please do not leave a single empty seat (B-3, B-4); try another choice'
+  )
+  expect(i18n.errorMessage({ code: 'too_many_seats', details: {} }, 'zh')).toBe('每单最多选6个座位')
+  expect(i18n.errorMessage({ code: 'too_many_seats', details: { max_seats: 4 } }, 'zh')).toBe(
+    '每单最多选4个座位'
+  )
+  expect(i18n.errorMessage({ code: 'no_block', details: { count: 4 } }, 'zh')).toBe(
+    '没有找到4个相连的空座，试试手动选座'
+  )
+  expect(i18n.errorMessage(new ApiError('rate_limited', 'x', { retryAfterS: 5 }), 'zh')).toBe(
+    '操作太频繁了，请5秒后再试'
+  )
+  expect(i18n.errorMessage({ code: 'rate_limited', details: {} }, 'en')).toBe(
+    'Too many tries; please try again shortly'
+  )
+})
+
+test("unknown codes: the service's message in English, a sentence naming the code in Chinese", () => {
+  const err = new ApiError('brand_new_rule', 'Something new happened')
+  expect(i18n.errorMessage(err, 'en')).toBe('Something new happened')
+  expect(i18n.errorMessage(err, 'zh')).toBe('操作失败（brand_new_rule），请稍后再试')
+})
+
+test('the language: config first, then WeChat, Chinese by default', () => {
+  global.wx = createFakeWx({ language: 'en_US' })
+  expect(i18n.currentLocale()).toBe('en')
+  config.locale = 'zh'
+  expect(i18n.currentLocale()).toBe('zh')
+  config.locale = ''
+  global.wx = createFakeWx({ language: 'zh_CN' })
+  expect(i18n.currentLocale()).toBe('zh')
+  delete global.wx
+  expect(i18n.currentLocale()).toBe('zh')
+})
+
+test('labels() gives a prefix group for templates', () => {
+  expect(i18n.labels('map', 'zh').screen).toBe('银幕')
+  expect(i18n.labels('map', 'en').confirm).toBe('Confirm seats')
+})

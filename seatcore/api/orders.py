@@ -1,0 +1,410 @@
+"""Orders, payment and refunds for moviegoers; the payment provider's callbacks.
+
+Money-changing calls (create, pay, refund) need an ``Idempotency-Key`` header: the same key with
+the same request answers the stored answer, with a different request 409 ``idempotency_conflict``.
+The rules live in seatcore.orders; this edge parses, calls and answers. The WeChat Pay callbacks
+answer in WeChat Pay's own shape (204 when taken, else ``{"code": "FAIL", "message": ...}``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Annotated, cast
+from zoneinfo import ZoneInfo
+
+import segno
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, Query
+from seatcore.auth.principal import Principal
+from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
+from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
+from seatcore.orders import idempotency, store
+from seatcore.orders.ids import is_ticket_code, showtime_of
+from seatcore.orders.records import Order
+from seatcore.orders.service import OrderService
+from seatcore.orders.store import ShowtimeInfo
+from seatcore.payments.wechatpay import WeChatPayProvider
+from seatcore.runtime import Runtime
+
+endpoints = Endpoints("orders")
+log = logging.getLogger(__name__)
+PAGE_DEFAULT = 20
+PAGE_MAX = 50
+QR_SCALE = 8
+ORDER_ERRORS = (404, 409, 503)
+NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT)
+
+
+class CreateOrderBody(Body):
+    hold_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ShowtimeBrief(Answer):
+    id: int
+    movie_title: str
+    cinema_name: str
+    hall_name: str
+    starts_at: datetime
+
+
+class SeatLine(Answer):
+    seat: str
+    price_fen: int
+
+
+class TicketOut(Answer):
+    code: str
+    seat: str
+    price_fen: int
+    live: bool
+    qr_url: str
+
+
+class RefundOut(Answer):
+    status: str
+    amount_fen: int
+    reason: str
+    reason_text: str
+
+
+class OrderOut(Answer):
+    id: str
+    status: OrderStatus
+    reason: str | None = Field(description="why the order left the happy path, when it did")
+    reason_text: str | None
+    showtime: ShowtimeBrief | None
+    seats: list[SeatLine]
+    amount_fen: int
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None = Field(description="while unpaid: when the seats' hold ends")
+    paid_at: datetime | None
+    tickets: list[TicketOut]
+    refund: RefundOut | None
+    refundable_until: datetime | None = Field(description="ticketed orders: the refund deadline")
+
+
+class OrderPage(Answer):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class PayAnswer(Answer):
+    order_id: str
+    provider: str
+    amount_fen: int
+    params: dict[str, str] = Field(description="what wx.requestPayment takes")
+
+
+class OrderListQuery(Query):
+    cursor: str | None = None
+    limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
+
+
+def _service(request: Request) -> OrderService:
+    runtime: Runtime = request.app.state.runtime
+    return cast(OrderService, runtime.extras["orders"])
+
+
+def _order_id(request: Request) -> str:
+    order_id = str(request.path_params["order_id"])
+    if showtime_of(order_id) is None:
+        raise NotFound("no such order", order_id=order_id)
+    return order_id
+
+
+def _local(moment: datetime | None, timezone: str) -> datetime | None:
+    return None if moment is None else moment.astimezone(ZoneInfo(timezone))
+
+
+def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) -> OrderOut:
+    zone = show.timezone if show else "UTC"
+    issued = order.status in (OrderStatus.TICKETED, OrderStatus.REFUND_REQUESTED, OrderStatus.REFUNDED)
+    if order.reason in NEVER_TICKETED:
+        issued = False
+    refundable_until = None
+    if show is not None and order.status is OrderStatus.TICKETED:
+        policy = service.policy.with_overrides(None, show.refund_until_before_min)
+        refundable_until = _local(policy.refund_deadline(show.starts_at), zone)
+    refund = order.refund
+    return OrderOut(
+        id=order.id,
+        status=order.status,
+        reason=order.reason.value if order.reason else None,
+        reason_text=REASON_TEXT[order.reason] if order.reason else None,
+        showtime=None
+        if show is None
+        else ShowtimeBrief(
+            id=show.id,
+            movie_title=show.movie_title,
+            cinema_name=show.cinema_name,
+            hall_name=show.hall_name,
+            starts_at=show.starts_at.astimezone(ZoneInfo(zone)),
+        ),
+        seats=[SeatLine(seat=seat, price_fen=price) for seat, price in order.seats.items()],
+        amount_fen=order.amount_fen,
+        created_at=order.created_at.astimezone(ZoneInfo(zone)),
+        updated_at=order.updated_at.astimezone(ZoneInfo(zone)),
+        expires_at=_local(order.expires_at, zone) if order.status is OrderStatus.PENDING_PAYMENT else None,
+        paid_at=_local(order.payment.paid_at, zone) if order.payment else None,
+        tickets=[
+            TicketOut(
+                code=t.code,
+                seat=t.seat_id,
+                price_fen=t.price_fen,
+                live=t.live,
+                qr_url=f"/api/v1/tickets/{t.code}/qr.png",
+            )
+            for t in (order.tickets if issued else ())
+        ],
+        refund=None
+        if refund is None
+        else RefundOut(
+            status=refund.status,
+            amount_fen=refund.amount_fen,
+            reason=refund.reason.value,
+            reason_text=REASON_TEXT[refund.reason],
+        ),
+        refundable_until=refundable_until,
+    )
+
+
+async def _answer(service: OrderService, order: Order) -> OrderOut:
+    """The order as the API shows it. While MySQL is unreachable an order still in Redis is shown
+    without its showtime's details (and times in UTC) rather than not at all."""
+    try:
+        shows = await store.showtime_info(service.db, [order.showtime_id])
+    except (DBAPIError, OSError):
+        log.warning("showtime details of order %s are unavailable: MySQL is not answering", order.id)
+        shows = {}
+    return order_out(order, shows.get(order.showtime_id), service)
+
+
+async def _idempotent(
+    request: Request,
+    principal: Principal,
+    body: BaseModel | None,
+    status: int,
+    work: Callable[[], Awaitable[BaseModel]],
+) -> Response:
+    """Run ``work`` once per Idempotency-Key; answer what it answered (then, or now again)."""
+    key = idempotency.check_key(request.headers.get(idempotency.HEADER))
+    raw = body.model_dump_json().encode() if body is not None else b""
+    request_fingerprint = idempotency.fingerprint(request.method, request.url.path, raw)
+
+    async def call() -> idempotency.Answer:
+        result = await work()
+        return idempotency.Answer(status, result.model_dump(mode="json"))
+
+    answer = await _service(request).idempotency.run(principal.id, key, request_fingerprint, call)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+@endpoints.post(
+    "/api/v1/orders",
+    "Make an order from my live hold (price computed by the server; needs Idempotency-Key)",
+    body=CreateOrderBody,
+    answer=OrderOut,
+    status=201,
+    auth="user",
+    errors=ORDER_ERRORS,
+)
+async def create_order(request: Request, principal: Principal, body: CreateOrderBody) -> Response:
+    service = _service(request)
+
+    async def work() -> OrderOut:
+        return await _answer(service, await service.create(principal.id, body.hold_id))
+
+    return await _idempotent(request, principal, body, 201, work)
+
+
+@endpoints.get(
+    "/api/v1/orders/{order_id}",
+    "One of my orders, with its tickets",
+    answer=OrderOut,
+    auth="user",
+    errors=(404,),
+)
+async def get_order(request: Request, principal: Principal) -> OrderOut:
+    service = _service(request)
+    order = await service.find(_order_id(request))
+    if order is None or order.user_id != principal.id:
+        raise NotFound("no such order")
+    return await _answer(service, order)
+
+
+@endpoints.post(
+    "/api/v1/orders/{order_id}/pay",
+    "Start paying: the parameters for wx.requestPayment (needs Idempotency-Key)",
+    answer=PayAnswer,
+    auth="user",
+    errors=ORDER_ERRORS,
+)
+async def pay_order(request: Request, principal: Principal) -> Response:
+    service = _service(request)
+    order_id = _order_id(request)
+
+    async def work() -> PayAnswer:
+        order = await service.pay(principal.id, order_id)
+        return PayAnswer(
+            order_id=order.id,
+            provider=service.provider.name,
+            amount_fen=order.amount_fen,
+            params=dict(order.prepay or {}),
+        )
+
+    return await _idempotent(request, principal, None, 200, work)
+
+
+@endpoints.post(
+    "/api/v1/orders/{order_id}/cancel",
+    "Give up an unpaid order (its seats are released)",
+    answer=OrderOut,
+    auth="user",
+    errors=(404, 409),
+)
+async def cancel_order(request: Request, principal: Principal) -> OrderOut:
+    service = _service(request)
+    return await _answer(service, await service.cancel(principal.id, _order_id(request)))
+
+
+@endpoints.post(
+    "/api/v1/orders/{order_id}/refund",
+    "Refund a ticketed order under the cinema's policy (needs Idempotency-Key)",
+    answer=OrderOut,
+    auth="user",
+    errors=ORDER_ERRORS,
+)
+async def refund_order(request: Request, principal: Principal) -> Response:
+    service = _service(request)
+    order_id = _order_id(request)
+
+    async def work() -> OrderOut:
+        return await _answer(service, await service.refund(principal.id, order_id))
+
+    return await _idempotent(request, principal, None, 200, work)
+
+
+def _cursor(order: Order) -> str:
+    raw = f"{int(order.created_at.timestamp())}|{order.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        seconds, order_id = raw.split("|", 1)
+        return datetime.fromtimestamp(int(seconds), UTC), order_id
+    except (ValueError, binascii.Error, OverflowError, OSError):
+        raise ValidationFailed(
+            "invalid cursor", problems=[{"field": "cursor", "problem": "not a cursor"}]
+        ) from None
+
+
+@endpoints.get(
+    "/api/v1/me/orders",
+    "My orders, newest first",
+    query=OrderListQuery,
+    answer=OrderPage,
+    auth="user",
+)
+async def my_orders(request: Request, principal: Principal, query: OrderListQuery) -> OrderPage:
+    service = _service(request)
+    found = await service.history(principal.id, before=_after(query.cursor), limit=query.limit + 1)
+    page = found[: query.limit]
+    shows = await store.showtime_info(service.db, {order.showtime_id for order in page})
+    return OrderPage(
+        items=[order_out(order, shows.get(order.showtime_id), service) for order in page],
+        next_cursor=_cursor(page[-1]) if len(found) > query.limit else None,
+    )
+
+
+@endpoints.get(
+    "/api/v1/tickets/{code}/qr.png",
+    "The QR image of my live ticket, for the cinema's gate",
+    auth="user",
+    errors=(404, 409),
+)
+async def ticket_qr(request: Request, principal: Principal) -> Response:
+    code = str(request.path_params["code"])
+    owner = await store.ticket_owner(_service(request).db, code) if is_ticket_code(code) else None
+    if owner is None or owner[0] != principal.id:
+        raise NotFound("no such ticket")
+    if not owner[2]:
+        raise Conflict("this ticket is no longer valid (refunded)", code="ticket_not_live")
+    image = io.BytesIO()
+    segno.make_qr(code, error="m").save(image, kind="png", scale=QR_SCALE, border=2)
+    return Response(
+        image.getvalue(), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+# --------------------------------------------------------------------- the provider's callbacks
+
+
+async def _raw_body(request: Request) -> bytes:
+    limit: int = request.app.state.runtime.settings.max_body_bytes
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _callback(request: Request, handle: Callable[[bytes], Awaitable[None]]) -> Response:
+    """WeChat Pay's callback contract: 204 when taken, else an error it will retry later."""
+    try:
+        await handle(await _raw_body(request))
+    except SeatcoreError as exc:
+        failure = {"code": "FAIL", "message": f"{exc.code}: {exc.message}"}
+        return JSONResponse(failure, status_code=exc.status)
+    return Response(status_code=204)
+
+
+@endpoints.post(
+    "/api/v1/payments/wechatpay/notify",
+    "WeChat Pay's payment callback (signature verified; idempotent)",
+    status=204,
+    errors=(401, 404, 409, 503),
+)
+async def wechatpay_notify(request: Request) -> Response:
+    service = _service(request)
+
+    async def handle(body: bytes) -> None:
+        notice = await service.provider.parse_notification(request.headers, body)
+        await service.on_notice(notice)
+
+    return await _callback(request, handle)
+
+
+@endpoints.post(
+    "/api/v1/payments/wechatpay/refund-notify",
+    "WeChat Pay's refund callback (signature verified; idempotent)",
+    status=204,
+    errors=(401, 404, 503),
+)
+async def wechatpay_refund_notify(request: Request) -> Response:
+    service = _service(request)
+
+    async def handle(body: bytes) -> None:
+        provider = service.provider
+        if not isinstance(provider, WeChatPayProvider):
+            raise BadRequest("WeChat Pay is not the payment provider here", code="notification_invalid")
+        await service.on_refund_notice(provider.parse_refund_notification(request.headers, body))
+
+    return await _callback(request, handle)

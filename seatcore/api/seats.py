@@ -1,0 +1,165 @@
+"""The seat map and holds: read a showtime's seats, hold seats (named or best available), and read,
+extend or release my hold. The rules live in the engine (seatcore.engine); this edge parses,
+calls and answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, cast
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, model_validator
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatcore.api._http import Answer, Body, Endpoints, path_id
+from seatcore.auth.principal import Principal
+from seatcore.engine.loader import ShowInfo
+from seatcore.engine.records import Hold
+from seatcore.engine.service import SeatEngine
+from seatcore.runtime import Runtime
+
+endpoints = Endpoints("seats")
+SeatIdText = Annotated[str, Field(min_length=1, max_length=32)]
+SEAT_ERRORS = (404, 409, 429)
+
+
+class HoldBody(Body):
+    """Either ``seats`` (the seats to hold) or ``best`` (how many, optionally in ``zone``)."""
+
+    seats: list[SeatIdText] | None = Field(default=None, min_length=1, max_length=50)
+    best: int | None = Field(default=None, ge=1, le=50)
+    zone: str | None = Field(default=None, min_length=1, max_length=32)
+    accessible: bool = False  # required to hold wheelchair spaces; best then picks a block with one
+
+    @model_validator(mode="after")
+    def _one_way(self) -> HoldBody:
+        if (self.seats is None) == (self.best is None):
+            raise ValueError("send seats or best, not both or neither")
+        if self.zone is not None and self.best is None:
+            raise ValueError("zone goes with best")
+        if self.seats is not None and len(set(self.seats)) != len(self.seats):
+            raise ValueError("a seat is named twice")
+        return self
+
+
+class HoldOut(Answer):
+    id: str
+    showtime_id: int
+    seats: list[str]
+    expires_at: datetime
+    max_expires_at: datetime
+    amount_fen: int
+
+
+class SeatMap(Answer):
+    showtime_id: int
+    seq: int
+    epoch: str
+    layout: dict[str, Any]
+    prices: dict[str, int]
+    states: dict[str, Literal["free", "held", "sold"]]
+    mine: list[str]
+    my_hold: HoldOut | None
+    sales_open: bool
+
+
+def _engine(request: Request) -> SeatEngine:
+    runtime: Runtime = request.app.state.runtime
+    return cast(SeatEngine, runtime.extras["seats"])
+
+
+def _at(ms: int, timezone: str) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(ZoneInfo(timezone))
+
+
+def hold_out(hold: Hold, info: ShowInfo) -> HoldOut:
+    zone = info.seating.timezone
+    return HoldOut(
+        id=hold.id,
+        showtime_id=hold.showtime_id,
+        seats=list(hold.seats),
+        expires_at=_at(hold.expires_at_ms, zone),
+        max_expires_at=_at(hold.max_expires_at_ms, zone),
+        amount_fen=hold.amount_fen,
+    )
+
+
+@endpoints.get(
+    "/api/v1/showtimes/{id:int}/seats",
+    "The seat map: layout, prices and every seat's state at a sequence number",
+    auth="optional",
+    answer=SeatMap,
+)
+async def seat_map(request: Request, principal: Principal | None) -> SeatMap:
+    engine = _engine(request)
+    showtime_id = path_id(request)
+    info = await engine.info(showtime_id)
+    user_id = principal.id if principal is not None and principal.kind == "user" else None
+    snapshot = await engine.snapshot(showtime_id, user_id)
+    return SeatMap(
+        showtime_id=showtime_id,
+        seq=snapshot.seq,
+        epoch=snapshot.epoch,
+        layout=info.layout_json,
+        prices=info.seating.prices,
+        states=snapshot.states,
+        mine=snapshot.mine,
+        my_hold=None if snapshot.my_hold is None else hold_out(snapshot.my_hold, info),
+        sales_open=info.selling(engine.now_ms()),
+    )
+
+
+@endpoints.post(
+    "/api/v1/showtimes/{id:int}/holds",
+    "Hold seats: the ones named, or the best block of N",
+    auth="user",
+    body=HoldBody,
+    answer=HoldOut,
+    status=201,
+    errors=SEAT_ERRORS,
+)
+async def create_hold(request: Request, principal: Principal, body: HoldBody) -> HoldOut:
+    engine = _engine(request)
+    showtime_id = path_id(request)
+    hold = await engine.hold(
+        showtime_id,
+        principal.id,
+        seats=body.seats,
+        best=body.best,
+        zone=body.zone,
+        accessible=body.accessible,
+    )
+    return hold_out(hold, await engine.info(showtime_id))
+
+
+@endpoints.get("/api/v1/holds/{hold_id}", "My hold", auth="user", answer=HoldOut, errors=(403, 404, 409))
+async def get_hold(request: Request, principal: Principal) -> HoldOut:
+    engine = _engine(request)
+    hold = await engine.get_hold(request.path_params["hold_id"], principal.id)
+    return hold_out(hold, await engine.info(hold.showtime_id))
+
+
+@endpoints.post(
+    "/api/v1/holds/{hold_id}/extend",
+    "Give my hold more time, up to its hard maximum",
+    auth="user",
+    answer=HoldOut,
+    errors=(403, 404, 409),
+)
+async def extend_hold(request: Request, principal: Principal) -> HoldOut:
+    engine = _engine(request)
+    hold = await engine.extend(request.path_params["hold_id"], principal.id)
+    return hold_out(hold, await engine.info(hold.showtime_id))
+
+
+@endpoints.delete(
+    "/api/v1/holds/{hold_id}",
+    "Release my hold: its seats are free again",
+    auth="user",
+    status=204,
+    errors=(403, 404, 409),
+)
+async def release_hold(request: Request, principal: Principal) -> Response:
+    await _engine(request).release(request.path_params["hold_id"], principal.id)
+    return Response(status_code=204)

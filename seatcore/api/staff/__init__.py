@@ -1,0 +1,19 @@
+"""The staff API behind the browser console: catalogue, schedule, box office, orders, audit.
+
+Every endpoint is for signed-in staff (``auth="staff"``) and is scoped per cinema by
+seatcore.api.staff._access.
+"""
+
+from __future__ import annotations
+
+from seatcore.api._http import Endpoints
+from seatcore.api.staff import audit, boxoffice, cinemas, movies, orders, showtimes
+
+ENDPOINT_GROUPS: list[Endpoints] = [
+    movies.endpoints,
+    cinemas.endpoints,
+    showtimes.endpoints,
+    boxoffice.endpoints,
+    orders.endpoints,
+    audit.endpoints,
+]

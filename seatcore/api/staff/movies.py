@@ -1,0 +1,193 @@
+"""Staff API: the movie catalogue. Every member of staff reads it (to schedule screenings);
+only a platform admin adds or edits movies, since they are shared by every cinema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from starlette.requests import Request
+
+from seatcore.api._http import MAX_ID, Answer, Body, Endpoints, path_id
+from seatcore.api.staff._access import runtime_of, staff_scope
+from seatcore.api.staff._query import PageQuery, bad_cursor, decode_cursor, encode_cursor
+from seatcore.auth.principal import Principal
+from seatcore.errors import NotFound, ValidationFailed
+from seatcore.store import catalogue, staff
+from seatcore.store.catalogue import Movie
+
+endpoints = Endpoints("staff: movies")
+
+MovieStatus = Literal["showing", "coming"]
+
+
+class MovieFields(Body):
+    """Fields of a movie; in a PATCH every field is optional and only those sent change."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    original_title: str | None = Field(None, max_length=200)
+    genres: list[str] | None = Field(None, max_length=10, description="genre names, no commas")
+    duration_min: int | None = Field(None, ge=1, le=600, description="running time")
+    score: float | None = Field(None, ge=0, le=10, description="out of 10, one decimal")
+    synopsis: str | None = Field(None, max_length=2000)
+    director: str | None = Field(None, max_length=200)
+    cast: list[str] | None = Field(None, max_length=20)
+    release_date: dt.date | None = None
+    poster_url: str | None = Field(None, max_length=500)
+    status: MovieStatus | None = None
+    hot_rank: int | None = Field(None, ge=0, le=100, description="place on the home carousel; 0: not on it")
+
+    @field_validator("genres", "cast")
+    @classmethod
+    def _no_commas(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None:
+            for value in values:
+                if "," in value or not value.strip() or len(value) > 100:
+                    raise ValueError("each entry must be 1..100 characters without commas")
+        return values
+
+    def columns(self) -> dict[str, Any]:
+        """The fields sent, as store columns; null only clears the score and the release date."""
+        sent = self.model_dump(exclude_unset=True)
+        nulls = sorted(name for name, value in sent.items() if value is None and name not in _NULLABLE)
+        if nulls:
+            raise ValidationFailed(
+                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
+            )
+        for name in ("genres", "cast"):
+            if name in sent:
+                sent[name] = ",".join(value.strip() for value in sent[name])
+        if "score" in sent:
+            sent["score_x10"] = round((sent.pop("score") or 0) * 10)
+        if sent.get("release_date") is not None:
+            sent["release_date"] = dt.datetime.combine(sent["release_date"], dt.time())
+        return sent
+
+
+_NULLABLE = frozenset({"release_date", "score"})
+
+
+class NewMovie(MovieFields):
+    title: str = Field(min_length=1, max_length=200)
+    duration_min: int = Field(ge=1, le=600, description="running time")
+
+
+class StaffMovieOut(Answer):
+    id: int
+    title: str
+    original_title: str
+    genres: list[str]
+    duration_min: int
+    score: float | None
+    synopsis: str
+    director: str
+    cast: list[str]
+    release_date: dt.date | None
+    poster_url: str
+    status: MovieStatus
+    hot_rank: int
+
+
+class StaffMoviePage(Answer):
+    items: list[StaffMovieOut]
+    next_cursor: str | None
+
+
+class MoviesQuery(PageQuery):
+    q: str | None = Field(None, max_length=100, description="words of the title or original title")
+    status: MovieStatus | None = None
+
+
+def movie_out(movie: Movie) -> StaffMovieOut:
+    return StaffMovieOut(
+        id=movie.id,
+        title=movie.title,
+        original_title=movie.original_title,
+        genres=list(movie.genres),
+        duration_min=movie.duration_min,
+        score=movie.score_x10 / 10 if movie.score_x10 else None,
+        synopsis=movie.synopsis,
+        director=movie.director,
+        cast=list(movie.cast),
+        release_date=movie.release_date,
+        poster_url=movie.poster_url,
+        status="coming" if movie.status == "coming" else "showing",
+        hot_rank=movie.hot_rank,
+    )
+
+
+async def _load(request: Request, movie_id: int) -> Movie:
+    movie = await catalogue.get_movie(runtime_of(request).db, movie_id)
+    if movie is None:
+        raise NotFound("no such movie", movie_id=movie_id)
+    return movie
+
+
+@endpoints.get(
+    "/api/v1/staff/movies",
+    "Movies for scheduling, best score first (any staff)",
+    auth="staff",
+    query=MoviesQuery,
+    answer=StaffMoviePage,
+)
+async def staff_list_movies(request: Request, principal: Principal, query: MoviesQuery) -> StaffMoviePage:
+    await staff_scope(request, principal)
+    after = None
+    if query.cursor is not None:
+        score, movie_id = decode_cursor(query.cursor, 2)
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v < MAX_ID for v in (score, movie_id)
+        ):
+            raise bad_cursor()
+        after = (score, movie_id)
+    found = await catalogue.list_movies(
+        runtime_of(request).db, status=query.status, q=query.q, after=after, limit=query.limit + 1
+    )
+    page = found[: query.limit]
+    more = len(found) > query.limit
+    return StaffMoviePage(
+        items=[movie_out(movie) for movie in page],
+        next_cursor=encode_cursor((page[-1].score_x10, page[-1].id)) if more else None,
+    )
+
+
+@endpoints.get("/api/v1/staff/movies/{id:int}", "One movie (any staff)", auth="staff", answer=StaffMovieOut)
+async def staff_get_movie(request: Request, principal: Principal) -> StaffMovieOut:
+    await staff_scope(request, principal)
+    return movie_out(await _load(request, path_id(request)))
+
+
+@endpoints.post(
+    "/api/v1/staff/movies",
+    "Add a movie (platform admin)",
+    auth="staff",
+    body=NewMovie,
+    answer=StaffMovieOut,
+    status=201,
+)
+async def staff_create_movie(request: Request, principal: Principal, body: NewMovie) -> StaffMovieOut:
+    scope = await staff_scope(request, principal)
+    scope.require_admin("add movies")
+    runtime = runtime_of(request)
+    columns = {"synopsis": "", **body.columns()}
+    movie_id = await staff.create_movie(runtime.db, scope.actor, columns)
+    await catalogue.catalogue_changed(runtime.cache)
+    return movie_out(await _load(request, movie_id))
+
+
+@endpoints.patch(
+    "/api/v1/staff/movies/{id:int}",
+    "Change a movie's fields (platform admin); only the fields sent change",
+    auth="staff",
+    body=MovieFields,
+    answer=StaffMovieOut,
+)
+async def staff_update_movie(request: Request, principal: Principal, body: MovieFields) -> StaffMovieOut:
+    scope = await staff_scope(request, principal)
+    scope.require_admin("change movies")
+    runtime = runtime_of(request)
+    movie_id = path_id(request)
+    await staff.update_movie(runtime.db, scope.actor, movie_id, body.columns())
+    await catalogue.catalogue_changed(runtime.cache)
+    return movie_out(await _load(request, movie_id))

@@ -1,0 +1,51 @@
+"""The seat engine's life in the app: made at startup (``runtime.extras["seats"]``) with its sweeper
+running beside it until shutdown.
+
+The engine gets its own Redis connections from a pool that waits for a free connection when all
+are busy, rather than failing the request: a burst of holds (hundreds at the same moment when a
+popular showtime opens) queues for a few milliseconds instead of answering with errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+
+from seatcore.engine.loader import MySQLSeating
+from seatcore.engine.service import engine_from_settings
+from seatcore.engine.sweeper import Sweeper
+from seatcore.runtime import Runtime
+from seatcore.tasks import stop_tasks
+
+POOL_WAIT_S = 5.0
+
+
+def waiting_client(redis: aioredis.Redis, max_connections: int) -> aioredis.Redis:
+    """A client of the same server as ``redis`` whose pool waits up to POOL_WAIT_S for a connection."""
+    pool = redis.connection_pool
+    waiting = aioredis.BlockingConnectionPool(
+        connection_class=pool.connection_class,
+        max_connections=max_connections,
+        timeout=POOL_WAIT_S,
+        **pool.connection_kwargs,
+    )
+    return aioredis.Redis.from_pool(waiting)
+
+
+@contextlib.asynccontextmanager
+async def seat_engine_service(runtime: Runtime) -> AsyncIterator[None]:
+    settings = runtime.settings
+    redis = waiting_client(runtime.redis, settings.seat_redis_connections)
+    engine = engine_from_settings(redis, MySQLSeating(runtime.db), settings)
+    runtime.extras["seats"] = engine
+    sweeper = Sweeper(engine, settings.sweeper_interval_ms)
+    task = asyncio.create_task(sweeper.run(), name="hold-sweeper")
+    try:
+        yield
+    finally:
+        await stop_tasks([task])
+        runtime.extras.pop("seats", None)
+        await redis.aclose()

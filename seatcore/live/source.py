@@ -1,0 +1,60 @@
+"""The live map's reads of the seat engine: a socket's first frame, a snapshot or a replay.
+
+The engine (``runtime.extras["seats"]``, seatcore.engine.service.SeatEngine) owns the seat state
+and its change log; this module only turns what it answers into frames.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from seatcore import keys
+from seatcore.api.seats import hold_out
+from seatcore.live.hub import SeatSource
+from seatcore.live.protocol import Change, delta_frame, encode, snapshot_frame
+from seatcore.runtime import Runtime
+
+if TYPE_CHECKING:
+    from seatcore.engine.records import Delta
+    from seatcore.engine.service import SeatEngine
+
+
+def seat_engine(runtime: Runtime) -> SeatEngine:
+    return cast("SeatEngine", runtime.extras["seats"])
+
+
+def seat_source(runtime: Runtime) -> SeatSource:
+    return seat_engine(runtime)
+
+
+async def first_frame(
+    runtime: Runtime, showtime_id: int, user_id: int | None, since: int | None, epoch: str | None
+) -> tuple[str, int, str | None]:
+    """(epoch, seq, text) of a socket's first frame: the missed deltas merged into one when the
+    client resumes within the current epoch and the log still reaches back (no text when it
+    missed nothing), else a snapshot. Raises NotFound for an unknown showtime."""
+    engine = seat_engine(runtime)
+    if since is not None:
+        current = await runtime.redis.get(keys.show_epoch(showtime_id))
+        if isinstance(current, str) and epoch in (None, current):
+            deltas = await engine.changes_since(showtime_id, since, current)
+            if deltas is not None:
+                seq, text = _replay(since, deltas)
+                return current, seq, text
+    snapshot = await engine.snapshot(showtime_id, user_id)
+    my_hold = None
+    if snapshot.my_hold is not None:
+        my_hold = hold_out(snapshot.my_hold, await engine.info(showtime_id)).model_dump(mode="json")
+    frame = snapshot_frame(showtime_id, snapshot.seq, snapshot.epoch, snapshot.states, snapshot.mine, my_hold)
+    return snapshot.epoch, snapshot.seq, encode(frame)
+
+
+def _replay(since: int, deltas: list[Delta]) -> tuple[int, str | None]:
+    if not deltas:
+        return since, None
+    changes: dict[str, Change] = {}
+    for delta in deltas:
+        for change in delta.changes:
+            changes[str(change["seat"])] = cast(Change, dict(change))
+    last = deltas[-1].seq
+    return last, encode(delta_frame(since + 1, last, changes.values()))

@@ -1,0 +1,42 @@
+"""The order pipeline's life in the app: the service (``runtime.extras["orders"]``), one MySQL
+writer and the order sweeper (which recovers first) per process, until shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from seatcore.orders import recovery
+from seatcore.orders.service import OrderService
+from seatcore.orders.writer import OrderWriter
+from seatcore.runtime import Runtime
+from seatcore.tasks import stop_tasks
+
+STOP_GRACE_S = 10.0
+
+
+@contextlib.asynccontextmanager
+async def order_service(runtime: Runtime) -> AsyncIterator[None]:
+    service = OrderService(runtime)
+    runtime.extras["orders"] = service
+    writer = OrderWriter(
+        runtime.db,
+        service.stream,
+        on_landed=service.inflight.forget,
+        on_conflict=service.refund_conflicted,
+    )
+    stopping = asyncio.Event()
+    tasks = [
+        asyncio.create_task(writer.run(), name="order-writer"),
+        asyncio.create_task(recovery.run(service, stopping), name="order-sweeper"),
+    ]
+    try:
+        yield
+    finally:
+        # Both finish the round in progress; only one stuck past the grace period is cancelled.
+        writer.stop()
+        stopping.set()
+        await stop_tasks(tasks, grace_s=STOP_GRACE_S)
+        await service.provider.close()
+        runtime.extras.pop("orders", None)

@@ -1,0 +1,40 @@
+"""Order ids, ticket codes and refund ids.
+
+An order id carries its showtime (``<showtime>-<random>``), so the order's Redis hash, which lives
+in the showtime's cluster slot beside the seats it buys, can be found from the id alone, as a
+payment notice gives it. It doubles as WeChat Pay's ``out_trade_no`` (6..32 of ``[0-9A-Za-z_-]``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+ORDER_ID_RANDOM_BYTES = 7
+_ORDER_ID = re.compile(r"^([1-9][0-9]{0,15})-([0-9a-f]{14})$")
+_TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud at gates
+TICKET_CODE_CHARS = 16
+
+
+def new_order_id(showtime_id: int) -> str:
+    return f"{showtime_id}-{secrets.token_hex(ORDER_ID_RANDOM_BYTES)}"
+
+
+def showtime_of(order_id: str) -> int | None:
+    """The showtime an order id names, or None when it is not an order id at all."""
+    match = _ORDER_ID.match(order_id)
+    return int(match.group(1)) if match else None
+
+
+def new_ticket_code() -> str:
+    return "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(TICKET_CODE_CHARS))
+
+
+def is_ticket_code(code: str) -> bool:
+    return len(code) == TICKET_CODE_CHARS and all(c in _TICKET_ALPHABET for c in code)
+
+
+def refund_id(order_id: str) -> str:
+    """Our refund id (WeChat Pay's ``out_refund_no``): one full refund per order, so retries of it
+    are one refund at the provider."""
+    return f"{order_id}-R"

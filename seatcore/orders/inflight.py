@@ -1,0 +1,179 @@
+"""Orders not yet in MySQL, kept in Redis: a hash per order in its showtime's slot.
+
+The hash holds the order document and a revision; every change is a compare-and-set on the
+revision (one Lua call, one key), so a payment notice, the sweeper and the moviegoer never
+overwrite each other. Two indexes sit beside it, outside the showtime's slot (each written by a
+command of its own, so the layout works on Redis Cluster):
+
+- ``sc:orders:in-flight``: order id -> when the sweeper should next look at it (ms);
+- ``sc:user:ID:orders``: the moviegoer's orders here, by creation, for the order history.
+
+Once the writer has landed an order in MySQL its hash and index entries are removed, and MySQL
+answers for it. Orders that end unpaid (cancelled, expired) never reach MySQL; they stay here,
+visible in the history, for ``ENDED_KEEP_S``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import redis.asyncio as aioredis
+
+from seatcore import keys
+from seatcore.orders.ids import showtime_of
+from seatcore.orders.records import Order
+
+IN_FLIGHT_KEEP_S = 7 * 24 * 3600  # far longer than any MySQL outage we plan to ride out
+ENDED_KEEP_S = 24 * 3600
+
+# KEYS[1] order hash, KEYS[2] hold -> order; ARGV[1] order id, ARGV[2] document, ARGV[3] ttl (s).
+# Answers "" when created, else the id of the order already made from this hold.
+_CREATE = """
+local existing = redis.call('GET', KEYS[2])
+if existing then return existing end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'rev', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return ''
+"""
+
+# KEYS[1] order hash; ARGV[1] expected revision, ARGV[2] document, ARGV[3] ttl (s).
+# Answers the new revision, 0 when another change came first, -1 when the order is gone.
+_CHANGE = """
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if not rev then return -1 end
+if rev ~= ARGV[1] then return 0 end
+local next_rev = tonumber(rev) + 1
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'rev', next_rev)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return next_rev
+"""
+
+
+# KEYS[1] the in-flight index; ARGV[1] now (ms), ARGV[2] lease (ms), ARGV[3] how many.
+# Answers the ids due by now and pushes each one lease further, so that of several sweepers (one
+# per service process) one looks at an order at a time, and another does if that one dies.
+_CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for _, id in ipairs(due) do
+  redis.call('ZADD', KEYS[1], string.format('%d', until_ms), id)
+end
+return due
+"""
+
+
+class OrderGone(Exception):
+    """The order's hash vanished while it was being changed (landed, or Redis lost it)."""
+
+
+def _key(order_id: str) -> str:
+    showtime_id = showtime_of(order_id)
+    if showtime_id is None:
+        raise ValueError(f"not an order id: {order_id!r}")
+    return keys.order(showtime_id, order_id)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class InFlightOrders:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._create = redis.register_script(_CREATE)
+        self._change = redis.register_script(_CHANGE)
+        self._claim_due = redis.register_script(_CLAIM_DUE)
+
+    async def create(self, order: Order, *, check_at: datetime) -> str | None:
+        """Store a new order; answers the id of the order already made from its hold, if any."""
+        await self._redis.zadd(keys.ORDERS_IN_FLIGHT, {order.id: _ms(check_at)})
+        hold_key = keys.hold_order(order.showtime_id, order.hold_id)
+        existing = await self._create(
+            keys=[_key(order.id), hold_key], args=[order.id, order.to_json(), IN_FLIGHT_KEEP_S]
+        )
+        if existing:
+            await self._redis.zrem(keys.ORDERS_IN_FLIGHT, order.id)
+            return str(existing)
+        await self._redis.zadd(keys.user_orders(order.user_id), {order.id: _ms(order.created_at)})
+        return None
+
+    async def get(self, order_id: str) -> Order | None:
+        found = await self._read(order_id)
+        return None if found is None else found[0]
+
+    async def change(self, order_id: str, edit: Callable[[Order], Order | None], *, keep_s: int = 0) -> Order:
+        """Apply ``edit`` atomically: it gets the current order and answers the new one (or None:
+        leave it as it is). ``edit`` may raise to refuse; it runs again if another change won.
+        Raises OrderGone when there is no such order here."""
+        while True:
+            found = await self._read(order_id)
+            if found is None:
+                raise OrderGone(order_id)
+            current, rev = found
+            new = edit(current)
+            if new is None:
+                return current
+            answer = int(
+                await self._change(
+                    keys=[_key(order_id)], args=[rev, new.to_json(), keep_s or IN_FLIGHT_KEEP_S]
+                )
+            )
+            if answer > 0:
+                return new
+            if answer < 0:
+                raise OrderGone(order_id)
+
+    async def schedule(self, order_id: str, at: datetime) -> None:
+        """When the sweeper should next look at the order."""
+        await self._redis.zadd(keys.ORDERS_IN_FLIGHT, {order_id: _ms(at)})
+
+    async def unschedule(self, order_id: str) -> None:
+        await self._redis.zrem(keys.ORDERS_IN_FLIGHT, order_id)
+
+    async def claim_due(self, now: datetime, *, lease_ms: int, limit: int) -> list[str]:
+        """Ids of orders due for a look by ``now``, each leased to the caller for ``lease_ms``."""
+        ids = await self._claim_due(keys=[keys.ORDERS_IN_FLIGHT], args=[_ms(now), lease_ms, limit])
+        return [str(order_id) for order_id in ids]
+
+    async def ids(self, *, limit: int) -> list[str]:
+        """Ids of every order here (up to ``limit``), soonest due first."""
+        return [str(order_id) for order_id in await self._redis.zrange(keys.ORDERS_IN_FLIGHT, 0, limit - 1)]
+
+    async def count(self) -> int:
+        return int(await self._redis.zcard(keys.ORDERS_IN_FLIGHT))
+
+    async def for_user(self, user_id: int) -> list[Order]:
+        """The moviegoer's orders here (entries whose hash has gone are dropped from the index)."""
+        index = keys.user_orders(user_id)
+        cutoff_ms = int((time.time() - IN_FLIGHT_KEEP_S) * 1000)
+        await self._redis.zremrangebyscore(index, "-inf", cutoff_ms)
+        ids = [str(order_id) for order_id in await self._redis.zrange(index, 0, -1)]
+        found: list[Order] = []
+        gone: list[str] = []
+        for order_id in ids:
+            order = await self.get(order_id)
+            (gone.append(order_id) if order is None else found.append(order))
+        if gone:
+            await self._redis.zrem(index, *gone)
+        return found
+
+    async def forget(self, orders: Sequence[Order]) -> None:
+        """These orders are in MySQL now: drop their hashes and index entries."""
+        if not orders:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for order in orders:
+                pipe.delete(_key(order.id))
+            pipe.zrem(keys.ORDERS_IN_FLIGHT, *[order.id for order in orders])
+            for order in orders:
+                pipe.zrem(keys.user_orders(order.user_id), order.id)
+            await pipe.execute()
+
+    async def _read(self, order_id: str) -> tuple[Order, str] | None:
+        doc, rev = await self._redis.hmget(_key(order_id), ["doc", "rev"])
+        if doc is None or rev is None:
+            return None
+        return Order.from_json(doc), str(rev)

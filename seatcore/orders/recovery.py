@@ -1,0 +1,110 @@
+"""Finishing what a crash interrupted: the order sweeper and the recovery at start.
+
+Every order in Redis is in the in-flight index, scored by when it next needs a look. The sweeper
+(one per service process; ``claim_due`` leases each due order to one of them) looks at the due
+ones every second:
+
+- unpaid: is its hold still live? If not, the order expires; if so, look again when it ends;
+- paid (or paid late): drive it on again (``OrderService.settle``): buy, mark paid, queue it,
+  refund a late payment. Each step is idempotent, so repeating one that had been done is harmless,
+  and a landed order queued once more is only tidied from Redis by the writer.
+
+``recover`` (at start, before the first sweep) looks at every order in Redis at once, whatever its
+score, and finishes the refunds of landed orders that a crash left ``refund_requested``.
+docs/orders.md lists the crash windows and which of these closes each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from seatcore.domain.orders import OrderStatus
+from seatcore.errors import SeatcoreError
+from seatcore.orders import store
+from seatcore.orders.records import now_utc
+from seatcore.orders.service import PAID_CHECK_S, OrderService
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY_S = 1.0
+SWEEP_BATCH = 200
+SWEEP_LEASE_MS = 60_000  # a sweeper that dies holding an order leaves it to another after this
+RECOVER_LIMIT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What ``recover`` looked at: orders in Redis, and refunds it finished."""
+
+    in_flight: int
+    refunds: int
+
+
+async def look_at(service: OrderService, order_id: str) -> None:
+    """Move one order in Redis on as far as it can go now."""
+    order = await service.inflight.get(order_id)
+    if order is None:
+        await service.inflight.unschedule(order_id)
+        return
+    if order.payment is None:
+        if order.status is OrderStatus.PENDING_PAYMENT:
+            await service.check_hold(order)
+        else:
+            await service.inflight.unschedule(order_id)  # ended unpaid: nothing more to do
+        return
+    await service.inflight.schedule(order_id, now_utc() + timedelta(seconds=PAID_CHECK_S))
+    await service.settle(order_id)
+
+
+async def sweep_once(service: OrderService) -> int:
+    """Look at the orders due now; answers how many."""
+    due = await service.inflight.claim_due(now_utc(), lease_ms=SWEEP_LEASE_MS, limit=SWEEP_BATCH)
+    for order_id in due:
+        try:
+            await look_at(service, order_id)
+        except Exception:  # one order's trouble must not stop the others; it is due again later
+            log.exception("order sweeper could not finish order %s", order_id)
+    return len(due)
+
+
+async def recover(service: OrderService) -> Recovery:
+    """Push every order in Redis on (paid ones to MySQL) and finish interrupted refunds."""
+    ids = await service.inflight.ids(limit=RECOVER_LIMIT)
+    for order_id in ids:
+        try:
+            await look_at(service, order_id)
+        except Exception:
+            log.exception("recovery could not finish order %s", order_id)
+    refunds = 0
+    for order_id in await store.ids_in_status(service.db, OrderStatus.REFUND_REQUESTED):
+        order = await store.get(service.db, order_id)
+        if order is None or order.refund is None or order.refund.status != "pending":
+            continue  # a refund the provider refused waits for an operator (seatcore reconcile)
+        try:
+            await service.finish_refund(order_id)
+            refunds += 1
+        except SeatcoreError as exc:
+            log.warning("recovery could not finish the refund of %s: %s", order_id, exc.message)
+    return Recovery(in_flight=len(ids), refunds=refunds)
+
+
+async def run(service: OrderService, stopping: asyncio.Event) -> None:
+    """Recover once, then sweep every second until ``stopping`` is set (checked between rounds,
+    so a round's Redis and provider calls are never cut halfway)."""
+    recovered = False
+    while not stopping.is_set():
+        try:
+            if not recovered:
+                found = await recover(service)
+                recovered = True
+                if found.in_flight or found.refunds:
+                    log.info("order recovery: %d orders in Redis, %d refunds", found.in_flight, found.refunds)
+            await sweep_once(service)
+        except Exception:
+            log.exception("order sweeper failed; trying again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SWEEP_EVERY_S)

@@ -1,0 +1,501 @@
+"""The order service: from a live hold to paid tickets in MySQL, and back again by refund.
+
+The life of an order (docs/orders.md draws it with its crash windows):
+
+1. ``create``: from the caller's live hold, priced on the server; kept in Redis (``inflight``).
+2. ``pay``: the provider's prepay (``wx.requestPayment`` parameters), kept on the order.
+3. ``on_notice``: a verified payment. The payment is recorded on the order first, then ``settle``
+   drives it on: the engine's ``buy`` (hold -> sold to this order), status ``paid`` with ticket
+   codes, and the order goes on the stream ``sc:orders``. The writer lands it in MySQL as
+   ``ticketed`` and drops it from Redis. If the hold was gone (expired, released, cancelled) the
+   payment is refunded at once and the order lands as ``refunded`` with the reason.
+4. ``refund`` (moviegoer, under the cinema's policy) / ``refund_by_staff``: refund_requested in
+   MySQL, the provider's refund (its id is the idempotency key), refunded with tickets no longer
+   live, seats sold back to the map (``unsell``).
+
+Every step can be retried: ``buy`` is idempotent per order, a re-queued order lands once, the
+provider treats our order and refund ids as idempotency keys. The sweeper and the recovery at start
+(seatcore.orders.recovery) repeat the steps a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
+from seatcore.domain.pricing import quote
+from seatcore.domain.schedule import SalesPolicy
+from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
+from seatcore.orders import seatstate, store
+from seatcore.orders.idempotency import IdempotencyStore
+from seatcore.orders.ids import new_order_id, new_ticket_code, refund_id, showtime_of
+from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone
+from seatcore.orders.records import Order, Payment, Refund, Ticket, now_utc, whole_second
+from seatcore.orders.stream import OrderStream
+from seatcore.payments import PaymentNotice, PaymentProvider, RefundResult, build_provider
+from seatcore.runtime import Runtime
+from seatcore.store import users
+
+if TYPE_CHECKING:
+    from seatcore.engine.service import SeatEngine
+
+log = logging.getLogger(__name__)
+
+PAID_CHECK_S = 30  # a paid order not in MySQL by then gets a look from the sweeper
+S = OrderStatus
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+class OrderService:
+    def __init__(self, runtime: Runtime, provider: PaymentProvider | None = None) -> None:
+        self.settings = runtime.settings
+        self.db = runtime.db
+        self.redis = runtime.redis
+        self._extras = runtime.extras
+        self.inflight = InFlightOrders(runtime.redis)
+        self.stream = OrderStream(runtime.redis)
+        self.idempotency = IdempotencyStore(runtime.redis)
+        self.provider = provider if provider is not None else build_provider(runtime.settings, self.on_notice)
+        self.policy = SalesPolicy(
+            runtime.settings.sales_close_before_min, runtime.settings.refund_until_before_min
+        )
+
+    @property
+    def seats(self) -> SeatEngine:
+        engine: SeatEngine | None = self._extras.get("seats")
+        if engine is None:
+            raise UpstreamUnavailable("the seat engine is not running")
+        return engine
+
+    # ------------------------------------------------------------------------------- reading
+
+    async def find(self, order_id: str) -> Order | None:
+        """The order wherever it is now: Redis while in flight, else MySQL."""
+        if showtime_of(order_id) is None:
+            return None
+        order = await self.inflight.get(order_id)
+        if order is not None:
+            return await self._current(order)
+        return await store.get(self.db, order_id)
+
+    async def _current(self, order: Order) -> Order:
+        """An unpaid order as it stands now: expired as soon as its hold has ended (expiry is data,
+        the sweeper only gets there later), whether by time or because it was released."""
+        if order.status is not S.PENDING_PAYMENT or order.payment is not None:
+            return order
+        try:
+            await self.seats.get_hold(order.hold_id, order.user_id)
+        except (SeatError, NotFound):
+            await self._expire(order.id)
+            return await self.inflight.get(order.id) or order
+        return order
+
+    async def history(self, user_id: int, *, before: tuple[datetime, str] | None, limit: int) -> list[Order]:
+        """The moviegoer's orders newest first, from both stores, strictly after ``before``."""
+        landed = await store.list_for_user(self.db, user_id, before=before, limit=limit)
+        merged = {order.id: await self._current(order) for order in await self.inflight.for_user(user_id)}
+        for order in landed:
+            merged[order.id] = order  # MySQL is the record once an order has landed
+        items = [
+            order for order in merged.values() if before is None or (order.created_at, order.id) < before
+        ]
+        items.sort(key=lambda order: (order.created_at, order.id), reverse=True)
+        return items[:limit]
+
+    # ------------------------------------------------------------------------------ ordering
+
+    async def create(self, user_id: int, hold_id: str) -> Order:
+        """An order for the caller's live hold, priced from the showtime's zone prices."""
+        hold = await self.seats.get_hold(hold_id, user_id)
+        info = await self.seats.info(hold.showtime_id)
+        priced = quote(info.seating.layout, info.seating.prices, hold.seats)
+        now = whole_second(now_utc())
+        order = Order(
+            id=new_order_id(hold.showtime_id),
+            user_id=user_id,
+            showtime_id=hold.showtime_id,
+            hold_id=hold.id,
+            status=S.PENDING_PAYMENT,
+            seats=dict(priced.seat_prices),
+            created_at=now,
+            updated_at=now,
+            expires_at=_from_ms(hold.expires_at_ms),
+        )
+        existing = await self.inflight.create(order, check_at=_from_ms(hold.expires_at_ms))
+        if existing is not None:
+            raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
+        return order
+
+    async def pay(self, user_id: int, order_id: str) -> Order:
+        """The order with the provider's prepay parameters (made once, then the same each call)."""
+        order = await self._own_in_flight(user_id, order_id)
+        check_move(order.status, S.PAID)
+        if order.payment is not None:
+            return order  # paid already; the tickets are on their way
+        try:
+            hold = await self.seats.get_hold(order.hold_id, user_id)
+        except (SeatError, NotFound):
+            await self._expire(order.id)
+            raise Conflict("the seats' hold has ended; choose seats again", code="hold_expired") from None
+        if order.prepay is not None:
+            return order
+        user = await users.get_user(self.db, user_id)
+        if user is None:
+            raise NotFound("this account no longer exists")
+        shows = await store.showtime_info(self.db, [order.showtime_id])
+        title = shows[order.showtime_id].movie_title if order.showtime_id in shows else "Cinema tickets"
+        params = await self.provider.prepay(
+            order_id=order.id,
+            amount_fen=order.amount_fen,
+            description=f"{title} {' '.join(order.seats)}",
+            openid=user.openid,
+            expires_at=_from_ms(hold.expires_at_ms),
+        )
+        return await self.inflight.change(order.id, lambda o: None if o.prepay else o.but(prepay=params))
+
+    async def cancel(self, user_id: int, order_id: str) -> Order:
+        """Give up an unpaid order and release its hold."""
+        await self._own_in_flight(user_id, order_id)
+
+        def cancelled(o: Order) -> Order | None:
+            if o.payment is not None:
+                raise Conflict("the payment for this order is being processed", code="payment_in_progress")
+            if o.status is S.CANCELLED:
+                return None
+            check_move(o.status, S.CANCELLED)
+            return o.but(status=S.CANCELLED, reason=Reason.CANCELLED, expires_at=None)
+
+        order = await self.inflight.change(order_id, cancelled, keep_s=ENDED_KEEP_S)
+        await self.inflight.unschedule(order_id)
+        with contextlib.suppress(SeatError, NotFound):  # the hold may have ended already
+            await self.seats.release(order.hold_id, user_id)
+        return order
+
+    async def _own_in_flight(self, user_id: int, order_id: str) -> Order:
+        order = await self.inflight.get(order_id) if showtime_of(order_id) is not None else None
+        if order is None:
+            landed = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
+            if landed is None or landed.user_id != user_id:
+                raise NotFound("no such order", order_id=order_id)
+            raise Conflict(
+                f"an order that is {landed.status.value} cannot be paid or cancelled",
+                code="illegal_transition",
+                status=landed.status.value,
+            )
+        if order.user_id != user_id:
+            raise NotFound("no such order", order_id=order_id)
+        return order
+
+    # ------------------------------------------------------------------------------ payments
+
+    async def on_notice(self, notice: PaymentNotice) -> None:
+        """Act on a verified payment notice, once however often it comes.
+
+        Refuses (changing nothing) a notice for an unknown order or for another amount.
+        """
+        if notice.status != "paid":
+            log.info("payment notice for %s says %s: nothing to do", notice.order_id, notice.status)
+            return
+        order = await self.inflight.get(notice.order_id) if showtime_of(notice.order_id) else None
+        if order is None:
+            landed = await store.get(self.db, notice.order_id) if showtime_of(notice.order_id) else None
+            if landed is None:
+                raise NotFound("the notice names no order of ours", code="order_unknown")
+            _check_same_payment(landed, notice)
+            return  # a replay of a notice already acted upon
+        if notice.amount_fen != order.amount_fen:
+            raise Conflict(
+                "the notice's amount is not the order's",
+                code="amount_mismatch",
+                order_amount_fen=order.amount_fen,
+                notice_amount_fen=notice.amount_fen,
+            )
+        payment = Payment(
+            provider=self.provider.name,
+            transaction_id=notice.transaction_id,
+            amount_fen=notice.amount_fen,
+            paid_at=notice.paid_at or now_utc(),
+        )
+
+        def record(o: Order) -> Order | None:
+            if o.payment is not None:
+                _check_same_payment(o, notice)
+                return None
+            return o.but(payment=payment)
+
+        await self.inflight.change(order.id, record)
+        await self.inflight.schedule(order.id, now_utc() + timedelta(seconds=PAID_CHECK_S))
+        await self.settle(order.id)
+
+    async def settle(self, order_id: str) -> Order | None:
+        """Drive a paid order on from wherever a previous attempt stopped (None: not in Redis)."""
+        order = await self.inflight.get(order_id)
+        if order is None or order.payment is None:
+            return order
+        if order.status is S.PENDING_PAYMENT and await self._buy(order):
+            order = await self.inflight.change(order_id, _mark_paid)
+        elif order.status in (S.PENDING_PAYMENT, S.EXPIRED, S.CANCELLED):
+            order = await self.inflight.change(order_id, _late)
+        if (
+            order.status is S.REFUND_REQUESTED
+            and order.refund is not None
+            and order.refund.status == "pending"
+        ):
+            order = await self._refund_in_flight(order)
+        if order.status in (S.PAID, S.REFUNDED, S.REFUND_REQUESTED):
+            order = await self._enqueue(order)
+        return order
+
+    async def _buy(self, order: Order) -> bool:
+        """Sell the hold's seats to the order; False when the hold is lost (a late payment)."""
+        try:
+            await self.seats.buy(order.hold_id, order.user_id, order.id)
+            return True
+        except (SeatError, NotFound):
+            # The hold is gone; the seats may still be this order's (an earlier buy whose answer
+            # was lost, after its hold record was tidied away).
+            return await seatstate.all_sold_to(self.redis, order.showtime_id, order.id, list(order.seats))
+
+    async def _refund_in_flight(self, order: Order) -> Order:
+        """Refund a payment that bought nothing; the order records the provider's answer."""
+        result = await self._automatic_refund(order)
+        return await self.inflight.change(order.id, lambda o: _refund_answered(o, result))
+
+    async def _automatic_refund(self, order: Order) -> RefundResult:
+        """The provider's answer to a refund nobody asked for. A refusal is recorded as a failed
+        refund (the order then lands, and the reconciliation reports it to an operator) rather than
+        retried for ever; an unreachable provider raises, and the refund is tried again later."""
+        try:
+            return await self._provider_refund(order)
+        except Conflict as exc:
+            log.error("the provider refused the automatic refund of %s: %s", order.id, exc.message)
+            return RefundResult(refund_id(order.id), "", "failed")
+
+    async def _provider_refund(self, order: Order) -> RefundResult:
+        reason = order.refund.reason if order.refund else Reason.REQUESTED
+        return await self.provider.refund(
+            order_id=order.id,
+            refund_id=refund_id(order.id),
+            amount_fen=order.amount_fen,
+            total_fen=order.amount_fen,
+            reason=REASON_TEXT[reason],
+        )
+
+    async def _enqueue(self, order: Order) -> Order:
+        """Put the order on the stream unless its last entry is still waiting there."""
+        if order.stream_id is not None and await self.redis.xrange(
+            self.stream.key, min=order.stream_id, max=order.stream_id, count=1
+        ):
+            return order
+        entry = await self.stream.add(order)
+        try:
+            return await self.inflight.change(order.id, lambda o: o.but(stream_id=entry))
+        except OrderGone:
+            return order  # already landed and forgotten
+
+    async def on_refund_notice(self, result: RefundResult) -> None:
+        """The provider's final word on a refund it had accepted as processing.
+
+        Only landed orders are updated; for one still on its way to MySQL the notice is refused
+        with 503, and the provider sends it again later.
+        """
+        order_id = result.refund_id.removesuffix("-R")
+        if refund_id(order_id) != result.refund_id or showtime_of(order_id) is None:
+            raise NotFound("the notice names no refund of ours", code="refund_unknown")
+        if await store.set_refund_status(self.db, order_id, result.status, result.provider_refund_id):
+            return
+        if await self.inflight.get(order_id) is not None:
+            raise UpstreamUnavailable("the order is not in MySQL yet; send the notice again later")
+        raise NotFound("the notice names no refund of ours", code="refund_unknown")
+
+    async def refund_conflicted(self, order: Order) -> None:
+        """The writer's last guard refused the order's tickets: refund it, land it as refunded."""
+        refunding = _late(order, reason=Reason.SEAT_CONFLICT)
+        result = await self._automatic_refund(refunding)
+        final = _refund_answered(refunding, result)
+        assert final is not None
+        entry = await self.stream.add(final)
+        with contextlib.suppress(OrderGone):
+            await self.inflight.change(order.id, lambda o: final.but(stream_id=entry))
+        # Seats another order holds in MySQL stay sold; the order's other seats go back on sale.
+        taken = set(await store.taken_seats(self.db, order))
+        await self.seats.unsell(
+            order.showtime_id, order.id, [seat for seat in order.seats if seat not in taken]
+        )
+
+    # ------------------------------------------------------------------------------- refunds
+
+    async def refund(self, user_id: int, order_id: str) -> Order:
+        """The moviegoer's refund of a ticketed order, allowed until the cinema's deadline."""
+        order = await self._landed_or_refuse(order_id, user_id)
+        if order.status is S.TICKETED:
+            shows = await store.showtime_info(self.db, [order.showtime_id])
+            show = shows.get(order.showtime_id)
+            if show is not None:
+                policy = self.policy.with_overrides(None, show.refund_until_before_min)
+                if not policy.refundable(show.starts_at, now_utc()):
+                    deadline = policy.refund_deadline(show.starts_at)
+                    raise Conflict(
+                        "refunds for this showtime closed "
+                        f"{policy.refund_until_before_min} minutes before it starts",
+                        code="refund_closed",
+                        deadline=deadline.isoformat(),
+                    )
+        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}")
+
+    async def refund_by_staff(self, order_id: str, *, created_by: str) -> Order:
+        """A refund the cinema grants (any time; the caller checked the staff member's scope)."""
+        order = await self._landed_or_refuse(order_id, None)
+        return await self._refund_landed(order, Reason.STAFF, created_by)
+
+    async def _landed_or_refuse(self, order_id: str, user_id: int | None) -> Order:
+        order = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
+        if order is not None and (user_id is None or order.user_id == user_id):
+            return order
+        in_flight = await self.inflight.get(order_id) if showtime_of(order_id) is not None else None
+        if in_flight is None or (user_id is not None and in_flight.user_id != user_id):
+            raise NotFound("no such order", order_id=order_id)
+        if in_flight.status is S.PAID:
+            raise Conflict(
+                "the tickets are being issued; try again in a moment",
+                code="order_not_ticketed",
+                retry_after_s=1,
+            )
+        raise Conflict(
+            f"an order that is {in_flight.status.value} cannot be refunded",
+            code="illegal_transition",
+            status=in_flight.status.value,
+            wanted=S.REFUND_REQUESTED.value,
+        )
+
+    async def _refund_landed(self, order: Order, reason: Reason, created_by: str) -> Order:
+        if order.status is not S.REFUND_REQUESTED:
+            check_move(order.status, S.REFUND_REQUESTED)
+            if not await store.begin_refund(self.db, order, reason, created_by):
+                current = await store.get(self.db, order.id)
+                assert current is not None
+                if current.status is not S.REFUND_REQUESTED:
+                    check_move(current.status, S.REFUND_REQUESTED)
+        return await self.finish_refund(order.id)
+
+    async def finish_refund(self, order_id: str) -> Order:
+        """Carry a landed order in refund_requested through the provider to refunded."""
+        order = await store.get(self.db, order_id)
+        if order is None:
+            raise NotFound("no such order", order_id=order_id)
+        if order.status is not S.REFUND_REQUESTED:
+            return order
+        try:
+            result = await self._provider_refund(order)
+        except Conflict as exc:  # the provider refused: nothing will change by retrying
+            await store.fail_refund(self.db, order_id)
+            raise Conflict(
+                f"the payment provider refused the refund: {exc.message}", code="refund_failed"
+            ) from None
+        if result.status == "failed":
+            await store.fail_refund(self.db, order_id)
+            raise Conflict("the payment provider could not make the refund", code="refund_failed")
+        # Tickets stop being live before the seats go back on sale: a crash between the two
+        # leaves seats unsold (the reconciliation frees them), never sold twice.
+        await store.finish_refund(self.db, order_id, result.status, result.provider_refund_id)
+        await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
+        refunded = await store.get(self.db, order_id)
+        assert refunded is not None
+        return refunded
+
+    # ------------------------------------------------------------------------------- expiry
+
+    async def check_hold(self, order: Order) -> None:
+        """An unpaid order's hold: expire the order if the hold ended, else look again at its end."""
+        try:
+            hold = await self.seats.get_hold(order.hold_id, order.user_id)
+        except (SeatError, NotFound):
+            await self._expire(order.id)
+            return
+        expires = _from_ms(hold.expires_at_ms)
+        await self.inflight.schedule(order.id, expires)
+        if expires != order.expires_at:
+            await self.inflight.change(
+                order.id, lambda o: o.but(expires_at=expires) if o.status is S.PENDING_PAYMENT else None
+            )
+
+    async def _expire(self, order_id: str) -> None:
+        def expired(o: Order) -> Order | None:
+            if o.status is not S.PENDING_PAYMENT or o.payment is not None:
+                return None
+            return o.but(status=S.EXPIRED, reason=Reason.HOLD_EXPIRED, expires_at=None)
+
+        try:
+            order = await self.inflight.change(order_id, expired, keep_s=ENDED_KEEP_S)
+        except OrderGone:
+            order = None
+        if order is None or order.status is not S.PENDING_PAYMENT:
+            await self.inflight.unschedule(order_id)
+
+
+# --------------------------------------------------------------------------------- transitions
+
+
+def _check_same_payment(order: Order, notice: PaymentNotice) -> None:
+    """A second notice for a paid order must be about the same payment."""
+    if order.payment is not None and order.payment.transaction_id != notice.transaction_id:
+        log.error(
+            "order %s was paid by %s and a notice claims %s",
+            order.id,
+            order.payment.transaction_id,
+            notice.transaction_id,
+        )
+        raise Conflict("the order was paid by another transaction", code="payment_mismatch")
+
+
+def _mark_paid(o: Order) -> Order | None:
+    """Bought: paid, with a ticket code per seat (kept from then on, so a replay lands the same)."""
+    if o.status is S.PAID:
+        return None
+    check_move(o.status, S.PAID)
+    tickets = tuple(Ticket(new_ticket_code(), seat, price, True) for seat, price in o.seats.items())
+    return o.but(status=S.PAID, tickets=tickets, expires_at=None)
+
+
+def _late(o: Order, reason: Reason = Reason.LATE_PAYMENT) -> Order:
+    """Paid but holding no seats: refund_requested, seats recorded on tickets that never go live."""
+    if o.status is S.REFUND_REQUESTED:
+        return o
+    check_move(o.status, S.REFUND_REQUESTED)
+    return o.but(
+        status=S.REFUND_REQUESTED,
+        reason=reason,
+        expires_at=None,
+        tickets=tuple(Ticket(new_ticket_code(), seat, price, False) for seat, price in o.seats.items()),
+        refund=Refund(
+            refund_id=refund_id(o.id),
+            status="pending",
+            amount_fen=o.amount_fen,
+            reason=reason,
+            created_by="system",
+        ),
+    )
+
+
+def _refund_answered(o: Order, result: RefundResult) -> Order | None:
+    """The provider's answer about the refund, recorded; refunded unless it failed."""
+    if o.refund is None:
+        return None
+    refund = Refund(
+        refund_id=o.refund.refund_id,
+        status=result.status,
+        amount_fen=o.refund.amount_fen,
+        reason=o.refund.reason,
+        created_by=o.refund.created_by,
+        provider_refund_id=result.provider_refund_id,
+    )
+    status = o.status
+    if result.status != "failed" and o.status is S.REFUND_REQUESTED:
+        status = S.REFUNDED
+    return o.but(status=status, refund=refund)

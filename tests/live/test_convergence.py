@@ -1,0 +1,147 @@
+"""Convergence: 50 real sockets watch one showtime through ~1,000 random holds, releases, buys,
+refunds and expiries; some drop their connection mid-way and resume. Afterwards every map equals a
+fresh snapshot (invariant 5 of DESIGN.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from typing import Any
+
+import httpx
+import pytest
+
+from seatcore.domain.layout import grid_layout
+from tests.factories import make_show
+from tests.live.conftest import SignIn
+from tests.live.serving import LiveServer
+from tests.live.watching import MapClient, eventually
+
+WATCHERS = 50
+USERS = 40
+OPERATIONS = 1000
+WORKERS = 8
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, Any]:
+    # Holds live one second and the sweeper looks often, so expiries happen all through the run.
+    return {"hold_ttl_s": 1, "sweeper_interval_ms": 50, "max_live_holds_per_user": 10}
+
+
+class Shoppers:
+    """Moviegoers doing random things through the API (holds, releases) and the engine (buys,
+    refunds), as the order service would."""
+
+    def __init__(
+        self, server: LiveServer, http: httpx.AsyncClient, showtime_id: int, seats: list[str]
+    ) -> None:
+        self.server = server
+        self.http = http
+        self.showtime_id = showtime_id
+        self.seats = seats
+        self.rng = random.Random(20240501)
+        self.tokens: dict[int, str] = {}
+        self.holds: dict[int, str] = {}  # user -> live hold id (as far as we know)
+        self.orders: list[tuple[str, list[str]]] = []
+        self.counts: dict[str, int] = {}
+
+    def _count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    async def act(self, user: int, view: dict[str, str]) -> None:
+        engine = self.server.engine
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
+        hold_id = self.holds.pop(user, None)
+        roll = self.rng.random()
+        if hold_id is not None and roll < 0.35:
+            response = await self.http.delete(f"/api/v1/holds/{hold_id}", headers=headers)
+            self._count(f"release {response.status_code}")
+        elif hold_id is not None and roll < 0.6:
+            order_id = secrets.token_hex(8)
+            try:
+                sold = await engine.buy(hold_id, user, order_id)
+                self.orders.append((order_id, sold))
+                self._count("buy")
+            except Exception as exc:  # the hold may have expired meanwhile
+                self._count(f"buy refused {type(exc).__name__}")
+        elif hold_id is not None:
+            self._count("left to expire")
+        elif self.orders and roll < 0.15:
+            order_id, sold = self.orders.pop(self.rng.randrange(len(self.orders)))
+            await engine.unsell(self.showtime_id, order_id, sold)
+            self._count("refund")
+        else:
+            await self._hold(user, view, headers)
+
+    async def _hold(self, user: int, view: dict[str, str], headers: dict[str, str]) -> None:
+        if self.rng.random() < 0.3:
+            body: dict[str, Any] = {"best": self.rng.randint(1, 4)}
+        else:
+            free = [seat for seat in self.seats if view.get(seat) == "free"]
+            if not free:
+                return
+            start = self.seats.index(self.rng.choice(free))
+            body = {"seats": self.seats[start : start + self.rng.randint(1, 3)]}
+        response = await self.http.post(
+            f"/api/v1/showtimes/{self.showtime_id}/holds", json=body, headers=headers
+        )
+        if response.status_code == 201:
+            self.holds[user] = response.json()["id"]
+            self._count("hold")
+        else:
+            assert response.status_code in (404, 409, 422), response.text
+            self._count(f"hold refused {response.json()['error']['code']}")
+
+
+async def test_every_map_converges_to_a_fresh_snapshot(
+    server: LiveServer, http: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    layout = grid_layout(8, 16, aisles=(3, 12), couple_rows=(7,), wheelchair=((6, 0),))
+    show = await make_show(server.runtime.db, layout=layout)
+    seats = [seat["id"] for row in layout["rows"] for seat in row["seats"]]
+    shoppers = Shoppers(server, http, show.showtime_id, seats)
+    for user_name in range(USERS):
+        token = await sign_in(f"shopper{user_name}")
+        shoppers.tokens[server.runtime.tokens.verify(token).id] = token
+    clients = [MapClient(server.ws_base, show.showtime_id) for _ in range(WATCHERS)]
+    await asyncio.gather(*(client.start() for client in clients))
+    droppers = clients[:10]
+    users = list(shoppers.tokens)
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        while done < OPERATIONS:
+            done += 1
+            if done in (OPERATIONS // 3, 2 * OPERATIONS // 3):
+                for client in droppers:
+                    await client.drop()  # the phone loses its network; it comes back with since
+            await shoppers.act(shoppers.rng.choice(users), clients[-1].states)
+
+    await asyncio.gather(*(worker() for _ in range(WORKERS)))
+    await asyncio.sleep(1.2)  # let the last holds expire; the sweeper publishes their release
+
+    async def converged() -> bool:
+        fresh = await server.engine.snapshot(show.showtime_id, None)
+        return all(
+            (client.epoch, client.seq, client.states) == (fresh.epoch, fresh.seq, fresh.states)
+            for client in clients
+        )
+
+    matched = False
+    for _ in range(100):
+        if matched := await converged():
+            break
+        await asyncio.sleep(0.1)
+    assert matched, [client.seq for client in clients]
+    fresh = await server.engine.snapshot(show.showtime_id, None)
+    assert fresh.seq > 400, shoppers.counts  # a real workout: hundreds of changes went by
+    assert {"hold", "buy", "refund", "left to expire"} <= set(shoppers.counts), shoppers.counts
+    assert any(code.startswith("release 2") for code in shoppers.counts), shoppers.counts
+    for client in droppers:
+        assert client.reconnects >= 2 and client.snapshots == 1, "resumed with replays, never a snapshot"
+        assert client.replays >= 1
+    await asyncio.gather(*(client.stop() for client in clients))
+    await eventually(lambda: server.runtime.extras["live"].watching(show.showtime_id) == 0)

@@ -1,0 +1,104 @@
+/**
+ * The moviegoer's start page: movies now showing, then a movie's showtimes by date, each a link
+ * to its seat page. `?movie=ID&date=YYYY-MM-DD` keeps the choice across the back button.
+ */
+
+import { api } from './api.js'
+import { clock, nextDates, yuan } from './format.js'
+import { explain, t } from './i18n.js'
+
+const $ = (selector) => document.querySelector(selector)
+const DAYS_SHOWN = 5
+
+async function main() {
+  document.documentElement.lang = t('screen') === 'Screen' ? 'en' : 'zh-CN'
+  $('#movies-title').textContent = t('movies')
+  const params = new URLSearchParams(window.location.search)
+  try {
+    const movies = await api('/api/v1/movies?status=showing&limit=50')
+    renderMovies(movies.items)
+    const chosen = movies.items.find((movie) => String(movie.id) === params.get('movie'))
+    if (chosen) await showMovie(chosen, params.get('date'))
+  } catch (err) {
+    $('#movies').replaceChildren(node('p', 'notice', explain(err)))
+  }
+}
+
+function renderMovies(movies) {
+  const list = $('#movies')
+  list.replaceChildren()
+  for (const movie of movies) {
+    const item = node('li', 'movie')
+    const button = node('button', 'movie-button')
+    button.type = 'button'
+    button.dataset.movie = String(movie.id)
+    if (movie.poster_url) {
+      const poster = document.createElement('img')
+      poster.src = movie.poster_url
+      poster.alt = ''
+      poster.loading = 'lazy'
+      button.append(poster)
+    }
+    const text = node('span', 'movie-text')
+    text.append(node('strong', '', movie.title))
+    const facts = [movie.score ? `★ ${movie.score.toFixed(1)}` : '', movie.genres.join(' / '), `${movie.duration_min}′`]
+    text.append(node('small', '', facts.filter(Boolean).join(' · ')))
+    button.append(text)
+    button.addEventListener('click', () => showMovie(movie, null))
+    item.append(button)
+    list.append(item)
+  }
+}
+
+async function showMovie(movie, date) {
+  const dates = nextDates(DAYS_SHOWN)
+  const day = dates.includes(date) ? date : dates[0]
+  history.replaceState(null, '', `?movie=${movie.id}&date=${day}`)
+  const box = $('#showtimes')
+  box.hidden = false
+  box.replaceChildren(node('h2', '', `${movie.title} · ${t('showtimes')}`))
+  const tabs = node('div', 'date-tabs')
+  for (const each of dates) {
+    const tab = node('button', each === day ? 'tab active' : 'tab', each.slice(5))
+    tab.type = 'button'
+    tab.addEventListener('click', () => showMovie(movie, each))
+    tabs.append(tab)
+  }
+  box.append(tabs)
+  let answer
+  try {
+    answer = await api(`/api/v1/showtimes?movie_id=${movie.id}&date=${day}`)
+  } catch (err) {
+    box.append(node('p', 'notice', explain(err)))
+    return
+  }
+  if (!answer.items.length) {
+    box.append(node('p', 'hint', t('no_showtimes')))
+    return
+  }
+  const list = node('ul', 'showtimes')
+  for (const show of answer.items) {
+    const item = node('li')
+    const link = node('a', show.sales_open ? 'showtime' : 'showtime closed')
+    link.href = `seats.html?showtime=${show.id}`
+    link.append(
+      node('strong', '', clock(show.starts_at)),
+      node('span', '', [show.cinema_name, show.hall_name, show.language, show.format].filter(Boolean).join(' · ')),
+      node('span', 'price', show.sales_open ? yuan(show.price_from_fen) : t('sales_closed_banner')),
+      node('small', '', t('seats_left', { n: show.free_seats })),
+    )
+    item.append(link)
+    list.append(item)
+  }
+  box.append(list)
+  box.scrollIntoView({ behavior: 'smooth', block: 'start' })
+}
+
+function node(tag, className = '', text = '') {
+  const element = document.createElement(tag)
+  if (className) element.className = className
+  if (text) element.textContent = text
+  return element
+}
+
+main()
