@@ -70,7 +70,7 @@ node-deps:
 	done
 
 lint:
-	$(BIN)/ruff check seatcore tests
+	$(BIN)/ruff check seatcore tests loadtests
 
 typecheck:
 	$(BIN)/mypy

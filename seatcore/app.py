@@ -8,18 +8,22 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from seatcore.api import ENDPOINT_GROUPS
 from seatcore.api._http import JSONResponse
 from seatcore.api.openapi import build_document
 from seatcore.engine.background import seat_engine_service
-from seatcore.errors import SeatcoreError
+from seatcore.errors import SeatcoreError, UpstreamUnavailable
 from seatcore.live import live_routes, live_service
 from seatcore.observability import RequestContextMiddleware, metrics_endpoint, request_id
 from seatcore.orders.background import order_service
@@ -56,6 +60,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _dependency_down(request: Request, exc: Exception) -> Response:
+    """Redis or the database unreachable or out of connections: a clear 503, not a 500."""
+    log.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
+    error = UpstreamUnavailable("the service is busy or a dependency is down: try again shortly")
+    error.details["retry_after_s"] = 1
+    return await _seatcore_error(request, error)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     body = {
@@ -68,6 +80,18 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=500)
 
 
+class WebFiles(StaticFiles):
+    """The web pages. An /api/ path that reached them matched no endpoint: 405 when an endpoint has
+    that path with another method, else 404, both in the error shape."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            routes = scope["app"].router.routes
+            known = any(route.matches(scope)[0] is Match.PARTIAL for route in routes)
+            raise HTTPException(status_code=405 if known else 404)
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings) -> Starlette:
     endpoints = [endpoint for group in ENDPOINT_GROUPS for endpoint in group.items]
     routes: list[BaseRoute] = [endpoint.route() for endpoint in endpoints]
@@ -77,7 +101,7 @@ def create_app(settings: Settings) -> Starlette:
     media.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/media", StaticFiles(directory=media), name="media"))
     if WEB_DIR.is_dir():
-        routes.append(Mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web"))
+        routes.append(Mount("/", WebFiles(directory=WEB_DIR, html=True), name="web"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -93,6 +117,9 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             SeatcoreError: _seatcore_error,
             HTTPException: _http_error,
+            RedisConnectionError: _dependency_down,
+            RedisTimeoutError: _dependency_down,
+            SQLAlchemyOperationalError: _dependency_down,
             Exception: _unexpected_error,
         },
     )

@@ -94,6 +94,9 @@ def setup_logging(level: str, json_logs: bool) -> None:
 
 def _route_template(scope: Scope) -> str:
     """The template of the route that serves this request (a method mismatch still names it)."""
+    served = scope.get("route")  # set by the router on the shared scope: no second matching pass
+    if served is not None and hasattr(served, "path_format"):
+        return str(served.path_format)
     app = scope.get("app")
     router = getattr(app, "router", None)
     partial = None

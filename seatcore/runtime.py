@@ -21,7 +21,6 @@ from seatcore.embedded import EmbeddedRedis, embedded_secret
 from seatcore.errors import SeatcoreError
 from seatcore.settings import Settings
 
-
 REDIS_MAX_CONNECTIONS = 200
 REDIS_POOL_WAIT_S = 5.0
 

@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     @field_validator("secret_key")
     @classmethod
     def _secret_long_enough(cls, value: str) -> str:
-        if value and len(value) < 16:
-            raise ValueError("secret_key must be at least 16 characters")
+        if value and len(value) < 32:
+            raise ValueError("secret_key must be at least 32 characters (HS256 wants a 256-bit key)")
         return value
 
     @field_validator("database_url")

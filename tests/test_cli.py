@@ -107,11 +107,11 @@ def test_workers_get_the_resolved_settings(
         monkeypatch.setenv(f"SEATCORE_{name.upper()}", "")  # so that teardown removes what _export sets
     monkeypatch.chdir(tmp_path)
     settings = Settings(
-        redis_url="unix:///tmp/x/redis.socket", data_dir=Path("data"), secret_key="k" * 20, dev_login=True
+        redis_url="unix:///tmp/x/redis.socket", data_dir=Path("data"), secret_key="k" * 32, dev_login=True
     )
     cli._export(settings)
     assert os.environ["SEATCORE_REDIS_URL"] == "unix:///tmp/x/redis.socket"
     assert os.environ["SEATCORE_DATA_DIR"] == str(tmp_path / "data")
-    assert os.environ["SEATCORE_SECRET_KEY"] == "k" * 20
+    assert os.environ["SEATCORE_SECRET_KEY"] == "k" * 32
     reloaded = Settings()
     assert reloaded.dev_login is True and reloaded.database_url == ""

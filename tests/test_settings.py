@@ -58,7 +58,7 @@ def test_precedence_defaults_file_environment_explicit(no_env: Path, monkeypatch
 
 
 def test_config_file_may_be_flat_and_typos_are_refused(no_env: Path) -> None:
-    no_env.write_text('port = 9100\nsecret_key = "0123456789abcdef-flat"\n')
+    no_env.write_text('port = 9100\nsecret_key = "0123456789abcdef-0123456789abcdef-flat"\n')
     assert load_settings().port == 9100
 
     no_env.write_text("[seatcore]\nworker = 4\n")
@@ -169,14 +169,17 @@ async def test_redis_urls_reach_the_server(redis_url: str, tmp_path: Path) -> No
         stop_strays(tmp_path / "data")
 
 
-@pytest.mark.parametrize("secret", ["short", "fifteen-chars!!"])
+@pytest.mark.parametrize("secret", ["short", "thirty-one-characters-of-secret"])
 def test_short_secrets_are_refused(secret: str) -> None:
-    with pytest.raises(ValidationError, match="at least 16 characters"):
+    with pytest.raises(ValidationError, match="at least 32 characters"):
         Settings(secret_key=secret)
 
 
 def test_a_long_enough_secret_is_kept() -> None:
-    assert Settings(secret_key="sixteen-chars-ok").secret_key == "sixteen-chars-ok"
+    assert (
+        Settings(secret_key="thirty-two-characters-of-secret!").secret_key
+        == "thirty-two-characters-of-secret!"
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from seatcore.auth.principal import Principal
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.errors import Unauthorized
 
-SECRET = "unit-test-secret-0123456789"
+SECRET = "unit-test-secret-0123456789abcdefgh"
 
 
 def test_a_remembered_token_is_checked_again_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,7 +30,7 @@ def test_a_remembered_token_is_checked_again_once_it_expires(monkeypatch: pytest
 
 
 def test_a_token_signed_with_another_secret_is_refused_every_time() -> None:
-    forged = TokenIssuer("another-secret-0123456789", ttl_s=60).issue(
+    forged = TokenIssuer("another-secret-0123456789abcdefghij", ttl_s=60).issue(
         Principal(kind="staff", id=1, role="admin")
     )
     issuer = TokenIssuer(SECRET, ttl_s=60)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 
 metadata = MetaData(
     naming_convention={
@@ -75,7 +76,8 @@ halls = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("cinema_id", Id, ForeignKey("cinemas.id"), nullable=False),
     Column("name", String(100), nullable=False),
-    Column("layout", Text, nullable=False),  # JSON, see seatcore.domain.layout
+    # JSON, see seatcore.domain.layout; MEDIUMTEXT on MySQL, where TEXT stops at 64 KiB.
+    Column("layout", Text().with_variant(mysql.MEDIUMTEXT(), "mysql"), nullable=False),
     Column("seat_count", Integer, nullable=False),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("cinema_id", "name"),

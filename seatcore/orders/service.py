@@ -375,6 +375,10 @@ class OrderService:
         )
 
     async def _refund_landed(self, order: Order, reason: Reason, created_by: str) -> Order:
+        if order.status is S.REFUNDED:
+            # A refund that failed after MySQL and before the seats went back on sale (Redis down)
+            # is healed by the next attempt, which is then refused as usual. unsell is idempotent.
+            await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
         if order.status is not S.REFUND_REQUESTED:
             check_move(order.status, S.REFUND_REQUESTED)
             if not await store.begin_refund(self.db, order, reason, created_by):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import update
 
 from seatcore.db.schema import cinemas
@@ -44,6 +46,31 @@ async def test_staff_refund_ignores_the_deadline(shop: Shop) -> None:
     refunded = await shop.orders.refund_by_staff(str(order["id"]), created_by="staff:ops")
     assert refunded.status.value == "refunded" and refunded.refund is not None
     assert refunded.refund.reason.value == "staff" and refunded.refund.created_by == "staff:ops"
+
+
+async def test_seats_kept_sold_by_a_failed_unsell_go_back_on_sale_at_the_next_attempt(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await shop.login("alice")
+    _, order = await _ticketed(shop, alice, ["A-1", "A-2"])
+    showtime_id = int(order["showtime"]["id"])  # type: ignore[index]
+    engine = shop.orders.seats
+    real_unsell = engine.unsell
+
+    async def redis_down(*args: object, **kwargs: object) -> list[str]:
+        raise RedisConnectionError("Redis went away")
+
+    monkeypatch.setattr(engine, "unsell", redis_down)
+    failed = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
+    assert failed.status_code == 503 and failed.json()["error"]["code"] == "upstream_unavailable"
+    states = await shop.states(showtime_id)
+    assert states["A-1"] == states["A-2"] == "sold"  # refunded in MySQL, still sold in Redis
+
+    monkeypatch.setattr(engine, "unsell", real_unsell)
+    again = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
+    assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
+    states = await shop.states(showtime_id)
+    assert states["A-1"] == states["A-2"] == "free"
 
 
 async def test_a_refused_refund_keeps_the_tickets_and_a_slow_one_completes_by_notice(
