@@ -50,7 +50,7 @@ from typing import Any
 
 import httpx
 import orjson
-import pymysql  # type: ignore[import-untyped]
+import pymysql
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
