@@ -11,6 +11,11 @@ ones every second:
 
 ``recover`` (at start, before the first sweep) looks at every order in Redis at once, whatever its
 score, and finishes the refunds of landed orders that a crash left ``refund_requested``.
+
+``release_refunded_seats`` (at start over a day, then every half minute over the last quarter
+hour) puts back on sale the seats of refunded orders whose own release failed after MySQL had
+recorded the refund (Redis busy or away at that moment). ``unsell`` only frees seats still sold
+to that very order, so running it again is harmless.
 docs/orders.md lists the crash windows and which of these closes each.
 """
 
@@ -34,6 +39,9 @@ SWEEP_EVERY_S = 1.0
 SWEEP_BATCH = 200
 SWEEP_LEASE_MS = 60_000  # a sweeper that dies holding an order leaves it to another after this
 RECOVER_LIMIT = 100_000
+RELEASE_EVERY_S = 30.0
+RELEASE_LOOKBACK = timedelta(minutes=15)
+RELEASE_LOOKBACK_AT_START = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +100,24 @@ async def recover(service: OrderService) -> Recovery:
     return Recovery(in_flight=len(ids), refunds=refunds)
 
 
+async def release_refunded_seats(service: OrderService, lookback: timedelta) -> int:
+    """Free the seats still sold to orders refunded within ``lookback``; answers how many."""
+    freed = 0
+    for order_id in await store.ids_refunded_since(service.db, now_utc() - lookback):
+        order = await store.get(service.db, order_id)
+        if order is not None and order.seats:
+            freed += len(await service.seats.unsell(order.showtime_id, order.id, list(order.seats)))
+    if freed:
+        log.warning("put %d seats of refunded orders back on sale", freed)
+    return freed
+
+
 async def run(service: OrderService, stopping: asyncio.Event) -> None:
     """Recover once, then sweep every second until ``stopping`` is set (checked between rounds,
     so a round's Redis and provider calls are never cut halfway)."""
     recovered = False
+    loop = asyncio.get_running_loop()
+    next_release_at = 0.0
     while not stopping.is_set():
         try:
             if not recovered:
@@ -104,6 +126,10 @@ async def run(service: OrderService, stopping: asyncio.Event) -> None:
                 if found.in_flight or found.refunds:
                     log.info("order recovery: %d orders in Redis, %d refunds", found.in_flight, found.refunds)
             await sweep_once(service)
+            if loop.time() >= next_release_at:
+                lookback = RELEASE_LOOKBACK if next_release_at else RELEASE_LOOKBACK_AT_START
+                await release_refunded_seats(service, lookback)
+                next_release_at = loop.time() + RELEASE_EVERY_S
         except Exception:
             log.exception("order sweeper failed; trying again")
         with contextlib.suppress(TimeoutError):

@@ -223,6 +223,18 @@ async def ids_in_status(db: AsyncEngine, status: OrderStatus, *, limit: int = 10
         return [row.id for row in await conn.execute(query.limit(limit))]
 
 
+async def ids_refunded_since(db: AsyncEngine, since: datetime, *, limit: int = 1000) -> list[str]:
+    """Orders refunded (or last changed while refunded) at or after ``since``, oldest first."""
+    query = (
+        select(orders.c.id)
+        .where(orders.c.status == OrderStatus.REFUNDED.value, orders.c.updated_at >= to_db(since))
+        .order_by(orders.c.updated_at)
+        .limit(limit)
+    )
+    async with db.connect() as conn:
+        return [row.id for row in await conn.execute(query)]
+
+
 async def ticket_owner(db: AsyncEngine, code: str) -> tuple[int, str, bool] | None:
     """(user id, seat, live) of a ticket code."""
     query = (

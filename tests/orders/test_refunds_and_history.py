@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import update
 
 from seatcore.db.schema import cinemas
+from seatcore.orders import recovery
 from tests.orders.conftest import REFUND_NOTIFY_PATH, Auth, LiveShop, Shop, key, runtime_of
 
 
@@ -71,6 +72,28 @@ async def test_seats_kept_sold_by_a_failed_unsell_go_back_on_sale_at_the_next_at
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
     states = await shop.states(showtime_id)
     assert states["A-1"] == states["A-2"] == "free"
+
+
+async def test_the_sweeper_frees_seats_a_failed_unsell_left_sold(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await shop.login("alice")
+    _, order = await _ticketed(shop, alice, ["B-1", "B-2"])
+    showtime_id = int(order["showtime"]["id"])  # type: ignore[index]
+    engine = shop.orders.seats
+    real_unsell = engine.unsell
+
+    async def redis_down(*args: object, **kwargs: object) -> list[str]:
+        raise RedisConnectionError("Redis went away")
+
+    monkeypatch.setattr(engine, "unsell", redis_down)
+    failed = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
+    assert failed.status_code == 503
+    monkeypatch.setattr(engine, "unsell", real_unsell)
+    assert await recovery.release_refunded_seats(shop.orders, timedelta(minutes=15)) == 2
+    states = await shop.states(showtime_id)
+    assert states["B-1"] == states["B-2"] == "free"
+    assert await recovery.release_refunded_seats(shop.orders, timedelta(minutes=15)) == 0
 
 
 async def test_a_refused_refund_keeps_the_tickets_and_a_slow_one_completes_by_notice(
