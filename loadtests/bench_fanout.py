@@ -179,9 +179,10 @@ async def _watchers(pipe: Connection, port: int, path: str, count: int) -> None:
     async def keep_alive() -> None:
         """Every watcher pings every PING_EVERY_S, spread over the interval, as the pages do."""
         while True:
+            await asyncio.sleep(1)
             for watch in list(watches):
                 watch.send(0x1, b'{"type":"ping"}')
-                await asyncio.sleep(PING_EVERY_S / max(1, len(watches)))
+                await asyncio.sleep(PING_EVERY_S / len(watches))
 
     pinger = asyncio.create_task(keep_alive())
     await asyncio.gather(*(open_one() for _ in range(count)))

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     live_queue_frames: int = Field(default=64, ge=1)  # a socket further behind is closed 4000
     live_ping_interval_s: float = Field(default=15.0, gt=0)
     live_idle_timeout_s: float = Field(default=45.0, gt=0)  # a client silent this long is dropped
-    live_max_sockets_per_ip: int = Field(default=100, ge=0)  # per process; 0: no cap
+    live_max_sockets_per_ip: int = Field(default=500, ge=0)  # per process (carrier NAT!); 0: no cap
     live_close_timeout_s: float = Field(default=10.0, gt=0)  # wait for a close frame to go out
 
     # Identity

@@ -188,6 +188,14 @@ class LiveHub:
         channel = self._channels.get(showtime_id)
         return len(channel.watchers) if channel is not None else 0
 
+    def latest_seq(self, showtime_id: ShowtimeId, sent_seq: int) -> int:
+        """The newest seq this process has for the showtime, for pings: a client that is still
+        behind it at the next ping has lost frames."""
+        channel = self._channels.get(showtime_id)
+        if channel is None or channel.last_seq is None:
+            return sent_seq
+        return max(sent_seq, channel.last_seq)
+
     def sockets_from(self, ip: str) -> int:
         return self._sockets_by_ip[ip]
 

@@ -41,6 +41,7 @@ from seatcore.settings import Settings
 log = logging.getLogger("seatcore.live")
 MAX_ID = 2**53
 MAX_EPOCH_CHARS = 64
+MAX_REASON_BYTES = 123  # what a close frame has room for
 _CLIENT_LEFT = 1005  # "no status": never sent on the wire, marks a watcher whose client closed
 _SEND_ERRORS = (WebSocketDisconnect, OSError, RuntimeError)
 
@@ -155,7 +156,7 @@ async def _serve(
     except _SEND_ERRORS:
         return
     await hub.joined(watcher, epoch, seq)
-    pump = asyncio.create_task(_pump(websocket, watcher))
+    pump = asyncio.create_task(_pump(websocket, hub, watcher))
     listener = asyncio.create_task(_listen(websocket, watcher))
     try:
         await watcher.ended.wait()
@@ -194,7 +195,7 @@ async def _listen(websocket: WebSocket, watcher: Watcher) -> None:
         watcher.want_pong()
 
 
-async def _pump(websocket: WebSocket, watcher: Watcher) -> None:
+async def _pump(websocket: WebSocket, hub: LiveHub, watcher: Watcher) -> None:
     """The socket's one writer: pongs, then everything queued as one delta, then a due ping."""
     try:
         while watcher.ending is None:
@@ -207,10 +208,11 @@ async def _pump(websocket: WebSocket, watcher: Watcher) -> None:
                 await websocket.send_text(PONG_TEXT)
             if watcher.frames and watcher.ending is None:
                 await _send_queued(websocket, watcher)
-            if watcher.ping_due and watcher.ending is None:
+            if watcher.ping_due and watcher.ending is None and watcher.sent_seq is not None:
                 watcher.ping_due = False
-                watcher.sent(watcher.sent_seq or 0)
-                await websocket.send_text(encode(ping_frame(watcher.sent_seq or 0)))
+                watcher.sent(watcher.sent_seq)
+                latest = hub.latest_seq(watcher.showtime_id, watcher.sent_seq)
+                await websocket.send_text(encode(ping_frame(latest)))
     except _SEND_ERRORS:
         watcher.end(_CLIENT_LEFT, "")
 
@@ -232,5 +234,6 @@ async def _send_queued(websocket: WebSocket, watcher: Watcher) -> None:
 
 async def _close(websocket: WebSocket, code: int, reason: str, settings: Settings) -> None:
     """Send the close frame, waiting no longer than the close timeout for a stuck client."""
+    reason = reason.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
     with contextlib.suppress(TimeoutError, *_SEND_ERRORS):
         await asyncio.wait_for(websocket.close(int(code), reason), settings.live_close_timeout_s)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from seatcore import keys
 from seatcore.domain.layout import grid_layout
 from seatcore.live.protocol import CloseCode
 from seatcore.settings import Settings
@@ -154,9 +155,17 @@ async def test_the_page_catches_up_after_losing_its_connection(browser: Browser,
     context, page = await phone(browser, server, errors)
     await page.goto(f"/seats.html?showtime={show.showtime_id}")
     await expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
-    # The phone loses its network and the server drops its socket meanwhile.
+    await sign_in(page, "cleo")
+    await seat(page, "G-4").click()
+    await seat(page, "G-5").click()
+    await page.get_by_role("button", name="锁定座位").click()
+    await expect(seat(page, "G-4")).to_have_class("seat mine type-standard")
+    live = server.runtime.extras["live"]
+    log_key = keys.show_log(show.showtime_id)
+
+    # The phone loses its network and the server drops its socket meanwhile: it resumes.
     await context.set_offline(True)
-    server.runtime.extras["live"].close_all(CloseCode.RESYNC, "test: drop everyone")
+    live.close_all(CloseCode.RESYNC, "test: drop everyone")
     await expect(page.locator("#live-status")).to_have_attribute("data-status", "reconnecting")
     await server.engine.hold(show.showtime_id, 9001, seats=["C-4", "C-5"])
     held = await server.engine.hold(show.showtime_id, 9002, seats=["D-4", "D-5"])
@@ -166,6 +175,17 @@ async def test_the_page_catches_up_after_losing_its_connection(browser: Browser,
     await expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
     await expect(seat(page, "C-5")).to_have_class("seat held type-standard")
     await expect(seat(page, "D-5")).to_have_class("seat free type-standard")
+
+    # Again, but the change log no longer reaches back: a fresh snapshot, and my seats stay mine.
+    await context.set_offline(True)
+    live.close_all(CloseCode.RESYNC, "test: drop everyone")
+    await server.engine.hold(show.showtime_id, 9003, seats=["B-4", "B-5"])
+    await server.runtime.redis.xtrim(log_key, maxlen=0, approximate=False)
+    await context.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await expect(seat(page, "B-5")).to_have_class("seat held type-standard")
+    await expect(seat(page, "G-4")).to_have_class("seat mine type-standard")
+    await expect(page.locator("#my-hold")).to_contain_text("G-4、G-5")
     assert errors == []
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
 from seatcore.domain.layout import grid_layout
+from seatcore.live.frames import Frame
+from seatcore.live.hub import Watcher
 from tests.factories import make_show
 from tests.live.conftest import SignIn
 from tests.live.serving import LiveServer
@@ -95,9 +98,25 @@ class Shoppers:
             self._count(f"hold refused {response.json()['error']['code']}")
 
 
-async def test_every_map_converges_to_a_fresh_snapshot(
-    server: LiveServer, http: httpx.AsyncClient, sign_in: SignIn
-) -> None:
+@dataclass
+class Workout:
+    clients: list[MapClient]
+    shoppers: Shoppers
+    showtime_id: int
+
+
+async def workout(
+    server: LiveServer,
+    http: httpx.AsyncClient,
+    sign_in: SignIn,
+    *,
+    watchers: int,
+    operations: int,
+    droppers: int,
+) -> Workout:
+    """``watchers`` sockets watch while ``operations`` random things happen; the first ``droppers``
+    lose their connection a third and two thirds of the way through. Ends once every hold made has
+    expired and the sweeper has had time to publish it."""
     layout = grid_layout(8, 16, aisles=(3, 12), couple_rows=(7,), wheelchair=((6, 0),))
     show = await make_show(server.runtime.db, layout=layout)
     seats = [seat["id"] for row in layout["rows"] for seat in row["seats"]]
@@ -105,43 +124,87 @@ async def test_every_map_converges_to_a_fresh_snapshot(
     for user_name in range(USERS):
         token = await sign_in(f"shopper{user_name}")
         shoppers.tokens[server.runtime.tokens.verify(token).id] = token
-    clients = [MapClient(server.ws_base, show.showtime_id) for _ in range(WATCHERS)]
+    clients = [MapClient(server.ws_base, show.showtime_id) for _ in range(watchers)]
     await asyncio.gather(*(client.start() for client in clients))
-    droppers = clients[:10]
     users = list(shoppers.tokens)
     done = 0
 
     async def worker() -> None:
         nonlocal done
-        while done < OPERATIONS:
+        while done < operations:
             done += 1
-            if done in (OPERATIONS // 3, 2 * OPERATIONS // 3):
-                for client in droppers:
+            if done in (operations // 3, 2 * operations // 3):
+                for client in clients[:droppers]:
                     await client.drop()  # the phone loses its network; it comes back with since
             await shoppers.act(shoppers.rng.choice(users), clients[-1].states)
 
     await asyncio.gather(*(worker() for _ in range(WORKERS)))
     await asyncio.sleep(1.2)  # let the last holds expire; the sweeper publishes their release
+    return Workout(clients, shoppers, show.showtime_id)
 
-    async def converged() -> bool:
-        fresh = await server.engine.snapshot(show.showtime_id, None)
-        return all(
-            (client.epoch, client.seq, client.states) == (fresh.epoch, fresh.seq, fresh.states)
-            for client in clients
-        )
 
-    matched = False
+async def converge(server: LiveServer, run: Workout) -> bool:
+    """Whether every client's map comes to equal a fresh snapshot (waiting up to 10 s)."""
     for _ in range(100):
-        if matched := await converged():
-            break
+        fresh = await server.engine.snapshot(run.showtime_id, None)
+        if all((c.epoch, c.seq, c.states) == (fresh.epoch, fresh.seq, fresh.states) for c in run.clients):
+            return True
         await asyncio.sleep(0.1)
-    assert matched, [client.seq for client in clients]
-    fresh = await server.engine.snapshot(show.showtime_id, None)
-    assert fresh.seq > 400, shoppers.counts  # a real workout: hundreds of changes went by
-    assert {"hold", "buy", "refund", "left to expire"} <= set(shoppers.counts), shoppers.counts
-    assert any(code.startswith("release 2") for code in shoppers.counts), shoppers.counts
-    for client in droppers:
+    return False
+
+
+async def test_every_map_converges_to_a_fresh_snapshot(
+    server: LiveServer, http: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    run = await workout(server, http, sign_in, watchers=WATCHERS, operations=OPERATIONS, droppers=10)
+    try:
+        await check_workout(server, run)
+    finally:
+        await asyncio.gather(*(client.stop() for client in run.clients))
+    await eventually(lambda: server.runtime.extras["live"].watching(run.showtime_id) == 0)
+
+
+async def check_workout(server: LiveServer, run: Workout) -> None:
+    assert await converge(server, run), [client.seq for client in run.clients]
+    fresh = await server.engine.snapshot(run.showtime_id, None)
+    counts = run.shoppers.counts
+    assert fresh.seq > 400, counts  # a real workout: hundreds of changes went by
+    assert {"hold", "buy", "refund", "left to expire"} <= set(counts), counts
+    assert any(code.startswith("release 2") for code in counts), counts
+    for client in run.clients[:10]:
         assert client.reconnects >= 2 and client.snapshots == 1, "resumed with replays, never a snapshot"
         assert client.replays >= 1
-    await asyncio.gather(*(client.stop() for client in clients))
-    await eventually(lambda: server.runtime.extras["live"].watching(show.showtime_id) == 0)
+    for client in run.clients[10:]:
+        assert (client.gaps, client.reconnects) == (0, 0), "the deltas came in order, none missing"
+
+
+@pytest.mark.parametrize(
+    "live_overrides",
+    [
+        {
+            "hold_ttl_s": 1,
+            "sweeper_interval_ms": 50,
+            "max_live_holds_per_user": 10,
+            "live_ping_interval_s": 0.5,
+        }
+    ],
+)
+async def test_control_a_hub_that_loses_frames_is_caught(
+    server: LiveServer, http: httpx.AsyncClient, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control: with a hub that loses every fifth frame, the in-order check above fails (the
+    sockets are told to resync), while the protocol still heals the maps (they resume from the log,
+    and the hub's audit, each ping interval, replays a lost last frame)."""
+    offer = Watcher.offer
+
+    def lossy(watcher: Watcher, frame: Frame) -> None:
+        if frame.seq % 5:
+            offer(watcher, frame)
+
+    monkeypatch.setattr(Watcher, "offer", lossy)
+    run = await workout(server, http, sign_in, watchers=5, operations=120, droppers=0)
+    try:
+        assert all(client.reconnects > 0 for client in run.clients)
+        assert await converge(server, run)
+    finally:
+        await asyncio.gather(*(client.stop() for client in run.clients))

@@ -68,11 +68,13 @@ class MapClient:
     snapshots: int = 0
     deltas: int = 0
     replays: int = 0
+    gaps: int = 0
     reconnects: int = 0
     closes: list[int | None] = field(default_factory=list)
     _ws: ClientConnection | None = None
     _task: asyncio.Task[None] | None = None
     _stopping: bool = False
+    _behind: int | None = None
     _connected: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self) -> str:
@@ -91,7 +93,13 @@ class MapClient:
 
     async def _run(self) -> None:
         while not self._stopping:
-            ws = await connect(self.url(), open_timeout=10)
+            try:
+                ws = await connect(self.url(), open_timeout=10)
+            except OSError:
+                if self._connected.is_set():  # the server went away: try again, as phones do
+                    await asyncio.sleep(0.2)
+                    continue
+                raise
             self._ws = ws
             self._connected.set()
             with contextlib.suppress(ConnectionClosed):
@@ -106,6 +114,7 @@ class MapClient:
 
     async def _read(self, ws: ClientConnection) -> None:
         first = True
+        self._behind = None
         async for raw in ws:
             frame = orjson.loads(raw)
             check_frame(frame)
@@ -118,6 +127,7 @@ class MapClient:
                 if frame["seq"] <= self.seq:
                     continue
                 if frame["from_seq"] > self.seq + 1:
+                    self.gaps += 1
                     await ws.close()  # a gap: come back with since
                     return
                 for change in frame["changes"]:
@@ -126,6 +136,13 @@ class MapClient:
                 self.deltas += 1
                 if first:
                     self.replays += 1
+            elif frame["type"] == "ping" and self.seq is not None:
+                # Deltas may be on their way when a ping is sent: behind it at the next ping means lost.
+                if self._behind is not None and self.seq < self._behind:
+                    self.gaps += 1
+                    await ws.close()
+                    return
+                self._behind = frame["seq"] if frame["seq"] > self.seq else None
             first = False
 
     async def drop(self) -> None:

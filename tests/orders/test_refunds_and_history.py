@@ -49,26 +49,33 @@ async def test_staff_refund_ignores_the_deadline(shop: Shop) -> None:
     assert refunded.refund.reason.value == "staff" and refunded.refund.created_by == "staff:ops"
 
 
-async def test_seats_kept_sold_by_a_failed_unsell_go_back_on_sale_at_the_next_attempt(
-    shop: Shop, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def _refunded_while_redis_fails_the_unsell(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, seats: list[str]
+) -> tuple[Auth, str, int]:
+    """A ticketed order whose refund reached MySQL but whose seats stayed sold (unsell failed)."""
     alice = await shop.login("alice")
-    _, order = await _ticketed(shop, alice, ["A-1", "A-2"])
+    _, order = await _ticketed(shop, alice, seats)
     showtime_id = int(order["showtime"]["id"])  # type: ignore[index]
-    engine = shop.orders.seats
-    real_unsell = engine.unsell
 
     async def redis_down(*args: object, **kwargs: object) -> list[str]:
         raise RedisConnectionError("Redis went away")
 
-    monkeypatch.setattr(engine, "unsell", redis_down)
-    failed = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
+    with monkeypatch.context() as patch:
+        patch.setattr(shop.orders.seats, "unsell", redis_down)
+        failed = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
     assert failed.status_code == 503 and failed.json()["error"]["code"] == "upstream_unavailable"
     states = await shop.states(showtime_id)
-    assert states["A-1"] == states["A-2"] == "sold"  # refunded in MySQL, still sold in Redis
+    assert all(states[seat] == "sold" for seat in seats)  # refunded in MySQL, still sold in Redis
+    return alice, str(order["id"]), showtime_id
 
-    monkeypatch.setattr(engine, "unsell", real_unsell)
-    again = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
+
+async def test_seats_kept_sold_by_a_failed_unsell_go_back_on_sale_at_the_next_attempt(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, order_id, showtime_id = await _refunded_while_redis_fails_the_unsell(
+        shop, monkeypatch, ["A-1", "A-2"]
+    )
+    again = await shop.client.post(f"/api/v1/orders/{order_id}/refund", headers=alice | key())
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
     states = await shop.states(showtime_id)
     assert states["A-1"] == states["A-2"] == "free"
@@ -77,19 +84,7 @@ async def test_seats_kept_sold_by_a_failed_unsell_go_back_on_sale_at_the_next_at
 async def test_the_sweeper_frees_seats_a_failed_unsell_left_sold(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice = await shop.login("alice")
-    _, order = await _ticketed(shop, alice, ["B-1", "B-2"])
-    showtime_id = int(order["showtime"]["id"])  # type: ignore[index]
-    engine = shop.orders.seats
-    real_unsell = engine.unsell
-
-    async def redis_down(*args: object, **kwargs: object) -> list[str]:
-        raise RedisConnectionError("Redis went away")
-
-    monkeypatch.setattr(engine, "unsell", redis_down)
-    failed = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
-    assert failed.status_code == 503
-    monkeypatch.setattr(engine, "unsell", real_unsell)
+    _, _, showtime_id = await _refunded_while_redis_fails_the_unsell(shop, monkeypatch, ["B-1", "B-2"])
     assert await recovery.release_refunded_seats(shop.orders, timedelta(minutes=15)) == 2
     states = await shop.states(showtime_id)
     assert states["B-1"] == states["B-2"] == "free"

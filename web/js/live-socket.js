@@ -9,13 +9,13 @@
  * - The client pings every `pingMs` (the server drops clients silent for 45 s) and treats a
  *   connection that sent nothing for `deadMs` as dead (the server pings every 15 s).
  * - Reconnects back off exponentially with jitter; going back online or showing the page
- *   again reconnects at once. Close codes: 4404/4403 give up, 4401 signs out and retries
- *   anonymously, 4429 waits longer, everything else resumes.
+ *   again reconnects at once. Close codes: 4400/4403/4404 give up, 4429 waits longer,
+ *   everything else resumes.
  *
  * Status (onStatus): 'connecting', 'live', 'reconnecting', 'failed'.
  */
 
-const CLOSE = { RESYNC: 4000, BAD_FRAME: 4400, BAD_TOKEN: 4401, ORIGIN: 4403, NO_SHOWTIME: 4404, TOO_MANY: 4429 }
+const CLOSE = { RESYNC: 4000, BAD_FRAME: 4400, ORIGIN: 4403, NO_SHOWTIME: 4404, TOO_MANY: 4429 }
 const FATAL = new Set([CLOSE.ORIGIN, CLOSE.NO_SHOWTIME, CLOSE.BAD_FRAME])
 
 export function backoffMs(attempt, { baseMs = 500, maxMs = 30000, random = Math.random } = {}) {
@@ -24,13 +24,11 @@ export function backoffMs(attempt, { baseMs = 500, maxMs = 30000, random = Math.
 }
 
 export class LiveSocket {
-  constructor({ showtimeId, state, token, onUpdate, onStatus, onTokenRefused, pingMs = 15000, deadMs = 40000 }) {
+  constructor({ showtimeId, state, onUpdate, onStatus, pingMs = 15000, deadMs = 40000 }) {
     this.showtimeId = showtimeId
     this.state = state
-    this.token = token || (() => '')
     this.onUpdate = onUpdate || (() => {})
     this.onStatus = onStatus || (() => {})
-    this.onTokenRefused = onTokenRefused || (() => {})
     this.pingMs = pingMs
     this.deadMs = deadMs
     this.ws = null
@@ -61,7 +59,10 @@ export class LiveSocket {
     this._drop()
   }
 
-  /** The socket's URL: the showtime, the resume point and the token (browsers cannot set headers). */
+  /**
+   * The socket's URL: the showtime and the resume point. No token: a browser could only send it in
+   * the URL, which access logs keep; pages read the caller's own seats over HTTP instead.
+   */
   url() {
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws'
     const params = new URLSearchParams()
@@ -70,8 +71,6 @@ export class LiveSocket {
       params.set('since', String(point.since))
       if (point.epoch) params.set('epoch', point.epoch)
     }
-    const token = this.token()
-    if (token) params.set('token', token)
     const query = params.toString()
     return `${scheme}://${window.location.host}/ws/showtimes/${this.showtimeId}${query ? `?${query}` : ''}`
   }
@@ -151,7 +150,6 @@ export class LiveSocket {
       this._setStatus('failed', code)
       return
     }
-    if (code === CLOSE.BAD_TOKEN) this.onTokenRefused()
     let delay = code === CLOSE.RESYNC && this.attempt === 0 ? 0 : backoffMs(this.attempt)
     if (code === CLOSE.TOO_MANY) delay = Math.max(delay, 10000)
     this.attempt += 1

@@ -47,24 +47,18 @@ async function main() {
   page.state.applySnapshot(seats)
   page.map = new SeatMap($('#seat-map'), page.state, { onTap })
   window.addEventListener('resize', () => page.map.fit())
-  page.socket = new LiveSocket({
-    showtimeId,
-    state: page.state,
-    token: () => session.token,
-    onUpdate,
-    onStatus: renderStatus,
-    onTokenRefused: () => {
-      session.clear()
-      renderAccount()
-    },
-  })
+  // The socket watches anonymously: a token in its URL would end up in access logs. My own seats
+  // come with the HTTP snapshot, and deltas name my hold, so only a socket snapshot (a resync)
+  // needs the HTTP one again.
+  page.socket = new LiveSocket({ showtimeId, state: page.state, onUpdate, onStatus: renderStatus })
   page.socket.start()
   renderPanel()
   startTicker()
 }
 
-function onUpdate({ changed, lost }) {
+function onUpdate({ kind, changed, lost }) {
   page.map.update(changed)
+  if (kind === 'snapshot' && session.token) refreshMine(false)
   if (page.busy) page.heldWhileBusy.push(...lost)
   else if (lost.length) notice(t('seat_taken_live', { seats: lost }), lost)
   renderPanel()
@@ -323,15 +317,21 @@ function showSignIn() {
   input.focus()
 }
 
-/** After signing in or out: my own seats come only with a snapshot, so take a fresh one. */
-async function refreshMine() {
+/**
+ * My own seats come only with an HTTP snapshot (signed in): take a fresh one after signing in or
+ * out, and after the socket resynced. The socket then goes on from the snapshot's seq (a delta it
+ * has already passed is ignored; one that leaves a gap makes it resume).
+ */
+async function refreshMine(reconnect = true) {
   if (!page.state) return
   try {
     const seats = await api(`/api/v1/showtimes/${showtimeId}/seats`)
     const { changed } = page.state.applySnapshot(seats)
     page.map.update(changed)
-    page.socket.stop()
-    page.socket.start()
+    if (reconnect) {
+      page.socket.stop()
+      page.socket.start()
+    }
   } catch (err) {
     notice(explain(err))
   }
