@@ -38,6 +38,16 @@ class Body(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_max_length=2000)
 
+    def sent(self, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The fields the client sent (a partial update); null is refused except for ``nullable``."""
+        fields = self.model_dump(exclude_unset=True)
+        nulls = sorted(name for name, value in fields.items() if value is None and name not in nullable)
+        if nulls:
+            raise ValidationFailed(
+                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
+            )
+        return fields
+
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=200)

@@ -16,7 +16,7 @@ from seatcore.api._http import Answer, Body, Endpoints, path_id
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.auth.principal import Principal
 from seatcore.domain.layout import Layout, parse_layout
-from seatcore.errors import NotFound, ValidationFailed
+from seatcore.errors import NotFound
 from seatcore.store import boxoffice, catalogue, staff
 from seatcore.store.catalogue import Cinema
 from seatcore.store.staff import Hall
@@ -49,13 +49,7 @@ class CinemaFields(Body):
 
     def columns(self) -> dict[str, Any]:
         """The fields sent; null only resets a policy field to the service default."""
-        sent = self.model_dump(exclude_unset=True)
-        nulls = sorted(name for name, value in sent.items() if value is None and name not in _NULLABLE)
-        if nulls:
-            raise ValidationFailed(
-                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
-            )
-        return sent
+        return self.sent(_NULLABLE)
 
 
 _NULLABLE = frozenset({"sales_close_before_min", "refund_until_before_min"})

@@ -13,7 +13,7 @@ from seatcore.api._http import MAX_ID, Answer, Body, Endpoints, path_id
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import PageQuery, bad_cursor, decode_cursor, encode_cursor
 from seatcore.auth.principal import Principal
-from seatcore.errors import NotFound, ValidationFailed
+from seatcore.errors import NotFound
 from seatcore.store import catalogue, staff
 from seatcore.store.catalogue import Movie
 
@@ -49,12 +49,7 @@ class MovieFields(Body):
 
     def columns(self) -> dict[str, Any]:
         """The fields sent, as store columns; null only clears the score and the release date."""
-        sent = self.model_dump(exclude_unset=True)
-        nulls = sorted(name for name, value in sent.items() if value is None and name not in _NULLABLE)
-        if nulls:
-            raise ValidationFailed(
-                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
-            )
+        sent = self.sent(_NULLABLE)
         for name in ("genres", "cast"):
             if name in sent:
                 sent[name] = ",".join(value.strip() for value in sent[name])

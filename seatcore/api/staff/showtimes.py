@@ -306,12 +306,7 @@ async def staff_update_showtime(
     show = await load_showtime(request, scope, path_id(request))
     if show.status == "cancelled":
         raise Conflict("this showtime is cancelled", code="showtime_cancelled")
-    sent = body.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in sent.items() if value is None)
-    if nulls:
-        raise ValidationFailed(
-            "invalid body", problems=[{"field": n, "problem": "may not be null"} for n in nulls]
-        )
+    sent = body.sent()
     hall = await load_hall(request, scope, body.hall_id or show.hall_id)
     if hall.cinema_id != show.cinema_id:
         raise ValidationFailed(
