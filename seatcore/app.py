@@ -36,10 +36,12 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 # Long-running tasks (sweepers, writers, fan-out) that live as long as the app: each is given the
 # runtime and runs until its context exits.
 BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
-BACKGROUND_SERVICES: list[BackgroundService] = []
-BACKGROUND_SERVICES.append(seat_engine_service)  # the seat engine and its hold sweeper (seatcore.engine)
-BACKGROUND_SERVICES.append(live_service)  # the seat-map fan-out (seatcore.live)
-BACKGROUND_SERVICES.append(order_service)  # order writer, sweeper and recovery (seatcore.orders)
+# Order matters: the live hub needs the seat engine, started first and stopped last.
+BACKGROUND_SERVICES: list[BackgroundService] = [
+    seat_engine_service,  # the seat engine and its hold sweeper (seatcore.engine)
+    live_service,  # the seat-map fan-out (seatcore.live)
+    order_service,  # order writer, sweeper and recovery (seatcore.orders)
+]
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
