@@ -229,9 +229,17 @@ class OrderService:
                 return None
             return o.but(payment=payment)
 
-        await self.inflight.change(order.id, record)
-        await self.inflight.schedule(order.id, now_utc() + timedelta(seconds=PAID_CHECK_S))
-        await self.settle(order.id)
+        try:
+            await self.inflight.change(order.id, record)
+            await self.inflight.schedule(order.id, now_utc() + timedelta(seconds=PAID_CHECK_S))
+            await self.settle(order.id)
+        except OrderGone:
+            # A concurrent copy of this notice finished the order and the writer landed it (and
+            # tidied it from Redis) while this copy was on its way: a replay, answered the same.
+            landed = await store.get(self.db, notice.order_id)
+            if landed is None:
+                raise
+            _check_same_payment(landed, notice)
 
     async def settle(self, order_id: str) -> Order | None:
         """Drive a paid order on from wherever a previous attempt stopped (None: not in Redis)."""
