@@ -36,9 +36,15 @@ def show_tag(showtime_id: int) -> str:
 
 # Seat engine (seatcore.engine, docs/seat-engine.md). One showtime's seat state lives in these keys,
 # all in its hash tag's slot; the scripts take them in this order (SHOW_KEY_PARTS).
-SEAT_CHANGES = "sc:seat-changes"  # the pub/sub channel of every showtime's seat changes
+SEAT_CHANGES = "sc:seat-changes"  # prefix of the pub/sub channels of seat changes, one per showtime
+LIVE_HUB = "sc:live:hub"  # + a random token: a hub's own pub/sub channel and connection name
 HOLD_SWEEP_INDEX = "sc:holds:sweep"  # sorted set of hold ids -> when the sweeper should look (ms)
 SHOW_KEY_PARTS = ("seats", "holds", "expiry", "users", "seq", "log", "epoch", "meta")
+
+
+def seat_changes(showtime_id: int, prefix: str = SEAT_CHANGES) -> str:
+    """The pub/sub channel of one showtime's seat changes: a process hears only what it watches."""
+    return f"{prefix}:{showtime_id}"
 
 
 def show_key(showtime_id: int, part: str) -> str:

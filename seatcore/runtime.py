@@ -19,6 +19,7 @@ from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
 from seatcore.embedded import EmbeddedRedis, embedded_secret
 from seatcore.errors import SeatcoreError
+from seatcore.redis_client import connect
 from seatcore.settings import Settings
 
 REDIS_MAX_CONNECTIONS = 200
@@ -53,11 +54,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     if not redis_url:
         embedded = EmbeddedRedis(settings.data_dir)
         redis_url = embedded.url
-    # A pool that waits for a free connection under load instead of failing the command.
-    pool = aioredis.BlockingConnectionPool.from_url(
-        redis_url, decode_responses=True, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_POOL_WAIT_S
+    redis = connect(
+        redis_url, max_connections=REDIS_MAX_CONNECTIONS, wait_s=REDIS_POOL_WAIT_S, decode_responses=True
     )
-    redis = aioredis.Redis.from_pool(pool)
     db = create_db_engine(settings)
     wx = build_wx_login(settings)
     runtime = Runtime(

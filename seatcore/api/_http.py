@@ -99,8 +99,8 @@ class Endpoint:
         result = await self.handler(request, **kwargs)
         if isinstance(result, Response):
             return result
-        if isinstance(result, BaseModel):
-            result = result.model_dump(mode="json")
+        if isinstance(result, BaseModel):  # serialised by pydantic in one pass
+            return Response(result.model_dump_json(), self.status, media_type=JSONResponse.media_type)
         return JSONResponse(result, status_code=self.status)
 
 

@@ -4,7 +4,7 @@ calls and answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
@@ -70,7 +70,7 @@ def _engine(request: Request) -> SeatEngine:
 
 
 def _at(ms: int, timezone: str) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(ZoneInfo(timezone))
+    return datetime.fromtimestamp(ms / 1000, ZoneInfo(timezone))
 
 
 def hold_out(hold: Hold, info: ShowInfo) -> HoldOut:

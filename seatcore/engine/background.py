@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from seatcore.engine.loader import MySQLSeating
 from seatcore.engine.service import engine_from_settings
 from seatcore.engine.sweeper import Sweeper
+from seatcore.redis_client import fast_connection_class
 from seatcore.runtime import Runtime
 from seatcore.tasks import stop_tasks
 
@@ -27,7 +28,7 @@ def waiting_client(redis: aioredis.Redis, max_connections: int) -> aioredis.Redi
     """A client of the same server as ``redis`` whose pool waits up to POOL_WAIT_S for a connection."""
     pool = redis.connection_pool
     waiting = aioredis.BlockingConnectionPool(
-        connection_class=pool.connection_class,
+        connection_class=fast_connection_class(pool.connection_class),
         max_connections=max_connections,
         timeout=POOL_WAIT_S,
         **pool.connection_kwargs,

@@ -1,7 +1,9 @@
 """The engine's Lua scripts, read once from ``lua/`` and called by SHA.
 
-Showtime scripts get the shared head ``lua/_showtime.lua`` put in front of them, so they share one
-description of the keys and one implementation of liveness, change records and the stranded rule.
+A script is its own file with shared heads put in front of it: ``lua/_clock.lua`` (the clock) for
+every one, ``lua/_showtime.lua`` for the showtime scripts, so they share one description of the keys
+and one implementation of liveness, change records and the stranded rule, and ``lua/_user.lua``
+(a user's hold rate and cap) for the two scripts that count holds.
 A server that has not seen a script yet (restarted, flushed, a new cluster node) answers NOSCRIPT;
 the call then loads it (on every primary of a cluster) and tries once more.
 """
@@ -35,19 +37,17 @@ class Script:
         self.sha = hashlib.sha1(source.encode()).hexdigest()
 
     @classmethod
-    def showtime(cls, name: str) -> Script:
-        return cls(name, _source("_showtime") + "\n" + _source(name))
-
-    @classmethod
-    def plain(cls, name: str) -> Script:
-        return cls(name, _source(name))
+    def composed(cls, name: str, *heads: str) -> Script:
+        """The script ``name`` with the clock and ``heads`` (e.g. "_showtime") in front of it."""
+        return cls(name, "\n".join(_source(part) for part in ("_clock", *heads, name)))
 
     async def __call__(self, redis: RedisClient, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        # execute_command rather than evalsha(): the same command without redis-py's wrappers.
         try:
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:
             await redis.script_load(self.source)
-            return await redis.evalsha(self.sha, len(keys), *keys, *args)
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
 
 
 async def with_commands(
@@ -77,14 +77,14 @@ async def with_commands(
     raise AssertionError("unreachable")
 
 
-HOLD = Script.showtime("hold")
-EXTEND = Script.showtime("extend")
-RELEASE = Script.showtime("release")
-BUY = Script.showtime("buy")
-UNSELL = Script.showtime("unsell")
-SWEEP = Script.showtime("sweep")
-SNAPSHOT = Script.showtime("snapshot")
-CHANGES = Script.showtime("changes")
-LOAD = Script.showtime("load")
-USER_HOLD = Script.plain("user_hold")
+HOLD = Script.composed("hold", "_showtime", "_user")
+EXTEND = Script.composed("extend", "_showtime")
+RELEASE = Script.composed("release", "_showtime")
+BUY = Script.composed("buy", "_showtime")
+UNSELL = Script.composed("unsell", "_showtime")
+SWEEP = Script.composed("sweep", "_showtime")
+SNAPSHOT = Script.composed("snapshot", "_showtime")
+CHANGES = Script.composed("changes", "_showtime")
+LOAD = Script.composed("load", "_showtime")
+USER_HOLD = Script.composed("user_hold", "_user")
 ALL = (HOLD, EXTEND, RELEASE, BUY, UNSELL, SWEEP, SNAPSHOT, CHANGES, LOAD, USER_HOLD)

@@ -5,17 +5,21 @@ clock for every service process, so a hold expires at the same moment for all of
 clock and then writing is allowed in a script since Redis 5 replicates scripts by their effects
 (the only mode of Redis 7). Tests pass a fake clock (``clock=``) and the scripts use it instead.
 
-The per-user cap and rate. "At most N live holds per user over all showtimes" spans showtimes,
-hence Redis Cluster slots, so no single script can check it together with the seats. It is a
-second atomic step on the user's own keys (hash tag ``{user:ID}``): before the showtime's hold
-script runs, ``user_hold.lua`` counts the request against the user's hold rate (a fixed window,
-like seatcore.ratelimit, but in the user's slot so that it costs no extra round trip), drops the
-user's entries whose expiry has passed, and adds the new hold or refuses. When the hold script
-then refuses, the engine takes the entry back; releasing and buying take it off in the same round
-trip as their script. What a crash between the two steps could leave behind (an entry whose hold
-never came to be) is caught at the cap: there the entries are checked against each showtime's own
-hold record and the ended ones dropped before the user is refused. So the cap counts exactly the
-live holds. The per-showtime rule (one live hold per user) is checked inside the hold script.
+The per-user cap and rate. "At most N live holds per user over all showtimes" and the hold rate
+live on the user's own keys (hash tag ``{user:ID}``, ``lua/_user.lua``): a fixed-window counter and
+a sorted set of the user's holds by expiry. On one Redis server the hold script takes those keys
+too and counts, checks and adds the hold in its one atomic step; releasing and buying take the hold
+off in theirs. One round trip per hold and per release.
+
+On Redis Cluster the user's keys and the showtime's are in different slots, and no script may span
+two slots (invariant 8), so the count is a second atomic step (``separate_user_step``): before the
+showtime's hold script runs, ``user_hold.lua`` counts the request and adds the new hold or refuses;
+when the hold script then refuses, the engine takes the entry back, and releasing and buying take
+it off in the same round trip as their script. What a crash between the two steps could leave
+behind (an entry whose hold never came to be) is caught at the cap, in both modes: there the
+entries are checked against each showtime's own hold record and the ended ones dropped before the
+user is refused. So the cap counts exactly the live holds. The per-showtime rule (one live hold per
+user) is checked inside the hold script.
 
 Sweeping. The sweeper finds holds through ``keys.HOLD_SWEEP_INDEX`` (hold id -> when to look),
 which the engine feeds when a hold is made. The index is a hint: the showtime's own ``expiry`` key
@@ -28,10 +32,10 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import orjson
+from redis.asyncio.cluster import RedisCluster
 
 from seatcore import keys
 from seatcore.domain.pricing import quote
@@ -55,6 +59,8 @@ from seatcore.types import Fen, SeatId, ShowtimeId, UserId
 
 Clock = Callable[[], int]  # milliseconds since the epoch
 SWEEP_BATCH = 500
+RATE_WINDOW_S = 60  # the hold rate's fixed window
+_HOLD_RATE_ARG = 13  # index in hold.lua's ARGV (from 0) of the holds allowed per window
 _HOLD_ID_TOKEN_BYTES = 8
 
 
@@ -103,6 +109,12 @@ def refusal(code: str, details: Sequence[Any], *, asked: int = 0) -> SeatcoreErr
         return SeatError(f"a hold takes at most {details[0]} seats", code=code, max_seats=int(details[0]))
     if code == "hold_limit":
         return SeatError("you already hold seats for this showtime", code=code, hold_id=str(details[0]))
+    if code == "hold_cap":
+        return SeatError(
+            f"you already have {details[0]} live holds: pay for or release one first",
+            code="hold_limit",
+            live_holds=int(details[0]),
+        )
     if code == "extend_limit":
         return SeatError("this hold cannot be extended any further", code=code)
     if code == "no_block":
@@ -120,13 +132,19 @@ class SeatEngine:
         *,
         rules: HoldRules | None = None,
         policy: SalesPolicy | None = None,
-        channel: str = keys.SEAT_CHANGES,
+        channel_prefix: str = keys.SEAT_CHANGES,
         clock: Clock | None = None,
         info_ttl_s: float = 5.0,
+        separate_user_step: bool | None = None,
     ) -> None:
+        """``separate_user_step``: count holds against the user's rate and cap in a step of their
+        own (see the module docstring); by default only on Redis Cluster, where it must be."""
         self.redis = redis
+        if separate_user_step is None:
+            separate_user_step = isinstance(redis, RedisCluster)
+        self.separate_user_step = separate_user_step
         self.rules = rules or HoldRules()
-        self.channel = channel
+        self.channel_prefix = channel_prefix
         self._clock = clock
         self.showtimes = ShowtimeCache(source, policy or SalesPolicy(10, 30), info_ttl_s)
 
@@ -139,15 +157,25 @@ class SeatEngine:
         """What the scripts get for now: the fake clock in tests, else '' (the server's clock)."""
         return str(self._clock()) if self._clock is not None else ""
 
+    def _channel(self, showtime_id: ShowtimeId) -> str:
+        return keys.seat_changes(showtime_id, self.channel_prefix)
+
     async def info(self, showtime_id: ShowtimeId) -> ShowInfo:
         """The showtime's rules, layout and prices (NotFound for an unknown showtime)."""
         return await self.showtimes.get(showtime_id)
 
     async def _run(
-        self, script: Script, showtime_id: ShowtimeId, args: list[Arg], *, load: bool = True
+        self,
+        script: Script,
+        showtime_id: ShowtimeId,
+        args: list[Arg],
+        *,
+        load: bool = True,
+        user_keys: Sequence[str] = (),
     ) -> Any:
-        """Run a showtime script; when the state is not in Redis, build it from MySQL and retry."""
-        show_keys = keys.show_keys(showtime_id)
+        """Run a showtime script (with ``user_keys`` after the showtime's own); when the state is not
+        in Redis, build it from MySQL and retry."""
+        show_keys = [*keys.show_keys(showtime_id), *user_keys]
         result = await script(self.redis, show_keys, args)
         if result[0] == "not_loaded" and load:
             await self.load(showtime_id)
@@ -177,6 +205,7 @@ class SeatEngine:
     ) -> Hold:
         """Hold the named seats, or the best block of ``best`` seats (optionally in ``zone``)."""
         info = await self.info(showtime_id)
+        amount: Fen | None = None  # known before the script when every seat named is in the hall
         if (seats is None) == (best is None):
             raise ValidationFailed("ask for seats or for best, not both or neither")
         if seats is not None:
@@ -184,7 +213,7 @@ class SeatEngine:
                 raise ValidationFailed("name at least one seat")
             if len(set(seats)) != len(seats):
                 raise ValidationFailed("a seat is named twice", seats=list(seats))
-            self._check_priced(info, seats)
+            amount = self._check_priced(info, seats)
         if best is not None and best < 1:
             raise ValidationFailed("best must be at least 1")
         if zone is not None and zone not in info.seating.layout.zones:
@@ -193,10 +222,9 @@ class SeatEngine:
         hold_id = f"{showtime_id}-{secrets.token_hex(_HOLD_ID_TOKEN_BYTES)}"
         rules = self.rules
         now_arg = self._now_arg()
-        await self._count_hold(user_id, hold_id, now_arg)
         args: list[Arg] = [
             now_arg,
-            self.channel,
+            self._channel(showtime_id),
             showtime_id,
             hold_id,
             user_id,
@@ -207,8 +235,46 @@ class SeatEngine:
             1 if accessible else 0,
             best or 0,
             zone or "",
+            rules.max_live_holds_per_user,
+            rules.holds_per_minute,
+            RATE_WINDOW_S,
             *(seats or ()),
         ]
+        if self.separate_user_step:
+            result = await self._hold_in_two_steps(showtime_id, user_id, hold_id, args)
+        else:
+            user_keys = [*self._gate_keys(user_id), keys.HOLD_SWEEP_INDEX]
+            result = await self._run(scripts.HOLD, showtime_id, args, user_keys=user_keys)
+            if result[0] == "hold_cap" and await self._drop_ended_holds(user_id):
+                args[_HOLD_RATE_ARG] = 0  # this request was counted against the rate already
+                result = await self._run(scripts.HOLD, showtime_id, args, user_keys=user_keys)
+        if result[0] == "rate_limited":
+            raise RateLimited(
+                f"too many holds: at most {rules.holds_per_minute} a minute", retry_after_s=int(result[1])
+            )
+        if result[0] != "ok":
+            raise refusal(result[0], result[1:], asked=best or len(seats or ()))
+        held = tuple(_seat_list(result[3:]))
+        if amount is None:
+            try:
+                amount = self._amount(info, held)
+            except Conflict:  # best available found seats in a zone without a price
+                await self.release(hold_id, user_id)
+                raise
+        return Hold(hold_id, showtime_id, user_id, held, int(result[1]), int(result[2]), amount)
+
+    def _gate_keys(self, user_id: UserId) -> list[str]:
+        """The user's holds and this rate window's counter (``lua/_user.lua``)."""
+        return [keys.user_holds(user_id), keys.hold_rate(user_id, self.now_ms() // (RATE_WINDOW_S * 1000))]
+
+    async def _hold_in_two_steps(
+        self, showtime_id: ShowtimeId, user_id: UserId, hold_id: str, args: list[Arg]
+    ) -> Any:
+        """The hold on Redis Cluster: the user's count first, then the hold script; the count is
+        taken back when the hold does not come to be."""
+        gate = await self._count_hold(user_id, hold_id, str(args[0]))
+        if gate[0] != "ok":
+            return gate
         try:
             result = await self._run(scripts.HOLD, showtime_id, args)
         except Exception:
@@ -216,21 +282,14 @@ class SeatEngine:
             raise
         if result[0] != "ok":
             await self._forget(user_id, hold_id)
-            raise refusal(result[0], result[1:], asked=best or len(seats or ()))
-        held = tuple(_seat_list(result[3:]))
-        hold = Hold(hold_id, showtime_id, user_id, held, int(result[1]), int(result[2]), 0)
-        try:
-            return replace(hold, amount_fen=self._amount(info, held))
-        except Conflict:
-            await self.release(hold_id, user_id)
-            raise
+        return result
 
-    async def _count_hold(self, user_id: UserId, hold_id: str, now_arg: str) -> None:
+    async def _count_hold(self, user_id: UserId, hold_id: str, now_arg: str) -> Any:
         """Count a new hold against the user's rate and cap (``user_hold.lua``) and put it on the
         sweeper's index, in one round trip. At the cap, entries of holds that are not live are
-        dropped and the count is tried once more."""
+        dropped and the count is tried once more. Returns the script's answer."""
         rules = self.rules
-        gate_keys = [keys.user_holds(user_id), keys.hold_rate(user_id, self.now_ms() // 60_000)]
+        gate_keys = self._gate_keys(user_id)
         gate_args: list[Arg] = [
             now_arg,
             hold_id,
@@ -238,26 +297,16 @@ class SeatEngine:
             rules.max_live_holds_per_user,
             rules.max_life_ms,
             rules.holds_per_minute,
-            60,
+            RATE_WINDOW_S,
         ]
-
         index = ("ZADD", keys.HOLD_SWEEP_INDEX, self.now_ms() + rules.ttl_ms, hold_id)
         gate, _ = await with_commands(self.redis, scripts.USER_HOLD, gate_keys, gate_args, index)
-        if gate[0] == "hold_limit" and await self._drop_ended_holds(user_id):
+        if gate[0] == "hold_cap" and await self._drop_ended_holds(user_id):
             gate_args[5] = 0  # this request was counted against the rate already
             gate = await scripts.USER_HOLD(self.redis, gate_keys, gate_args)
-        if gate[0] == "ok":
-            return
-        await self._forget(user_id, hold_id)
-        if gate[0] == "rate_limited":
-            raise RateLimited(
-                f"too many holds: at most {rules.holds_per_minute} a minute", retry_after_s=int(gate[1])
-            )
-        raise SeatError(
-            f"you already have {gate[1]} live holds: pay for or release one first",
-            code="hold_limit",
-            live_holds=int(gate[1]),
-        )
+        if gate[0] != "ok":
+            await self._forget(user_id, hold_id)
+        return gate
 
     async def _drop_ended_holds(self, user_id: UserId) -> bool:
         """Take the holds that are no longer live off the user's count; True when there were any.
@@ -280,11 +329,15 @@ class SeatEngine:
             await self.redis.zrem(user_key, *ended)
         return bool(ended)
 
-    def _check_priced(self, info: ShowInfo, seats: Sequence[SeatId]) -> None:
+    def _check_priced(self, info: ShowInfo, seats: Sequence[SeatId]) -> Fen | None:
+        """What the seats cost (Conflict when a zone has no price); None when some are not in the
+        hall, which the hold script reports with the full list."""
         layout = info.seating.layout
         known = [seat_id for seat_id in seats if seat_id in layout.seats]
-        if known:
-            quote(layout, info.seating.prices, known)
+        if not known:
+            return None
+        amount = quote(layout, info.seating.prices, known).total_fen
+        return amount if len(known) == len(seats) else None
 
     async def _forget(self, user_id: UserId, hold_id: str) -> None:
         """Take a hold that did not come to be (or has ended) off the user's count and the index."""
@@ -326,13 +379,17 @@ class SeatEngine:
     async def release(self, hold_id: str, user_id: UserId) -> list[SeatId]:
         """End the caller's live hold and free its seats; returns them."""
         showtime_id = parse_hold_id(hold_id)
-        args: list[Arg] = [self._now_arg(), self.channel, showtime_id, hold_id, user_id]
-        # Taking the hold off the caller's own count is right whatever the script answers: another
-        # user's hold is not on it, and an ended one no longer counts.
-        uncount = ("ZREM", keys.user_holds(user_id), hold_id)
-        result, _ = await with_commands(
-            self.redis, scripts.RELEASE, keys.show_keys(showtime_id), args, uncount
-        )
+        args: list[Arg] = [self._now_arg(), self._channel(showtime_id), showtime_id, hold_id, user_id]
+        if self.separate_user_step:
+            # Taking the hold off the caller's own count is right whatever the script answers:
+            # another user's hold is not on it, and an ended one no longer counts.
+            uncount = ("ZREM", keys.user_holds(user_id), hold_id)
+            result, _ = await with_commands(
+                self.redis, scripts.RELEASE, keys.show_keys(showtime_id), args, uncount
+            )
+        else:
+            user_keys = [keys.user_holds(user_id)]
+            result = await self._run(scripts.RELEASE, showtime_id, args, load=False, user_keys=user_keys)
         if result[0] != "ok":  # not_loaded too: the state, and the hold with it, is gone
             raise _hold_refusal(result, hold_id)
         return _seat_list(result[1:])
@@ -349,17 +406,19 @@ class SeatEngine:
         showtime_id = parse_hold_id(hold_id)
         args: list[Arg] = [
             self._now_arg(),
-            self.channel,
+            self._channel(showtime_id),
             showtime_id,
             hold_id,
             user_id,
             order_id,
             self.rules.tombstone_ms,
         ]
-        result = await self._run(scripts.BUY, showtime_id, args, load=False)
+        user_keys = [] if self.separate_user_step else [keys.user_holds(user_id)]
+        result = await self._run(scripts.BUY, showtime_id, args, load=False, user_keys=user_keys)
         if result[0] != "ok":
             raise _hold_refusal(result, hold_id)
-        await self.redis.zrem(keys.user_holds(user_id), hold_id)
+        if self.separate_user_step:
+            await self.redis.zrem(keys.user_holds(user_id), hold_id)
         return _seat_list(result[1:])
 
     async def unsell(self, showtime_id: ShowtimeId, order_id: str, seats: Sequence[SeatId]) -> list[SeatId]:
@@ -367,7 +426,7 @@ class SeatEngine:
         _check_order_id(order_id)
         if not seats:
             return []
-        args: list[Arg] = [self._now_arg(), self.channel, showtime_id, order_id, *seats]
+        args: list[Arg] = [self._now_arg(), self._channel(showtime_id), showtime_id, order_id, *seats]
         result = await self._run(scripts.UNSELL, showtime_id, args)
         return _seat_list(result[1:])
 
@@ -450,7 +509,7 @@ class SeatEngine:
         ``hold_ids``, when it next needs a sweep (ms), or None when it is gone."""
         args: list[Arg] = [
             self._now_arg(),
-            self.channel,
+            self._channel(showtime_id),
             showtime_id,
             self.rules.tombstone_ms,
             SWEEP_BATCH,

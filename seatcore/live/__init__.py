@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from starlette.routing import BaseRoute, WebSocketRoute
 
 from seatcore.live.hub import LiveHub, running
-from seatcore.live.source import seat_source
+from seatcore.live.source import seat_engine, seat_source
 from seatcore.live.ws import seat_map_socket
 from seatcore.runtime import Runtime
 
@@ -31,6 +31,7 @@ async def live_service(runtime: Runtime) -> AsyncIterator[None]:
         ping_interval_s=settings.live_ping_interval_s,
         idle_timeout_s=settings.live_idle_timeout_s,
         max_sockets_per_ip=settings.live_max_sockets_per_ip,
+        channel_prefix=seat_engine(runtime).channel_prefix,  # where the engine publishes
     )
     runtime.extras["live"] = hub
     tune_collector()

@@ -1,19 +1,23 @@
-"""The fan-out hub: one Redis subscription per process, shared by every local seat-map socket.
+"""The fan-out hub: one Redis pub/sub connection per process, shared by every local seat-map socket.
 
-The engine publishes each change of a showtime's seats on one channel (``keys.SEAT_CHANGES``) with
-the showtime's next sequence number. The hub keeps a ``_Channel`` for each showtime that has local
-watchers, checks that sequence numbers follow on (filling a gap from the engine's change log, or
-telling the watchers to resync when the log no longer reaches), and sends at most one delta per
-coalescing window: a change after a quiet spell goes out at once, the changes that follow within
-the window go out together at its end. Each delta is encoded once and the same text is handed to
-every watcher.
+The engine publishes each change of a showtime's seats on that showtime's channel
+(``keys.seat_changes``) with the showtime's next sequence number. The hub keeps a ``_Channel`` for
+each showtime that has local watchers and is subscribed to its channel for exactly that long
+(seatcore.live.subscriptions), so a process hears only the showtimes its sockets watch. A socket
+reads its first frame once the subscription is confirmed, so no change can fall between that frame
+and the deltas. The hub checks that sequence numbers follow on (filling a gap from the engine's
+change log, or telling the watchers to resync when the log no longer reaches), and sends at most
+one delta per coalescing window: a change after a quiet spell goes out at once, the changes that
+follow within the window go out together at its end. Each delta is encoded once and the same text
+is handed to every watcher.
 
 A ``Watcher`` is one socket's bounded queue of frames. Offering a frame never waits: a watcher
 whose queue is full is ended with close code 4000 (resync) and dropped, so a slow phone never
 slows the others. A heartbeat task pings, each ``ping_interval_s``, every watcher that was sent
 nothing in that time, and ends those the client has not been heard from for ``idle_timeout_s``;
 the same tick audits each channel against the showtime's sequence number in Redis, so a message
-lost while the subscription reconnected is replayed from the change log within one tick.
+lost while the subscription reconnected (or one a socket did not wait for) is replayed from the
+change log within one tick. A new connection is audited as soon as it is subscribed.
 """
 
 from __future__ import annotations
@@ -35,20 +39,29 @@ from redis.exceptions import RedisError
 from seatcore import keys
 from seatcore.live.frames import Frame
 from seatcore.live.protocol import Change, CloseCode, delta_frame, encode
+from seatcore.live.subscriptions import Subscriptions
 from seatcore.tasks import stop_tasks
 from seatcore.types import ShowtimeId
 
 log = logging.getLogger("seatcore.live")
 
 WATCHERS = Gauge("seatcore_live_watchers", "Open seat-map sockets", multiprocess_mode="livesum")
+SHOWTIMES = Gauge(
+    "seatcore_live_showtimes", "Showtimes watched (channels subscribed)", multiprocess_mode="livesum"
+)
+UNCONFIRMED = Counter(
+    "seatcore_live_unconfirmed_total", "Sockets that took their first frame before their subscription"
+)
 FRAMES_SENT = Counter("seatcore_live_frames_sent_total", "Frames written to seat-map sockets")
 SLOW_CLOSED = Counter("seatcore_live_slow_closed_total", "Sockets closed for not keeping up")
-MALFORMED = Counter("seatcore_live_malformed_total", "Unreadable messages on the seat-change channel")
+MALFORMED = Counter("seatcore_live_malformed_total", "Unreadable messages on the seat-change channels")
 RESYNCS = Counter("seatcore_live_resyncs_total", "Channels whose watchers were told to resync", ["why"])
-RECONNECT_BACKOFF_S = (0.1, 0.5, 1.0, 2.0, 5.0)
 MAX_FOREIGN_EPOCHS = 64
-YIELD_EVERY = 64  # messages read before the reader lets other tasks run
 MALFORMED_LOG_INTERVAL_S = 60.0
+# A confirmation is one round trip. Far longer means the connection is down: the socket then reads
+# its first frame all the same, and the audit of the restored connection (or the next heartbeat's)
+# replays what it missed, rather than keeping a moviegoer in front of an empty map.
+SUBSCRIBE_WAIT_S = 2.0
 
 
 class DeltaView(Protocol):
@@ -149,7 +162,9 @@ class _Channel:
 
 
 class LiveHub:
-    """Subscribes once, fans out to local watchers; see the module docstring."""
+    """Subscribes to the watched showtimes, fans out to local watchers; see the module docstring.
+
+    ``redis`` must decode responses."""
 
     def __init__(
         self,
@@ -161,6 +176,7 @@ class LiveHub:
         ping_interval_s: float,
         idle_timeout_s: float,
         max_sockets_per_ip: int,
+        channel_prefix: str = keys.SEAT_CHANGES,
     ) -> None:
         self._redis = redis
         self._source = source
@@ -169,7 +185,9 @@ class LiveHub:
         self.ping_interval_s = ping_interval_s
         self.idle_timeout_s = idle_timeout_s
         self.max_sockets_per_ip = max_sockets_per_ip
-        self.ready = asyncio.Event()
+        self._channel_prefix = channel_prefix
+        self.subscriptions = Subscriptions(redis, self._on_message, self._audit_all)
+        self.ready = self.subscriptions.ready  # the reader runs
         self._channels: dict[ShowtimeId, _Channel] = {}
         self._sockets_by_ip: collections.Counter[str] = collections.Counter()
         self._malformed_logged_at = -MALFORMED_LOG_INTERVAL_S
@@ -205,14 +223,30 @@ class LiveHub:
             del self._sockets_by_ip[ip]
 
     def watch(self, showtime_id: ShowtimeId) -> Watcher:
-        """Register a watcher *before* its snapshot is taken, so no change can fall in between."""
+        """Register a watcher *before* its snapshot is taken (and wait for ``subscribed`` before
+        taking it), so no change can fall in between."""
         channel = self._channels.get(showtime_id)
         if channel is None:
             channel = self._channels[showtime_id] = _Channel(showtime_id)
+            self.subscriptions.add(self._channel_name(showtime_id))
+            SHOWTIMES.inc()
         watcher = Watcher(self, showtime_id)
         channel.watchers.add(watcher)
         WATCHERS.inc()
         return watcher
+
+    async def subscribed(self, watcher: Watcher) -> bool:
+        """Wait until every change of the watcher's showtime from now on will reach this process,
+        or give up after ``SUBSCRIBE_WAIT_S``: False means the heartbeat's audit fills in."""
+        name = self._channel_name(watcher.showtime_id)
+        if await self.subscriptions.confirmed(name, SUBSCRIBE_WAIT_S):
+            return True
+        if watcher.ending is None:
+            UNCONFIRMED.inc()  # the lost connection is logged once, not here for each socket
+        return False
+
+    def _channel_name(self, showtime_id: ShowtimeId) -> str:
+        return keys.seat_changes(showtime_id, self._channel_prefix)
 
     async def joined(self, watcher: Watcher, epoch: str, seq: int) -> None:
         """The watcher's client now holds the state at (epoch, seq)."""
@@ -246,6 +280,8 @@ class LiveHub:
             if channel.flush is not None:
                 channel.flush.cancel()
             del self._channels[watcher.showtime_id]
+            self.subscriptions.remove(self._channel_name(watcher.showtime_id))
+            SHOWTIMES.dec()
 
     def close_all(self, code: int, reason: str) -> None:
         for channel in list(self._channels.values()):
@@ -255,33 +291,8 @@ class LiveHub:
     # -- the stream of changes ----------------------------------------------------------------
 
     async def run(self) -> None:
-        """Read the change channel until cancelled, resubscribing after a lost connection."""
-        failures = 0
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(keys.SEAT_CHANGES)
-                if failures:
-                    log.warning("seat-change subscription restored")
-                    await self._audit_all()
-                self.ready.set()
-                failures = 0
-                read = 0
-                async for message in pubsub.listen():
-                    await self._on_message(message["data"])
-                    read += 1
-                    if read % YIELD_EVERY == 0:
-                        # A busy channel keeps redis-py's buffer full, so reading never waits:
-                        # give the sockets their turn.
-                        await asyncio.sleep(0)
-            except (RedisError, OSError) as exc:
-                delay = RECONNECT_BACKOFF_S[min(failures, len(RECONNECT_BACKOFF_S) - 1)]
-                failures += 1
-                log.warning("seat-change subscription lost (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-            finally:
-                with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+        """Read the subscribed channels until cancelled, resubscribing after a lost connection."""
+        await self.subscriptions.run()
 
     async def _on_message(self, data: str | bytes) -> None:
         try:

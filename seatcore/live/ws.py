@@ -2,8 +2,9 @@
 
 The socket is accepted first and refused with a close code, so that browsers and the mini-program
 can tell why: 4403 foreign origin, 4404 no such showtime, 4400 bad query, 4401 bad token, 4429 too
-many sockets from one address. A watcher is registered with the hub before the snapshot (or the
-replay of a resume) is read, so no change can fall between the first frame and the deltas.
+many sockets from one address. A watcher is registered with the hub, and the hub's subscription to
+its showtime confirmed, before the snapshot (or the replay of a resume) is read, so no change can
+fall between the first frame and the deltas.
 
 Each socket runs two tasks beside its own: a pump, the socket's only writer, and a listener for
 the client's pings. The socket's own task waits for the watcher to end, gives the pump the close
@@ -140,6 +141,7 @@ async def _serve(
     user_id: int | None,
 ) -> None:
     settings = runtime.settings
+    await hub.subscribed(watcher)  # unconfirmed after a while, the hub's audit fills in
     try:
         epoch, seq, text = await first_frame(
             runtime, watcher.showtime_id, user_id, resume.since, resume.epoch

@@ -96,10 +96,18 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def make_engine(aredis: aioredis.Redis, source: FakeSeating, clock: FakeClock) -> EngineFactory:
-    """An engine over ``source`` with the fake clock; keyword arguments override HoldRules."""
+    """An engine over ``source`` with the fake clock; keyword arguments override HoldRules, and
+    ``separate_user_step=True`` makes it count holds per user as on Redis Cluster."""
 
-    def build(**rules: Any) -> SeatEngine:
-        return SeatEngine(aredis, source, rules=HoldRules(**rules), clock=clock, info_ttl_s=0)
+    def build(*, separate_user_step: bool = False, **rules: Any) -> SeatEngine:
+        return SeatEngine(
+            aredis,
+            source,
+            rules=HoldRules(**rules),
+            clock=clock,
+            info_ttl_s=0,
+            separate_user_step=separate_user_step,
+        )
 
     return build
 

@@ -135,7 +135,7 @@ async def test_scripts_run_on_a_cluster(cluster: RedisCluster, cluster_ports: li
 
     listener = aioredis.Redis(port=cluster_ports[-1], decode_responses=True)
     async with listener.pubsub() as pubsub:
-        await pubsub.subscribe(keys.SEAT_CHANGES)
+        await pubsub.subscribe(*(keys.seat_changes(s) for s in showtimes))
         for showtime_id in showtimes:
             hold = await engine.hold(showtime_id, 1, seats=["A-1", "A-2"])
             assert (await engine.snapshot(showtime_id, 1)).mine == ["A-1", "A-2"]

@@ -146,7 +146,7 @@ async def test_changes_are_published_with_their_sequence_number(
 ) -> None:
     epoch = await short.load(1)
     async with aredis.pubsub() as pubsub:
-        await pubsub.subscribe(keys.SEAT_CHANGES)
+        await pubsub.subscribe(keys.seat_changes(1))
         hold = await short.hold(1, 1, seats=["A-5", "A-6"])
         message = await _next_message(pubsub, epoch)
     assert message == {

@@ -104,11 +104,17 @@ async def test_couple_seats_go_in_pairs(engine: SeatEngine, hall: int) -> None:
     assert (await engine.hold(hall, 2, seats=["C-7", "C-8"])).seats == ("C-7", "C-8")
 
 
-async def test_limits(make_engine: EngineFactory, source: FakeSeating) -> None:
+# The user's rate and cap are counted inside the hold script on one Redis server, and in a step of
+# their own on Redis Cluster (separate_user_step): the tests of the count run both ways.
+BOTH_WAYS = pytest.mark.parametrize("separate", [False, True], ids=["one-step", "two-steps"])
+
+
+@BOTH_WAYS
+async def test_limits(make_engine: EngineFactory, source: FakeSeating, separate: bool) -> None:
     source.add(1, HALL)
     source.add(2, HALL)
     source.add(3, HALL)
-    engine = make_engine(max_seats=3, max_live_holds_per_user=2)
+    engine = make_engine(max_seats=3, max_live_holds_per_user=2, separate_user_step=separate)
     await refused(engine.hold(1, 1, seats=["A-1", "A-2", "A-3", "A-4"]), "too_many_seats")
     await refused(engine.hold(1, 1, best=4), "too_many_seats")
     first = await engine.hold(1, 1, seats=["A-1"])
@@ -197,12 +203,13 @@ async def test_best_available_by_zone_couples_and_accessibility(
     assert accessible.seats == ("A-1", "A-2")  # the only block with a wheelchair space
 
 
+@BOTH_WAYS
 async def test_entries_of_holds_that_never_came_to_be_do_not_block_the_cap(
-    make_engine: EngineFactory, source: FakeSeating, aredis: Any, clock: FakeClock
+    make_engine: EngineFactory, source: FakeSeating, aredis: Any, clock: FakeClock, separate: bool
 ) -> None:
     for showtime_id in (1, 2, 3):
         source.add(showtime_id, HALL)
-    engine = make_engine(max_live_holds_per_user=2)
+    engine = make_engine(max_live_holds_per_user=2, separate_user_step=separate)
     # What a crash between the user's count and the hold script leaves behind: the user is "at the
     # cap" with holds that do not exist.
     later = clock.now_ms + 60_000
@@ -213,3 +220,51 @@ async def test_entries_of_holds_that_never_came_to_be_do_not_block_the_cap(
         [(await engine.snapshot(showtime_id, 1)).my_hold.id for showtime_id in (1, 2)]  # type: ignore[union-attr]
     )
     await refused(engine.hold(3, 1, seats=["A-1"]), "hold_limit")
+
+
+@BOTH_WAYS
+async def test_the_users_count_follows_every_way_a_hold_ends(
+    make_engine: EngineFactory, source: FakeSeating, aredis: Any, clock: FakeClock, separate: bool
+) -> None:
+    for showtime_id in (1, 2, 3, 4):
+        source.add(showtime_id, HALL)
+    engine = make_engine(max_live_holds_per_user=2, ttl_ms=60_000, separate_user_step=separate)
+
+    async def counted() -> list[str]:
+        return sorted(await aredis.zrange(keys.user_holds(1), 0, -1))
+
+    taken = await engine.hold(1, 2, seats=["A-1"])
+    await refused(engine.hold(1, 1, seats=["A-1"]), "seat_unavailable")
+    await refused(engine.hold(1, 1, seats=["A-3"]), "stranded_seat")
+    assert await counted() == []  # refused holds are not counted
+    await refused(engine.release(taken.id, 1), "hold_not_owned")
+    assert await counted() == []
+    first = await engine.hold(2, 1, seats=["A-1"])
+    second = await engine.hold(3, 1, seats=["A-1"])
+    assert await counted() == sorted([first.id, second.id])
+    assert await aredis.zscore(keys.HOLD_SWEEP_INDEX, first.id) == first.expires_at_ms  # the sweeper's
+    await engine.release(first.id, 1)
+    await engine.buy(second.id, 1, "order-1")
+    assert await counted() == []
+    held = [await engine.hold(showtime_id, 1, seats=["A-1"]) for showtime_id in (2, 4)]
+    await refused(engine.hold(1, 1, seats=["B-1"]), "hold_limit")
+    clock.advance(60_000)  # both expire: the cap counts live holds only
+    again = await engine.hold(1, 1, seats=["B-1"])
+    assert await counted() == [again.id]
+    assert all(hold.id != again.id for hold in held)
+
+
+@BOTH_WAYS
+async def test_the_hold_rate_counts_every_request(
+    make_engine: EngineFactory, source: FakeSeating, clock: FakeClock, separate: bool
+) -> None:
+    source.add(1, HALL)
+    engine = make_engine(holds_per_minute=3, separate_user_step=separate)
+    hold = await engine.hold(1, 1, seats=["A-1"])
+    await refused(engine.hold(1, 1, seats=["B-1"]), "hold_limit")  # refused, but counted
+    await engine.release(hold.id, 1)
+    await engine.hold(1, 1, seats=["B-1"])
+    limited = await refused(engine.hold(1, 1, seats=["A-5"]), "rate_limited")
+    assert limited.details == {"retry_after_s": 60}
+    clock.advance(60_000)  # the next window
+    await refused(engine.hold(1, 1, seats=["A-5"]), "hold_limit")  # counted again, not rate limited

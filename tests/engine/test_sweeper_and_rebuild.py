@@ -44,7 +44,7 @@ async def test_sweeper_publishes_expired_holds_and_ends_tombstones(
     assert await sweeper.run_once() == 0  # nothing due yet
     clock.advance(1_000)
     async with aredis.pubsub() as pubsub:
-        await pubsub.subscribe(keys.SEAT_CHANGES)
+        await pubsub.subscribe(keys.seat_changes(1))
         assert await sweeper.run_once() == 1
         message = await _message(pubsub, 1, epoch)
     assert message["seq"] == 2
@@ -79,7 +79,7 @@ async def test_the_apps_sweeper_releases_expired_holds(
     listener = aioredis.Redis.from_url(redis_url, decode_responses=True)
     try:
         async with listener.pubsub() as pubsub:
-            await pubsub.subscribe(keys.SEAT_CHANGES)
+            await pubsub.subscribe(keys.seat_changes(show.showtime_id))
             held = await client.post(
                 f"/api/v1/showtimes/{show.showtime_id}/holds",
                 json={"seats": ["A-1"]},

@@ -1,6 +1,6 @@
 """Convergence: 50 real sockets watch one showtime through ~1,000 random holds, releases, buys,
 refunds and expiries; some drop their connection mid-way and resume. Afterwards every map equals a
-fresh snapshot (invariant 5 of DESIGN.md)."""
+fresh snapshot (invariant 5 of DESIGN.md). Also: sockets that join showtimes in the middle of a rush."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ import pytest
 
 from seatcore.domain.layout import grid_layout
 from seatcore.live.frames import Frame
-from seatcore.live.hub import Watcher
+from seatcore.live.hub import LiveHub, Watcher
 from tests.factories import make_show
 from tests.live.conftest import SignIn
 from tests.live.serving import LiveServer
-from tests.live.watching import MapClient, eventually
+from tests.live.watching import MapClient, converged, eventually
 
 WATCHERS = 50
 USERS = 40
 OPERATIONS = 1000
 WORKERS = 8
+RUSHED_SHOWTIMES = 6
 
 
 @pytest.fixture
@@ -208,3 +209,71 @@ async def test_control_a_hub_that_loses_frames_is_caught(
         assert await converge(server, run)
     finally:
         await asyncio.gather(*(client.stop() for client in run.clients))
+
+
+@pytest.mark.parametrize(
+    "live_overrides",
+    [{"live_ping_interval_s": 60, "live_idle_timeout_s": 120, "max_live_holds_per_user": 10}],
+)
+async def test_watchers_joining_during_a_rush_converge_without_filling_gaps(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Watchers join showtimes while holds pour in: the first watcher of a showtime (again after the
+    last one left) makes the process subscribe, and its snapshot is read once the subscription is
+    confirmed. So snapshot seq n + the deltas that follow are the server's state, and the hub never
+    has to fill a gap from the change log (with the heartbeat's audit a minute away, nothing else
+    would): taking a snapshot before the subscription is in place loses changes."""
+    gaps_filled = 0
+    catch_up = LiveHub._catch_up
+
+    async def counted(hub: LiveHub, channel: Any) -> None:
+        nonlocal gaps_filled
+        gaps_filled += 1
+        await catch_up(hub, channel)
+
+    monkeypatch.setattr(LiveHub, "_catch_up", counted)
+    shows = [await make_show(server.runtime.db) for _ in range(RUSHED_SHOWTIMES)]
+    rushing = True
+
+    async def rush(showtime_id: int, user_id: int, seats: list[str]) -> None:
+        while rushing:
+            hold = await server.engine.hold(showtime_id, user_id, seats=seats)
+            await server.engine.release(hold.id, user_id)
+
+    rushers = [
+        asyncio.create_task(rush(show.showtime_id, 100 * index + row, [f"{'ACE'[row]}-1", f"{'ACE'[row]}-2"]))
+        for index, show in enumerate(shows)
+        for row in range(3)
+    ]
+    clients: list[MapClient] = []
+    try:
+        for show in shows:
+            # The first comes and goes; the second makes the process subscribe again, the third not.
+            await leave(server, await join(server, show.showtime_id))
+            clients += [await join(server, show.showtime_id), await join(server, show.showtime_id)]
+        await asyncio.sleep(0.3)
+        rushing = False
+        await asyncio.gather(*rushers)
+        assert await converged(server.engine, clients, timeout_s=3)
+        fresh = await server.engine.snapshot(shows[-1].showtime_id, None)
+        assert fresh.seq > 50  # changes poured in all along
+        assert [(client.gaps, client.reconnects) for client in clients] == [(0, 0)] * len(clients)
+        assert gaps_filled == 0
+    finally:
+        rushing = False
+        await asyncio.gather(*rushers, return_exceptions=True)
+        await asyncio.gather(*(client.stop() for client in clients))
+
+
+async def join(server: LiveServer, showtime_id: int) -> MapClient:
+    """A watcher of the showtime, once it has its snapshot."""
+    client = MapClient(server.ws_base, showtime_id)
+    await client.start()
+    await eventually(lambda: client.seq is not None)
+    return client
+
+
+async def leave(server: LiveServer, client: MapClient) -> None:
+    """Stop the client; back once the server has let its socket go."""
+    await client.stop()
+    await eventually(lambda: server.runtime.extras["live"].watching(client.showtime_id) == 0)

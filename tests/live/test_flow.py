@@ -1,6 +1,6 @@
 """Flow control of the seat-map sockets: coalescing, slow consumers and heartbeats.
 
-Changes are published here straight onto the engine's channel, in the contract's shape, so a test
+Changes are published here straight onto the showtime's channel, in the engine's shape, so a test
 can send far more (and far larger) changes than real holds would make in the same time.
 """
 
@@ -37,14 +37,11 @@ async def test_changes_within_the_window_travel_as_one_frame(server: LiveServer)
     async with connect(f"{server.ws_base}/ws/showtimes/{show.showtime_id}") as ws:
         snapshot = await receive_json(ws)
         seq, epoch = snapshot["seq"], snapshot["epoch"]
+        channel = keys.seat_changes(show.showtime_id)
         async with server.runtime.redis.pipeline(transaction=False) as pipe:
-            pipe.publish(
-                keys.SEAT_CHANGES, change_message(show.showtime_id, seq + 1, epoch, ["A-1", "A-2"], "held")
-            )
-            pipe.publish(keys.SEAT_CHANGES, change_message(show.showtime_id, seq + 2, epoch, ["B-1"], "sold"))
-            pipe.publish(
-                keys.SEAT_CHANGES, change_message(show.showtime_id, seq + 3, epoch, ["A-1", "A-2"], "free")
-            )
+            pipe.publish(channel, change_message(show.showtime_id, seq + 1, epoch, ["A-1", "A-2"], "held"))
+            pipe.publish(channel, change_message(show.showtime_id, seq + 2, epoch, ["B-1"], "sold"))
+            pipe.publish(channel, change_message(show.showtime_id, seq + 3, epoch, ["A-1", "A-2"], "free"))
             await pipe.execute()
         frame = await receive_json(ws)
         assert (frame["from_seq"], frame["seq"]) == (seq + 1, seq + 3)
@@ -75,7 +72,8 @@ async def test_a_client_that_stops_reading_is_closed_4000_and_slows_no_one(serve
             last += 1
             state = "held" if last % 2 else "free"
             await server.runtime.redis.publish(
-                keys.SEAT_CHANGES, change_message(show.showtime_id, last, epoch, seats, state)
+                keys.seat_changes(show.showtime_id),
+                change_message(show.showtime_id, last, epoch, seats, state),
             )
             assert last < seq + 2000, "the slow client was never dropped"
             await asyncio.sleep(0.002)

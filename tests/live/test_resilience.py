@@ -1,7 +1,7 @@
 """The hub when publications go missing, come from elsewhere or from a rebuilt showtime.
 
 A "muted" engine writes changes to the showtime's state and change log like the real one but
-publishes them on a channel nobody reads: its changes are the messages a subscription lost.
+publishes them on channels nobody reads: its changes are the messages a subscription lost.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.live.watching import close_code, receive_json
 
 def muted(server: LiveServer) -> SeatEngine:
     runtime = server.runtime
-    return SeatEngine(runtime.redis, MySQLSeating(runtime.db), channel="sc:test:muted")
+    return SeatEngine(runtime.redis, MySQLSeating(runtime.db), channel_prefix="sc:test:muted")
 
 
 async def test_a_gap_in_the_publications_is_filled_from_the_log(server: LiveServer) -> None:
@@ -66,7 +66,7 @@ async def test_messages_of_another_epoch_for_the_same_id_are_ignored(server: Liv
             "epoch": "another-deployment",
             "changes": [{"seat": "A-1", "state": "sold"}],
         }
-        await server.runtime.redis.publish(keys.SEAT_CHANGES, orjson.dumps(foreign))
+        await server.runtime.redis.publish(keys.seat_changes(show.showtime_id), orjson.dumps(foreign))
         await server.engine.hold(show.showtime_id, 1, seats=["E-5", "E-6"])
         frame = await receive_json(ws)
         assert (frame["from_seq"], frame["seq"]) == (snapshot["seq"] + 1, snapshot["seq"] + 1)

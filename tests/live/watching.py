@@ -18,6 +18,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from seatcore.engine.service import SeatEngine
 from seatcore.live.protocol import SCHEMAS
 
 RESUMABLE = {1001, 1012, 4000, 4408}
@@ -44,6 +45,22 @@ async def eventually(predicate: Callable[[], bool], timeout_s: float = 5.0) -> N
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline, "the server never got there"
         await asyncio.sleep(0.01)
+
+
+async def converged(engine: SeatEngine, clients: list[MapClient], timeout_s: float = 5.0) -> bool:
+    """Whether every client's map comes to equal a fresh snapshot of its showtime within ``timeout_s``."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        fresh = {c.showtime_id: await engine.snapshot(c.showtime_id, None) for c in clients}
+        if all(
+            (c.epoch, c.seq, c.states)
+            == (fresh[c.showtime_id].epoch, fresh[c.showtime_id].seq, fresh[c.showtime_id].states)
+            for c in clients
+        ):
+            return True
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
 
 
 async def close_code(ws: ClientConnection, timeout_s: float = 5.0) -> int | None:

@@ -1,4 +1,4 @@
--- Shared head of every showtime script (scripts.py puts it in front of each one).
+-- Shared head of every showtime script (scripts.py puts it, after _clock.lua, in front of each one).
 --
 -- KEYS of one showtime, all under its hash tag {show:ID}, in keys.SHOW_KEY_PARTS order:
 --   1 seats   hash SEAT -> "h:HOLD" (held) or "s:ORDER" (sold); a free seat has no field
@@ -18,19 +18,6 @@
 local K_SEATS, K_HOLDS, K_EXPIRY, K_USERS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local K_SEQ, K_LOG, K_EPOCH, K_META = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local LOG_MAXLEN = 5000
-
-local function int(n)
-  return string.format('%d', n)
-end
-
--- The caller's clock when it passes one (tests), else the server's: one clock for every process.
-local function clock(arg)
-  if arg ~= '' then
-    return tonumber(arg)
-  end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 local function loaded()
   return redis.call('EXISTS', K_EPOCH, K_META) == 2
@@ -65,6 +52,24 @@ local function live_hold(id, now, cache)
     h = false
   end
   cache[id] = h
+  return h
+end
+
+-- The caller's live hold, or nil and why not: not_found, hold_not_owned, hold_used, hold_expired.
+local function owned_live_hold(id, user, now)
+  local h = parse_hold(redis.call('HGET', K_HOLDS, id))
+  if not h then
+    return nil, 'not_found'
+  end
+  if h.user ~= user then
+    return nil, 'hold_not_owned'
+  end
+  if h.st == 'sold' then
+    return nil, 'hold_used'
+  end
+  if h.st ~= 'live' or h.exp <= now then
+    return nil, 'hold_expired'
+  end
   return h
 end
 

@@ -1,5 +1,6 @@
 -- buy: turn a live hold's seats into sold seats of an order (only the hold's owner can).
--- KEYS: the showtime's eight keys (see the head above).
+-- KEYS: the showtime's eight keys (see the head above); on one Redis server also 9 the caller's
+--       holds (_user.lua), which a bought hold leaves. (On Redis Cluster the engine does that.)
 -- ARGV: 1 now ms ('' = server clock), 2 channel, 3 showtime id, 4 hold id, 5 user id, 6 order id,
 --       7 tombstone ms (how long the bought hold still answers for itself)
 -- Returns {'ok', seat...} (again, without a change, when the same order bought it before) or one of
@@ -24,6 +25,9 @@ for _, seat in ipairs(h.seats) do
 end
 if h.st == 'sold' then
   if h.order == order then
+    if #KEYS > 8 then
+      redis.call('ZREM', KEYS[9], hold_id)
+    end
     return out
   end
   return { 'hold_used' }
@@ -40,6 +44,9 @@ h.st, h.order = 'sold', order
 save_hold(hold_id, h)
 redis.call('ZADD', K_EXPIRY, int(now + tombstone), hold_id)
 forget_user_hold(user, hold_id)
+if #KEYS > 8 then
+  redis.call('ZREM', KEYS[9], hold_id)
+end
 record(changes, channel, showtime_id)
 keep_until_gone()
 return out

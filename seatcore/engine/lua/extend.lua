@@ -9,18 +9,9 @@ if not loaded() then
 end
 local now = clock(ARGV[1])
 local hold_id, user, extension = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local h = parse_hold(redis.call('HGET', K_HOLDS, hold_id))
+local h, refused = owned_live_hold(hold_id, user, now)
 if not h then
-  return { 'not_found' }
-end
-if h.user ~= user then
-  return { 'hold_not_owned' }
-end
-if h.st == 'sold' then
-  return { 'hold_used' }
-end
-if h.st ~= 'live' or h.exp <= now then
-  return { 'hold_expired' }
+  return { refused }
 end
 local expires = math.min(h.exp + extension, h.max)
 if expires <= h.exp then

@@ -1,12 +1,18 @@
 -- hold: take seats for a new hold, all or none, checking every seat rule against the live state.
--- KEYS: the showtime's eight keys (see the head above).
+-- KEYS: the showtime's eight keys (see the head above); on one Redis server also 9 the user's
+--       holds, 10 the user's rate counter (see _user.lua) and 11 the sweeper's index
+--       (keys.HOLD_SWEEP_INDEX), so that the user's rate and cap are checked in the same step. On
+--       Redis Cluster those are in other slots: the engine passes eight keys and runs
+--       user_hold.lua first.
 -- ARGV: 1 now ms ('' = server clock), 2 channel, 3 showtime id, 4 new hold id, 5 user id,
 --       6 ttl ms, 7 max life ms, 8 max seats, 9 sales close (ms), 10 accessible (1 or 0),
---       11 best N (0 when seats are named), 12 zone for best ('' = any), 13.. the seats named
+--       11 best N (0 when seats are named), 12 zone for best ('' = any), 13 the user's cap of live
+--       holds, 14 holds allowed per rate window (0 = no limit), 15 window seconds (13-15 are read
+--       only with the user's keys), 16.. the seats named
 -- Returns {'ok', expires ms, max expires ms, seat...} or {code, detail...}, the first rule that
--- fails in this order: not_loaded, sales_closed, too_many_seats (max), not_found (unknown seats),
--- wheelchair_space (seats), couple_pair (seats), hold_limit (the live hold), seat_unavailable
--- (seats), stranded_seat (stranded seats), no_block.
+-- fails in this order: not_loaded, rate_limited (window s), hold_cap (live holds), sales_closed,
+-- too_many_seats (max), not_found (unknown seats), wheelchair_space (seats), couple_pair (seats),
+-- hold_limit (the live hold), seat_unavailable (seats), stranded_seat (stranded seats), no_block.
 
 if not loaded() then
   return { 'not_loaded' }
@@ -17,8 +23,15 @@ local ttl, life, max_seats = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV
 local close, accessible = tonumber(ARGV[9]), ARGV[10] == '1'
 local best_n, zone = tonumber(ARGV[11]), ARGV[12]
 local asked = {}
-for i = 13, #ARGV do
+for i = 16, #ARGV do
   asked[#asked + 1] = ARGV[i]
+end
+local with_user = #KEYS > 8
+if with_user then
+  local refused = count_user_hold(KEYS[9], KEYS[10], now, tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]))
+  if refused then
+    return refused
+  end
 end
 
 if now >= close then
@@ -168,6 +181,10 @@ end
 save_hold(hold_id, { st = 'live', user = user, exp = expires, max = max_expires, seats = asked, order = '' })
 redis.call('ZADD', K_EXPIRY, int(expires), hold_id)
 redis.call('HSET', K_USERS, user, hold_id)
+if with_user then
+  add_user_hold(KEYS[9], hold_id, expires, life)
+  redis.call('ZADD', KEYS[11], int(expires), hold_id)
+end
 record(changes, channel, showtime_id)
 keep_until_gone()
 local out = { 'ok', int(expires), int(max_expires) }
