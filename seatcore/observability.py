@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import re
+import secrets
 import sys
 import time
-import uuid
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -69,9 +71,23 @@ def _add_request_id(record: logging.LogRecord) -> bool:
     return True
 
 
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"']+")
+
+
+def _redact_tokens(record: logging.LogRecord) -> bool:
+    """Sign-in tokens never reach the logs: a WebSocket URL may carry one as ``?token=`` (the
+    seat-map socket accepts it there), and uvicorn logs the URL of each socket it accepts."""
+    message = record.getMessage()
+    redacted = _TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+    return True
+
+
 def setup_logging(level: str, json_logs: bool) -> None:
     """Everything (uvicorn's own messages too) to stderr: one JSON object a line, or plain text."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_redact_tokens)
     if json_logs:
         handler.setFormatter(JSONFormatter())
     else:
@@ -109,6 +125,25 @@ def _route_template(scope: Scope) -> str:
     return partial or "unmatched"
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@lru_cache(maxsize=4096)
+def _request_metrics(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The labelled counter and histogram of one kind of request (looking labels up is not free).
+    Any other method a client makes up counts as OTHER: labels must not grow without bound."""
+    method = method if method in _METHODS else "OTHER"
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
+
+
+def _incoming_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            incoming = str(value.decode("latin-1"))
+            return incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
+    return ""
+
+
 class RequestContextMiddleware:
     """Gives each request an id (``X-Request-ID`` in and out), logs it and counts it."""
 
@@ -120,8 +155,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        rid = _incoming_id(scope) or secrets.token_hex(16)
         token = request_id.set(rid)
         status = 500
         started = time.perf_counter()
@@ -138,22 +172,23 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
-            self.log.info(
-                "%s %s -> %s in %.1f ms",
-                scope["method"],
-                scope["path"],
-                status,
-                elapsed * 1000,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "ms": round(elapsed * 1000, 2),
-                },
-            )
+            count, latency = _request_metrics(scope["method"], _route_template(scope), status)
+            count.inc()
+            latency.observe(elapsed)
+            if self.log.isEnabledFor(logging.INFO):
+                self.log.info(
+                    "%s %s -> %s in %.1f ms",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    elapsed * 1000,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id.reset(token)
 
 

@@ -113,6 +113,8 @@ async def test_route_templates_and_request_id_inside_handlers(access_log: io.Str
         first = await client.get("/things/1", headers={"X-Request-ID": "thing-1"})
         await client.get("/things/2")
         assert (await client.delete("/things/3")).status_code == 405
+        for made_up in ("BREW", "WHEN"):
+            assert (await client.request(made_up, "/things/4")).status_code == 405
     assert first.text == "thing-1"
     inside = [e for e in _lines(access_log) if e["logger"] == "seatcore.test"]
     assert inside[0]["request_id"] == "thing-1" and inside[0]["msg"] == "inside the handler"
@@ -124,6 +126,11 @@ async def test_route_templates_and_request_id_inside_handlers(access_log: io.Str
     assert value is not None and value >= 2
     wrong_method = {"method": "DELETE", "route": "/things/{thing_id}", "status": "405"}
     assert REGISTRY.get_sample_value("seatcore_http_requests_total", wrong_method) == 1
+    # Methods a client makes up share one label value, so they cannot grow the series without end.
+    made_up = {"method": "OTHER", "route": "/things/{thing_id}", "status": "405"}
+    assert REGISTRY.get_sample_value("seatcore_http_requests_total", made_up) == 2
+    brewed = {"method": "BREW", "route": "/things/{thing_id}", "status": "405"}
+    assert REGISTRY.get_sample_value("seatcore_http_requests_total", brewed) is None
 
 
 def test_json_formatter_carries_extras_and_exceptions() -> None:
@@ -161,3 +168,26 @@ def test_setup_logging_sends_every_logger_to_stderr(
         assert entry["logger"] == "uvicorn.error" and entry["request_id"] == "rid-123"
     else:
         assert "[rid-123] Started server process" in line
+
+
+@pytest.mark.parametrize("json_logs", [True, False])
+def test_tokens_in_socket_urls_never_reach_the_log(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyOjEifQ.c2lnbmF0dXJl"
+    try:
+        setup_logging("INFO", json_logs)
+        # What uvicorn writes when it accepts a seat-map socket.
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", f"/ws/showtimes/7?since=3&token={secret}"
+        )
+        logging.getLogger("uvicorn.error").info("GET /ws/showtimes/7?token=%s&since=3", secret)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    out = capsys.readouterr().err
+    assert secret not in out
+    assert "/ws/showtimes/7?since=3&token=[redacted]" in out
+    assert "/ws/showtimes/7?token=[redacted]&since=3" in out
