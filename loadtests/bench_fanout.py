@@ -33,9 +33,6 @@ import multiprocessing
 import os
 import re
 import resource
-import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,14 +47,13 @@ from typing import Any
 
 import httpx
 import orjson
-import pymysql
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from loadtests._infra import free_port, fresh_database, stop_process, throwaway_redis
 from seatcore.auth.principal import Principal
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.db.engine import create_sync_engine
-from seatcore.db.migrate import upgrade
 from seatcore.db.schema import cinemas, halls, movies, showtimes, users
 from seatcore.domain.layout import grid_layout, parse_layout
 
@@ -385,58 +381,12 @@ def raise_open_files_limit() -> int:
     return hard
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextlib.contextmanager
-def throwaway_redis(folder: Path) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        sys.exit("bench_fanout needs redis-server on the PATH (apt install redis-server)")
-    port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(
-        [*command, "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop(process)
-
-
 @contextlib.contextmanager
 def bench_database(server_url: str) -> Iterator[tuple[str, int, list[str]]]:
     """A fresh MariaDB database with one showtime and the moviegoers' accounts; dropped afterwards.
     Yields its URL, the showtime id and bearer tokens."""
-    server = make_url(server_url)
-    name = f"bench_fanout_{secrets.token_hex(4)}"
-    admin = pymysql.connect(
-        host=server.host,
-        port=server.port or 3306,
-        user=server.username or "root",
-        password=server.password or "",
-    )
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(make_url(url))
+    with fresh_database(server_url, "bench_fanout") as url:
         yield url, *_seed(url)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.close()
 
 
 def _seed(url: str) -> tuple[int, list[str]]:
@@ -517,7 +467,7 @@ async def seatcore_server(database_url: str, redis_url: str, folder: Path) -> As
                 raise RuntimeError("the seatcore server did not start")
         yield port
     finally:
-        stop(process)
+        stop_process(process)
 
 
 async def bench(args: argparse.Namespace) -> list[Figures]:

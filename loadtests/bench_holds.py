@@ -1,18 +1,25 @@
 """Hold path benchmark: our hold API against its ceiling and against the design it replaces.
 
-    python -m loadtests.bench_holds [--seconds 10] [--clients 64] [--showtimes 50]
+    python -m loadtests.bench_holds [--seconds 10] [--clients 64] [--showtimes 50] [--rounds 1]
 
-Three arms, one after the other, each a real uvicorn server (one worker) on a free 127.0.0.1 port,
+Arms, one after the other, each a real uvicorn server (one worker) on a free 127.0.0.1 port,
 driven by the same closed-loop clients (each holds 1-4 seats in one of the showtimes, then
 releases them, and again):
 
 1. seatcore: the real app (seat engine, sign-in tokens, rate limit, per-user cap, sweeper, live
    fan-out) on a throwaway redis-server and its own MariaDB database;
 2. ceiling: a bare Starlette endpoint that only runs one trivial Lua script per request;
-3. MySQL: the naive design, ``SELECT ... FOR UPDATE`` on a table of seats in a transaction.
+3. MySQL: the naive design, ``SELECT ... FOR UPDATE`` on a table of seats in a transaction, in
+   seatcore's own stack (sign-in, middleware) so that only the hold design differs;
+4. seatcore's stack with a trivial Lua call as its hold: what the seat engine itself costs;
 
-It prints holds/s with p50/p99 hold latency for each arm, and the two ratios (targets: at least
-0.7 of the ceiling, at least 1.5x MySQL). Everything it starts it stops, and it drops its database.
+and then a premiere rush: seatcore and MySQL again with every client on one showtime, where most
+holds are refused and the row locks queue.
+
+It prints holds/s (every answered hold, granted or refused) with p50/p99 hold latency and the
+server's CPU per hold and release, and the two ratios of the issue (targets: at least 0.7 of the
+ceiling, at least 1.5x MySQL, over the spread-out mix). Everything it starts it stops, and it
+drops its database.
 Needs redis-server on the PATH and MariaDB at 127.0.0.1:3306 (root, no password; see --mysql-url).
 """
 
@@ -24,8 +31,6 @@ import contextlib
 import os
 import random
 import secrets
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,24 +52,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from loadtests._infra import free_port, fresh_database, stop_process, throwaway_redis
 from seatcore.api._http import Endpoints
 from seatcore.auth.principal import Principal
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.db.engine import create_sync_engine
-from seatcore.db.migrate import upgrade
 from seatcore.db.schema import cinemas, halls, movies, showtimes, users
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.errors import SeatError
+from seatcore.redis_client import fast_pool
 
 SECRET = "bench-secret-0123456789abcdef-0123456789"
 ROWS, COLUMNS, AISLES = 12, 20, (4, 15)  # blocks of 4 | 10 | 4 seats
 SEAT_COUNT_WEIGHTS = {1: 20, 2: 45, 3: 20, 4: 15}  # couples dominate, as at the box office
-WARMUP_S = 2.0
 ROOT = Path(__file__).resolve().parent.parent  # so that uvicorn finds loadtests.bench_holds
 OURS = "seatcore hold API"
 CEILING = "ceiling: bare Starlette + 1 Lua"
 MYSQL = "seatcore stack, MySQL FOR UPDATE"
 STACK = "seatcore stack, 1 trivial Lua"
+OURS_RUSH = "rush: seatcore hold API"
+MYSQL_RUSH = "rush: seatcore stack, MySQL"
 
 # -- what the clients ask for -----------------------------------------------------------------
 
@@ -123,9 +130,9 @@ class Tally:
 
 
 async def drive(
-    port: int, tokens: list[str], showtimes: list[int], seconds: float, server_pid: int
+    port: int, tokens: list[str], showtimes: list[int], seconds: float, server_pid: int, warmup_s: float
 ) -> tuple[Tally, float, float]:
-    """Run one closed-loop client per token for WARMUP_S + seconds; measure the last ``seconds``.
+    """Run one closed-loop client per token for warmup_s + seconds; measure the last ``seconds``.
 
     Returns the tally, the measured seconds and the server's CPU seconds in them."""
     blocks = hall_blocks()
@@ -153,7 +160,7 @@ async def drive(
             conn.close()
 
     tasks = [asyncio.create_task(client(i, token)) for i, token in enumerate(tokens)]
-    await asyncio.sleep(WARMUP_S)
+    await asyncio.sleep(warmup_s)
     measuring.set()
     started, cpu_before = time.perf_counter(), cpu_seconds(server_pid)
     await asyncio.sleep(seconds)
@@ -191,8 +198,11 @@ class TrivialLua:
 
 
 def ceiling_app() -> Starlette:
-    """A bare Starlette endpoint per call, each running one trivial Lua script: our ceiling."""
-    trivial = TrivialLua(aioredis.Redis.from_url(os.environ["BENCH_REDIS_URL"]))
+    """A bare Starlette endpoint per call, each running one trivial Lua script: our ceiling. Its
+    Redis client packs commands in C as seatcore's do (seatcore.redis_client), from redis-py's
+    plain pool, which is cheaper than the waiting pool seatcore uses."""
+    pool = fast_pool(aioredis.ConnectionPool.from_url(os.environ["BENCH_REDIS_URL"]))
+    trivial = TrivialLua(aioredis.Redis.from_pool(pool))
 
     async def hold(request: Request) -> Response:
         orjson.loads(await request.body())
@@ -323,69 +333,15 @@ def mysql_app() -> Starlette:
 # -- setting up and tearing down ----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextlib.contextmanager
-def throwaway_redis(folder: Path) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        sys.exit("bench_holds needs redis-server on the PATH (apt install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop_process(process)
-
-
 @contextlib.contextmanager
 def bench_database(
     server_url: str, showtime_count: int, client_count: int
 ) -> Iterator[tuple[str, list[int], list[str]]]:
     """A fresh MariaDB database with the schema, 50 showtimes, the clients' accounts and the naive
     design's seat table; dropped afterwards. Yields its URL, the showtime ids and bearer tokens."""
-    server = make_url(server_url)
-    name = f"bench_{secrets.token_hex(4)}"
-    admin = create_sync_engine(server.set(database=None))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(make_url(url))
+    with fresh_database(server_url, "bench_holds") as url:
         showtime_ids, tokens = _seed(url, showtime_count, client_count)
         yield url, showtime_ids, tokens
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.dispose()
 
 
 def _seed(url: str, showtime_count: int, client_count: int) -> tuple[list[int], list[str]]:
@@ -506,9 +462,10 @@ async def run_arm(
     tokens: list[str],
     showtime_ids: list[int],
     seconds: float,
+    warmup_s: float,
 ) -> Result:
     async with server(target, env, folder) as (port, pid):
-        tally, elapsed, cpu = await drive(port, tokens, showtime_ids, seconds, pid)
+        tally, elapsed, cpu = await drive(port, tokens, showtime_ids, seconds, pid, warmup_s)
         unexpected = {s: n for s, n in tally.statuses.items() if s not in (201, 409)}
         if unexpected:
             raise RuntimeError(f"{arm}: unexpected answers {unexpected}")
@@ -544,28 +501,32 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
             "SEATCORE_HOLD_RATE_PER_MINUTE": str(10**9),  # still checked on every hold, never hit
         }
         stack_env = {**seatcore_env, "BENCH_MYSQL_URL": db_url}
+        ours, mysql = "seatcore.app:create_app_from_env", "loadtests.bench_holds:mysql_app"
+        premiere = showtime_ids[:1]
         arms = [
-            (OURS, "seatcore.app:create_app_from_env", seatcore_env),
-            (CEILING, "loadtests.bench_holds:ceiling_app", {"BENCH_REDIS_URL": redis_url}),
-            (MYSQL, "loadtests.bench_holds:mysql_app", stack_env),
-            (STACK, "loadtests.bench_holds:stack_trivial_app", stack_env),
+            (OURS, ours, seatcore_env, showtime_ids),
+            (CEILING, "loadtests.bench_holds:ceiling_app", {"BENCH_REDIS_URL": redis_url}, showtime_ids),
+            (MYSQL, mysql, stack_env, showtime_ids),
+            (STACK, "loadtests.bench_holds:stack_trivial_app", stack_env, showtime_ids),
+            (OURS_RUSH, ours, seatcore_env, premiere),
+            (MYSQL_RUSH, mysql, stack_env, premiere),
         ]
         for round_number in range(1, args.rounds + 1):
-            for arm, target, env in arms:
+            for arm, target, env, showtimes in arms:
                 await flush.flushall()  # our own throwaway server
                 print(f"round {round_number}: {arm} for {args.seconds:g} s ...", flush=True)
-                result = await run_arm(arm, target, env, folder, tokens, showtime_ids, args.seconds)
+                result = await run_arm(arm, target, env, folder, tokens, showtimes, args.seconds, args.warmup)
                 if arm not in results or result.holds_per_s > results[arm].holds_per_s:
                     results[arm] = result
         await flush.aclose()
-    return [results[arm] for arm, _, _ in arms]
+    return [results[arm[0]] for arm in arms]
 
 
 def report(results: list[Result], clients: int, showtimes: int) -> str:
-    ours, ceiling, mysql, stack = results
+    ours, ceiling, mysql, stack, ours_rush, mysql_rush = results
     lines = [
-        f"hold then release, {clients} concurrent clients, 1-4 seats over {showtimes} showtimes, "
-        "one uvicorn worker per arm",
+        f"hold then release, {clients} concurrent clients, 1-4 seats over {showtimes} showtimes "
+        "(rush: all on one), one uvicorn worker per arm",
         f"{'arm':<34} {'holds/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'granted':>8} {'server CPU/hold':>16}",
     ]
     for r in results:
@@ -579,6 +540,7 @@ def report(results: list[Result], clients: int, showtimes: int) -> str:
         f"seatcore / its own stack with a trivial Lua hold: {ours.holds_per_s / stack.holds_per_s:.2f} "
         "(what the seat engine itself costs)"
     )
+    lines.append(f"rush, seatcore / MySQL: {ours_rush.holds_per_s / mysql_rush.holds_per_s:.2f}")
     return "\n".join(lines)
 
 
@@ -590,6 +552,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=1, help="run the arms this many times; keep each arm's best"
     )
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds each arm runs before measuring")
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--showtimes", type=int, default=50)
     parser.add_argument("--mysql-url", default="mysql://root@127.0.0.1:3306/", help="a MariaDB/MySQL server")

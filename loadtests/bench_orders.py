@@ -21,29 +21,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import secrets
-import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-import pymysql
 import redis.asyncio as aioredis
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from loadtests._infra import HOST, fresh_database, throwaway_redis
 from seatcore.db.engine import create_db_engine
-from seatcore.db.migrate import upgrade
 from seatcore.db.schema import cinemas, halls, movies, orders, showtimes, users
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.domain.orders import OrderStatus
@@ -55,7 +49,6 @@ from seatcore.orders.stream import OrderStream
 from seatcore.orders.writer import OrderWriter
 from seatcore.settings import Settings
 
-HOST = "127.0.0.1"
 ROWS = COLUMNS = 20  # a 400-seat hall: 200 two-seat orders per showtime
 MAX_ORDERS = 100_000
 PRICE_FEN = 4500
@@ -71,57 +64,6 @@ class Result:
     @property
     def rate(self) -> float:
         return self.orders / self.seconds if self.seconds else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def throwaway_redis(folder: Path) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        sys.exit("bench_orders needs redis-server on the PATH (apt install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            HOST,
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"redis://{HOST}:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def bench_database(port: int) -> Iterator[str]:
-    name = f"bench_orders_{secrets.token_hex(4)}"
-    conn = pymysql.connect(host=HOST, port=port, user="root", password="")
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = f"mysql://root@{HOST}:{port}/{name}"
-    try:
-        upgrade(make_url(url))
-        yield url
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        conn.close()
 
 
 async def seed(db: AsyncEngine, showtime_count: int) -> tuple[int, list[int]]:
@@ -259,7 +201,7 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-orders-") as folder,
         throwaway_redis(Path(folder)) as redis_url,
-        bench_database(args.mysql_port) as db_url,
+        fresh_database(f"mysql://root@{HOST}:{args.mysql_port}/", "bench_orders") as db_url,
     ):
         db = create_db_engine(Settings(database_url=db_url, redis_url=redis_url))
         redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
