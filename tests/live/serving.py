@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import uvicorn
 
+from seatcore.engine.loader import MySQLSeating
 from seatcore.engine.service import SeatEngine
 
 
@@ -28,6 +30,22 @@ class LiveServer:
     @property
     def runtime(self) -> Any:
         return self.app.state.runtime
+
+
+def muted(server: LiveServer) -> SeatEngine:
+    """An engine on the server's Redis and database that publishes where nobody listens: its
+    changes reach the watchers only through the change log."""
+    runtime = server.runtime
+    return SeatEngine(runtime.redis, MySQLSeating(runtime.db), channel_prefix="sc:test:muted")
+
+
+def change_message(showtime_id: int, seq: int, epoch: str, seats: list[str], state: str) -> bytes:
+    """A seat-change publication as the engine's scripts write it."""
+    changes: list[dict[str, Any]] = [
+        {"seat": seat, "state": state, **({"hold_id": f"{showtime_id}-h{seq}"} if state == "held" else {})}
+        for seat in seats
+    ]
+    return orjson.dumps({"showtime_id": showtime_id, "seq": seq, "epoch": epoch, "changes": changes})
 
 
 @contextlib.asynccontextmanager

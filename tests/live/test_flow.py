@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
-import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -19,16 +17,8 @@ from seatcore import keys
 from seatcore.domain.layout import grid_layout
 from seatcore.live.protocol import CloseCode
 from tests.factories import make_show
-from tests.live.serving import LiveServer
+from tests.live.serving import LiveServer, change_message
 from tests.live.watching import close_code, receive_json
-
-
-def change_message(showtime_id: int, seq: int, epoch: str, seats: list[str], state: str) -> bytes:
-    changes: list[dict[str, Any]] = [
-        {"seat": seat, "state": state, **({"hold_id": f"{showtime_id}-h{seq}"} if state == "held" else {})}
-        for seat in seats
-    ]
-    return orjson.dumps({"showtime_id": showtime_id, "seq": seq, "epoch": epoch, "changes": changes})
 
 
 @pytest.mark.parametrize("live_overrides", [{"live_coalesce_ms": 300}])

@@ -13,17 +13,10 @@ import pytest
 from websockets.asyncio.client import connect
 
 from seatcore import keys
-from seatcore.engine.loader import MySQLSeating
-from seatcore.engine.service import SeatEngine
 from seatcore.live.protocol import CloseCode
 from tests.factories import make_show
-from tests.live.serving import LiveServer
+from tests.live.serving import LiveServer, muted
 from tests.live.watching import close_code, receive_json
-
-
-def muted(server: LiveServer) -> SeatEngine:
-    runtime = server.runtime
-    return SeatEngine(runtime.redis, MySQLSeating(runtime.db), channel_prefix="sc:test:muted")
 
 
 async def test_a_gap_in_the_publications_is_filled_from_the_log(server: LiveServer) -> None:

@@ -24,9 +24,7 @@ from seatcore.live import hub as hub_module
 from seatcore.live.hub import LiveHub
 from seatcore.live.protocol import CloseCode
 from tests.factories import ShowFixture, make_show
-from tests.live.serving import LiveServer
-from tests.live.test_flow import change_message
-from tests.live.test_resilience import muted
+from tests.live.serving import LiveServer, change_message, muted
 from tests.live.watching import MapClient, converged, eventually, receive_json
 
 # Only what the subscriptions deliver counts here: the heartbeat's audit would fill in after a minute.
