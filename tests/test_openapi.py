@@ -94,3 +94,34 @@ async def test_the_service_serves_the_document(client: httpx.AsyncClient, app: S
     assert response.json() == app.state.openapi
     assert "/api/v1/movies" in response.json()["paths"]
     assert "/api/v1/showtimes" in response.json()["paths"]
+
+
+async def test_money_calls_document_the_idempotency_key_they_require(
+    client: httpx.AsyncClient, app: Starlette, login: Any
+) -> None:
+    document = app.state.openapi
+    money_calls = [
+        ("post", "/api/v1/orders"),
+        ("post", "/api/v1/orders/{order_id}/pay"),
+        ("post", "/api/v1/orders/{order_id}/refund"),
+    ]
+    for method, path in money_calls:
+        operation = document["paths"][path][method]
+        (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert header["name"] == "Idempotency-Key" and header["required"] is True
+        assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+        assert "400" in operation["responses"]  # what a call without the key answers
+    # ... and the service does require it, as documented.
+    body = {"hold_id": "1-0123456789abcdef"}
+    missing = await client.post("/api/v1/orders", json=body, headers=await login("idem"))
+    assert missing.status_code == 400, missing.text
+    assert missing.json()["error"]["code"] == "idempotency_key_required"
+    elsewhere = [
+        parameter["name"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if (method, path) not in money_calls
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header"
+    ]
+    assert elsewhere == []

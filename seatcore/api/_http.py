@@ -64,6 +64,16 @@ class JSONResponse(Response):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
+@dataclass(frozen=True)
+class HeaderParam:
+    """A request header an endpoint reads, as the OpenAPI document describes it."""
+
+    name: str
+    description: str
+    required: bool = True
+    max_length: int | None = None
+
+
 @dataclass
 class Endpoint:
     method: str
@@ -77,6 +87,7 @@ class Endpoint:
     status: int = 200
     auth: Auth = "none"
     errors: tuple[int, ...] = ()
+    headers: tuple[HeaderParam, ...] = ()  # request headers it reads (documented, checked by it)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def route(self) -> Route:

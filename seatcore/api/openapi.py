@@ -77,6 +77,19 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     for name, kind in _PARAM.findall(endpoint.path):
         param_schema = {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}
         parameters.append({"name": name, "in": "path", "required": True, "schema": param_schema})
+    for header in endpoint.headers:
+        header_schema: dict[str, Any] = {"type": "string", "minLength": 1}
+        if header.max_length is not None:
+            header_schema["maxLength"] = header.max_length
+        parameters.append(
+            {
+                "name": header.name,
+                "in": "header",
+                "required": header.required,
+                "description": header.description,
+                "schema": header_schema,
+            }
+        )
     if endpoint.query is not None:
         query_schema = endpoint.query.model_json_schema()
         required = set(query_schema.get("required", []))
@@ -100,6 +113,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     codes = set(endpoint.errors)
     if endpoint.body is not None or endpoint.query is not None:
         codes |= {400, 413, 422}
+    if endpoint.headers:
+        codes.add(400)
     if endpoint.auth not in ("none", "optional"):
         codes |= {401, 403}
     if endpoint.auth == "optional":

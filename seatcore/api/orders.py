@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, Query
+from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
@@ -41,6 +41,12 @@ PAGE_DEFAULT = 20
 PAGE_MAX = 50
 QR_SCALE = 8
 ORDER_ERRORS = (404, 409, 503)
+IDEMPOTENCY_KEY = HeaderParam(
+    idempotency.HEADER,
+    "A unique token per attempt, sent again unchanged on a retry: the call then runs once and the "
+    "retry gets the first answer (24 hours; the same key with another request is 409).",
+    max_length=idempotency.MAX_KEY_CHARS,
+)
 NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT)
 
 
@@ -218,6 +224,7 @@ async def _idempotent(
     status=201,
     auth="user",
     errors=ORDER_ERRORS,
+    headers=(IDEMPOTENCY_KEY,),
 )
 async def create_order(request: Request, principal: Principal, body: CreateOrderBody) -> Response:
     service = _service(request)
@@ -249,6 +256,7 @@ async def get_order(request: Request, principal: Principal) -> OrderOut:
     answer=PayAnswer,
     auth="user",
     errors=ORDER_ERRORS,
+    headers=(IDEMPOTENCY_KEY,),
 )
 async def pay_order(request: Request, principal: Principal) -> Response:
     service = _service(request)
@@ -284,6 +292,7 @@ async def cancel_order(request: Request, principal: Principal) -> OrderOut:
     answer=OrderOut,
     auth="user",
     errors=ORDER_ERRORS,
+    headers=(IDEMPOTENCY_KEY,),
 )
 async def refund_order(request: Request, principal: Principal) -> Response:
     service = _service(request)

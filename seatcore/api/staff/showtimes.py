@@ -220,6 +220,7 @@ async def _after_change(runtime: Runtime, showtime_id: int) -> None:
     auth="staff",
     query=ScheduleQuery,
     answer=StaffShowtimeList,
+    errors=(404,),  # an unknown cinema or hall
 )
 async def staff_list_showtimes(
     request: Request, principal: Principal, query: ScheduleQuery
@@ -245,7 +246,7 @@ async def staff_list_showtimes(
     body=NewShowtimeBody,
     answer=StaffShowtimeOut,
     status=201,
-    errors=(409,),
+    errors=(404, 409),  # 404: an unknown movie or hall
 )
 async def staff_create_showtime(
     request: Request, principal: Principal, body: NewShowtimeBody
