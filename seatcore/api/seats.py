@@ -5,7 +5,7 @@ calls and answers."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -14,10 +14,10 @@ from starlette.responses import Response
 
 from seatcore.api._http import Answer, Body, Endpoints, path_id
 from seatcore.auth.principal import Principal
+from seatcore.engine.background import seat_engine
 from seatcore.engine.loader import ShowInfo
 from seatcore.engine.records import Hold
 from seatcore.engine.service import SeatEngine
-from seatcore.runtime import Runtime
 
 endpoints = Endpoints("seats")
 SeatIdText = Annotated[str, Field(min_length=1, max_length=32)]
@@ -65,8 +65,7 @@ class SeatMap(Answer):
 
 
 def _engine(request: Request) -> SeatEngine:
-    runtime: Runtime = request.app.state.runtime
-    return cast(SeatEngine, runtime.extras["seats"])
+    return seat_engine(request.app.state.runtime)
 
 
 def _at(ms: int, timezone: str) -> datetime:

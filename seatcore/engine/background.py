@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 
 from seatcore.engine.loader import MySQLSeating
-from seatcore.engine.service import engine_from_settings
+from seatcore.engine.service import SeatEngine, engine_from_settings
 from seatcore.engine.sweeper import Sweeper
+from seatcore.errors import UpstreamUnavailable
 from seatcore.redis_client import fast_connection_class
 from seatcore.runtime import Runtime
 from seatcore.tasks import stop_tasks
@@ -34,6 +35,14 @@ def waiting_client(redis: aioredis.Redis, max_connections: int) -> aioredis.Redi
         **pool.connection_kwargs,
     )
     return aioredis.Redis.from_pool(waiting)
+
+
+def seat_engine(runtime: Runtime) -> SeatEngine:
+    """The running app's seat engine (503 upstream_unavailable while it is not running)."""
+    engine = runtime.extras.get("seats")
+    if not isinstance(engine, SeatEngine):
+        raise UpstreamUnavailable("the seat engine is not running")
+    return engine
 
 
 @contextlib.asynccontextmanager

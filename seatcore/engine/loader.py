@@ -152,6 +152,10 @@ class ShowtimeCache:
         finally:
             self._locks.pop(showtime_id, None)
 
+    def forget(self, showtime_id: ShowtimeId) -> None:
+        """Read the showtime afresh on its next use (its hall's layout changed)."""
+        self._entries.pop(showtime_id, None)
+
     def _keep(self, showtime_id: ShowtimeId, info: ShowInfo) -> None:
         """Remember ``info``; past MAX_CACHED showtimes, forget the stale ones, then the oldest."""
         now = time.monotonic()

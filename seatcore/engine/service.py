@@ -42,11 +42,10 @@ from seatcore.domain.pricing import quote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.domain.seatrules import HoldRules
 from seatcore.engine import scripts
-from seatcore.engine.loader import SeatingSource, ShowInfo, ShowtimeCache, load_state
+from seatcore.engine.loader import SeatingSource, ShowInfo, ShowtimeCache, layout_meta, load_state
 from seatcore.engine.records import Delta, Hold, SeatState, Snapshot
 from seatcore.engine.scripts import Arg, RedisClient, Script, with_commands
 from seatcore.errors import (
-    Conflict,
     Forbidden,
     NotFound,
     RateLimited,
@@ -188,6 +187,24 @@ class SeatEngine:
         epoch, _ = await load_state(self.redis, self.showtimes.source, info, now_arg=self._now_arg())
         return epoch
 
+    async def relayout(self, showtime_id: ShowtimeId) -> list[str]:
+        """Give the showtime its hall's current layout (``lua/relayout.lua``) when its state is in
+        Redis: holds and sales on seats still there are kept, holds with a seat that is gone end,
+        and seat maps resync under a new epoch. Returns the ended holds. Other processes read the
+        new layout when their copy of the showtime's rules is older than ``info_ttl_s``."""
+        self.showtimes.forget(showtime_id)
+        info = await self.info(showtime_id)
+        args: list[Arg] = [
+            self._now_arg(),
+            self._channel(showtime_id),
+            showtime_id,
+            secrets.token_hex(8),
+            orjson.dumps(layout_meta(info.grid)).decode(),
+            self.rules.tombstone_ms,
+        ]
+        result = await self._run(scripts.RELAYOUT, showtime_id, args, load=False)
+        return _seat_list(result[2:]) if result[0] == "ok" else []
+
     def _amount(self, info: ShowInfo, seats: Sequence[SeatId]) -> Fen:
         return quote(info.seating.layout, info.seating.prices, seats).total_fen
 
@@ -258,7 +275,7 @@ class SeatEngine:
         if amount is None:
             try:
                 amount = self._amount(info, held)
-            except Conflict:  # best available found seats in a zone without a price
+            except SeatcoreError:  # a zone without a price, or a layout changed a moment ago
                 await self.release(hold_id, user_id)
                 raise
         return Hold(hold_id, showtime_id, user_id, held, int(result[1]), int(result[2]), amount)

@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 
 from starlette.routing import BaseRoute, WebSocketRoute
 
+from seatcore.engine.background import seat_engine
 from seatcore.live.hub import LiveHub, running
-from seatcore.live.source import seat_engine, seat_source
+from seatcore.live.source import seat_source
 from seatcore.live.ws import seat_map_socket
 from seatcore.runtime import Runtime
 

@@ -10,17 +10,13 @@ from typing import TYPE_CHECKING, cast
 
 from seatcore import keys
 from seatcore.api.seats import hold_out
+from seatcore.engine.background import seat_engine
 from seatcore.live.hub import SeatSource
 from seatcore.live.protocol import Change, delta_frame, encode, snapshot_frame
 from seatcore.runtime import Runtime
 
 if TYPE_CHECKING:
     from seatcore.engine.records import Delta
-    from seatcore.engine.service import SeatEngine
-
-
-def seat_engine(runtime: Runtime) -> SeatEngine:
-    return cast("SeatEngine", runtime.extras["seats"])
 
 
 def seat_source(runtime: Runtime) -> SeatSource:

@@ -169,7 +169,9 @@ async def check_workout(server: LiveServer, run: Workout) -> None:
     assert await converge(server, run), [client.seq for client in run.clients]
     fresh = await server.engine.snapshot(run.showtime_id, None)
     counts = run.shoppers.counts
-    assert fresh.seq > 400, counts  # a real workout: hundreds of changes went by
+    # A real workout: hundreds of changes went by (how many of the 1,000 operations change seats
+    # depends on how the races fall: 382 seen once on a loaded machine).
+    assert fresh.seq > 250, counts
     assert {"hold", "buy", "refund", "left to expire"} <= set(counts), counts
     assert any(code.startswith("release 2") for code in counts), counts
     for client in run.clients[:10]:

@@ -8,6 +8,7 @@ import httpx
 
 from seatcore.domain.layout import grid_layout
 from seatcore.runtime import Runtime
+from tests.conftest import Login
 from tests.staff.conftest import TwoCinemas
 from tests.staff.sales import sell
 
@@ -78,3 +79,27 @@ async def test_layout_must_keep_seats_sold_ahead(
             f"/api/v1/staff/halls/{two.a.hall_id}", headers=two.staff_a, json={"layout": keeps_it}
         )
     ).status_code == 200
+
+
+async def test_a_layout_edit_reaches_a_seat_map_already_on_sale(
+    client: httpx.AsyncClient, two: TwoCinemas, login: Login
+) -> None:
+    seats = f"/api/v1/showtimes/{two.a.showtime_id}/seats"
+    before = (await client.get(seats)).json()  # the showtime's state is in Redis from here on
+    assert len(before["states"]) == 50
+    held = await client.post(
+        f"/api/v1/showtimes/{two.a.showtime_id}/holds", headers=two.moviegoer, json={"seats": ["A-1", "A-2"]}
+    )
+    assert held.status_code == 201, held.text
+    edited = await client.patch(
+        f"/api/v1/staff/halls/{two.a.hall_id}", headers=two.staff_a, json={"layout": grid_layout(3, 4)}
+    )
+    assert edited.status_code == 200, edited.text
+    after = (await client.get(seats, headers=two.moviegoer)).json()
+    assert after["epoch"] != before["epoch"]  # every open seat map resyncs
+    assert len(after["states"]) == 12 and len(after["layout"]["rows"]) == 3
+    assert after["mine"] == ["A-1", "A-2"]  # the hold's seats are still in the hall: it lives on
+    gone = await client.post(
+        f"/api/v1/showtimes/{two.a.showtime_id}/holds", headers=await login("leo"), json={"seats": ["E-1"]}
+    )
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"

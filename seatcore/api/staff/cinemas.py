@@ -16,6 +16,7 @@ from seatcore.api._http import Answer, Body, Endpoints, path_id
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.auth.principal import Principal
 from seatcore.domain.layout import Layout, parse_layout
+from seatcore.engine.background import seat_engine
 from seatcore.errors import NotFound
 from seatcore.store import boxoffice, catalogue, staff
 from seatcore.store.catalogue import Cinema
@@ -269,6 +270,10 @@ async def staff_update_hall(request: Request, principal: Principal, body: HallPa
     layout = parse_layout(body.layout) if body.layout is not None else None
     await staff.update_hall(runtime.db, scope.actor, hall, name=body.name, layout=layout)
     if layout is not None:
-        await boxoffice.mark_changed(runtime.redis, await staff.coming_showtimes(runtime.db, hall.id))
+        coming = await staff.coming_showtimes(runtime.db, hall.id)
+        await boxoffice.mark_changed(runtime.redis, coming)
+        engine = seat_engine(runtime)
+        for showtime_id in coming:  # those on sale now take the new layout at once
+            await engine.relayout(showtime_id)
     await catalogue.catalogue_changed(runtime.cache)
     return hall_out(await load_hall(request, scope, hall.id))

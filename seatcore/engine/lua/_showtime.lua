@@ -112,7 +112,7 @@ end
 -- One change = the next sequence number, one log entry and one publication.
 local function record(changes, channel, showtime_id)
   local seq = redis.call('INCR', K_SEQ)
-  local body = cjson.encode(changes)
+  local body = #changes > 0 and cjson.encode(changes) or '[]' -- cjson writes {} for an empty table
   redis.call('XADD', K_LOG, 'MAXLEN', '~', LOG_MAXLEN, int(seq) .. '-0', 'seq', int(seq), 'changes', body)
   local epoch = redis.call('GET', K_EPOCH)
   redis.call('PUBLISH', channel, '{"showtime_id":' .. showtime_id .. ',"seq":' .. int(seq)
