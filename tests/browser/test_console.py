@@ -205,6 +205,56 @@ async def test_a_manager_runs_the_week_from_the_console(
     await _shot(page, "5-orders")
 
 
+async def test_the_console_and_the_moviegoer_pages_share_one_api_client(
+    page: Page, show: ShowFixture
+) -> None:
+    """One ApiError and one error shape for both; the staff token apart from the moviegoer's; a 401
+    signs staff out (and only staff); answers outside the error shape get stable codes."""
+    await page.goto("/console/")
+    await page.fill("#signin-form input[name=username]", "manager")
+    await page.fill("#signin-form input[name=password]", PASSWORD)
+    await page.click("#signin-form button[type=submit]")
+    await expect(page.locator("#app")).to_be_visible()
+
+    async def unshaped(route: Any) -> None:
+        status = int(route.request.url.rsplit("/", 1)[1])
+        await route.fulfill(status=status, content_type="text/plain", body="not json")
+
+    await page.route("**/api/v1/test/status/*", unshaped)
+    await page.route("**/api/v1/test/offline", lambda route: route.abort())
+    result = await page.evaluate(
+        """async () => {
+          const shared = await import('/js/api.js')
+          const staff = await import('/console/js/api.js')
+          const code = (call) => call.then(() => 'ok', (err) => [err.code, err.status, err.message])
+          const out = { sameError: shared.ApiError === staff.ApiError }
+          out.staffSignedIn = staff.staffSession.token !== ''
+          shared.session.save('moviegoer-token', { name: 'mia' })
+          out.shaped = await code(staff.api('/api/v1/staff/nothing-here'))
+          out.unshaped = await code(staff.api('/api/v1/test/status/502'))
+          out.limited = await code(staff.api('/api/v1/test/status/429'))
+          out.notJson = await code(staff.api('/api/v1/test/status/200'))
+          out.offline = await code(staff.api('/api/v1/test/offline'))
+          staff.staffSession.save('expired-token', staff.staffSession.user)
+          out.anonymous = (await staff.anonymousApi(`/api/v1/showtimes/${SHOWTIME}/seats`)).mine
+          out.expired = await code(staff.api('/api/v1/staff/cinemas'))
+          out.tokens = [staff.staffSession.token, shared.session.token]
+          return out
+        }""".replace("SHOWTIME", str(show.showtime_id))
+    )
+    assert result["sameError"] is True
+    assert result["staffSignedIn"] is True
+    assert result["shaped"][:2] == ["not_found", 404]
+    assert result["unshaped"] == ["unknown", 502, "HTTP 502"]
+    assert result["limited"] == ["rate_limited", 429, "HTTP 429"]
+    assert result["notJson"][:2] == ["bad_response", 200]
+    assert result["offline"] == ["network_error", 0, "the service did not answer: check the connection"]
+    assert result["anonymous"] == []  # sent no token, so the expired one was not refused
+    assert result["expired"][:2] == ["token_invalid", 401]
+    assert result["tokens"] == ["", "moviegoer-token"]  # staff signed out, the moviegoer not
+    await expect(page.locator("#signin")).to_be_visible()
+
+
 async def _hall_layout(runtime: Runtime, hall_id: int) -> dict[str, Any]:
     async with runtime.db.connect() as conn:
         raw = (await conn.execute(select(halls.c.layout).where(halls.c.id == hall_id))).scalar_one()

@@ -1,12 +1,13 @@
 /**
- * The service's JSON API from the browser, and who is signed in.
+ * The service's JSON API from the browser, and who is signed in. Shared by the moviegoer pages
+ * (`api`, `session`, `signIn` here) and the staff console (web/console/js/api.js builds its own
+ * client on `storedSession` and `client`).
  *
  * Every failure becomes an ApiError with the service's stable `code` (seat_unavailable,
- * stranded_seat, ...) and `details`; a request that got no answer is `network_error`.
+ * stranded_seat, ...) and `details`; a request that got no answer is `network_error`, an answer
+ * not in the error shape is `rate_limited` (429) or `unknown`, a success that is not JSON is
+ * `bad_response`.
  */
-
-const TOKEN_KEY = 'seatcore.token'
-const USER_KEY = 'seatcore.user'
 
 export class ApiError extends Error {
   constructor(code, message, { status = 0, details = {} } = {}) {
@@ -18,62 +19,99 @@ export class ApiError extends Error {
   }
 }
 
-export const session = {
-  get token() {
-    return localStorage.getItem(TOKEN_KEY) || ''
-  },
-  get user() {
-    try {
-      return JSON.parse(localStorage.getItem(USER_KEY) || 'null')
-    } catch (err) {
-      return null
-    }
-  },
-  save(token, user) {
-    localStorage.setItem(TOKEN_KEY, token)
-    localStorage.setItem(USER_KEY, JSON.stringify(user))
-  },
-  clear() {
-    localStorage.removeItem(TOKEN_KEY)
-    localStorage.removeItem(USER_KEY)
-  },
+/** A token and its user kept in local storage under `PREFIX.token` and `PREFIX.user`. */
+export function storedSession(prefix) {
+  const tokenKey = `${prefix}.token`
+  const userKey = `${prefix}.user`
+  return {
+    get token() {
+      return localStorage.getItem(tokenKey) || ''
+    },
+    get user() {
+      try {
+        return JSON.parse(localStorage.getItem(userKey) || 'null')
+      } catch (err) {
+        return null
+      }
+    },
+    save(token, user) {
+      localStorage.setItem(tokenKey, token)
+      localStorage.setItem(userKey, JSON.stringify(user))
+    },
+    clear() {
+      localStorage.removeItem(tokenKey)
+      localStorage.removeItem(userKey)
+    },
+  }
 }
 
-/** `method path` with an optional JSON body; resolves to the answer's JSON (null for 204). */
-export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
-  if (session.token) headers.Authorization = `Bearer ${session.token}`
-  let response
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-  } catch (err) {
-    throw new ApiError('network_error', String(err))
-  }
-  if (response.status === 204) return null
+/** The ApiError for a failed response; `onUnauthorized` runs on a 401 in the service's error shape. */
+async function failure(response, onUnauthorized) {
   let data = null
   try {
     data = await response.json()
   } catch (err) {
     data = null
   }
-  if (response.ok) return data
-  const shaped = data && data.error && typeof data.error.code === 'string'
-  if (response.status === 401 && shaped) session.clear()
-  if (shaped) {
-    throw new ApiError(data.error.code, data.error.message, {
+  if (data && data.error && typeof data.error.code === 'string') {
+    if (response.status === 401) onUnauthorized()
+    return new ApiError(data.error.code, data.error.message, {
       status: response.status,
       details: data.error.details || {},
     })
   }
-  throw new ApiError(response.status === 429 ? 'rate_limited' : 'unknown', `HTTP ${response.status}`, {
-    status: response.status,
-  })
+  const code = response.status === 429 ? 'rate_limited' : 'unknown'
+  return new ApiError(code, `HTTP ${response.status}`, { status: response.status })
 }
+
+/**
+ * Requests that carry `who`'s bearer token (none when `who` is null). A 401 from the service signs
+ * `who` out and then calls `onSignedOut`.
+ *   send(path, {method, body}) resolves to the successful Response (for downloads);
+ *   api(path, {method, body}) resolves to its JSON (null for 204).
+ */
+export function client(who, { onSignedOut } = {}) {
+  async function send(path, { method = 'GET', body } = {}) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (who && who.token) headers.Authorization = `Bearer ${who.token}`
+    let response
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    } catch (err) {
+      throw new ApiError('network_error', 'the service did not answer: check the connection')
+    }
+    if (response.ok) return response
+    throw await failure(response, signOut)
+  }
+
+  function signOut() {
+    if (who) who.clear()
+    if (onSignedOut) onSignedOut()
+  }
+
+  async function api(path, options) {
+    const response = await send(path, options)
+    if (response.status === 204) return null
+    try {
+      return await response.json()
+    } catch (err) {
+      throw new ApiError('bad_response', 'the service answered with something that is not JSON', {
+        status: response.status,
+      })
+    }
+  }
+
+  return { send, api }
+}
+
+/** The moviegoer's session, and requests made with it. */
+export const session = storedSession('seatcore')
+export const { api } = client(session)
 
 /**
  * Sign a moviegoer in. The demo's dev provider accepts the code `dev-NAME`; a deployment

@@ -7,7 +7,7 @@
 import { SeatMap } from '../../js/seat-map.js'
 import { SeatMapState } from '../../js/seat-state.js'
 import { LiveSocket } from '../../js/live-socket.js'
-import { api, ApiError } from './api.js'
+import { anonymousApi, api } from './api.js'
 import { addDays, clock, el, field, isoDate, todayIn } from './dom.js'
 
 export async function liveView(root, ctx) {
@@ -39,14 +39,7 @@ export async function liveView(root, ctx) {
   if (picker.value !== ctx.arg) picker.append(new Option(`#${ctx.arg}`, ctx.arg))
   picker.value = ctx.arg
 
-  const response = await fetch(`/api/v1/showtimes/${encodeURIComponent(ctx.arg)}/seats`, {
-    headers: { Accept: 'application/json' },
-  })
-  const snapshot = await response.json()
-  if (!response.ok) {
-    const error = snapshot.error || {}
-    throw new ApiError(error.code || 'http_error', error.message || `HTTP ${response.status}`)
-  }
+  const snapshot = await anonymousApi(`/api/v1/showtimes/${encodeURIComponent(ctx.arg)}/seats`)
   const state = new SeatMapState(snapshot.layout, snapshot.prices)
   state.applySnapshot(snapshot)
   const map = new SeatMap(mapRoot, state, { onTap: () => {} })
