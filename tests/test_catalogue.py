@@ -16,7 +16,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from seatcore.api.catalogue import free_seat_counts
+from seatcore.api.showtimes import free_seat_counts
 from seatcore.auth.passwords import hash_password
 from seatcore.db.schema import cinemas, movies, orders, showtimes, tickets
 from seatcore.store._time import to_db, utcnow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatcore.api import auth, catalogue, health, openapi, orders, seats, staff
+from seatcore.api import auth, cinemas, health, movies, openapi, orders, seats, showtimes, staff
 from seatcore.api._http import Endpoints
 
 # The router tries routes in this order: the hold path, the busiest, comes first.
@@ -11,7 +11,9 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     health.endpoints,
     openapi.endpoints,
     auth.endpoints,
-    catalogue.endpoints,
+    movies.endpoints,
+    cinemas.endpoints,
+    showtimes.endpoints,
     orders.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]
