@@ -155,6 +155,7 @@ def _run_uvicorn(settings: Settings) -> None:
             log_config=None,
             access_log=False,
             server_header=False,
+            ws_per_message_deflate=settings.live_ws_deflate,
         )
 
 

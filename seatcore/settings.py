@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     live_idle_timeout_s: float = Field(default=45.0, gt=0)  # a client silent this long is dropped
     live_max_sockets_per_ip: int = Field(default=500, ge=0)  # per process (carrier NAT!); 0: no cap
     live_close_timeout_s: float = Field(default=10.0, gt=0)  # wait for a close frame to go out
+    # permessage-deflate on the sockets: about 2x the CPU per frame and per socket memory, for
+    # small deltas that hardly shrink (docs/websocket.md has the figures); off unless turned on.
+    live_ws_deflate: bool = False
 
     # Identity
     secret_key: str = ""

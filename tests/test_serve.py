@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import websockets
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -257,3 +259,21 @@ def test_workers_share_one_embedded_redis_and_one_metrics_view(tmp_path: Path, e
         assert server.stop() == 0
     assert redis_servers_in(embedded_dir) == []
     assert not metrics_dir.exists()
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["default", "turned-on"])
+def test_socket_compression_is_off_unless_turned_on(
+    tmp_path: Path, production_env: dict[str, str], deflate: bool
+) -> None:
+    env = {**production_env, **({"SEATCORE_LIVE_WS_DEFLATE": "true"} if deflate else {})}
+    with running(["serve"], cwd=tmp_path, env=env) as server:
+
+        async def negotiated() -> str | None:
+            # A browser offers permessage-deflate; the websockets client does too, by default.
+            url = f"ws://127.0.0.1:{server.port}/ws/showtimes/1"
+            async with websockets.connect(url) as ws:
+                return ws.response.headers.get("Sec-WebSocket-Extensions")
+
+        extensions = asyncio.run(negotiated())
+        assert server.stop() == 0
+    assert (extensions is not None and "permessage-deflate" in extensions) is deflate
