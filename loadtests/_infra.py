@@ -1,5 +1,6 @@
 """What every benchmark sets up and tears down: a free port, a throwaway redis-server, a fresh MariaDB
-database with seatcore's schema. Everything started here is stopped, everything made is dropped."""
+database with seatcore's schema and a small catalogue in it. Everything started here is stopped,
+everything made is dropped."""
 
 from __future__ import annotations
 
@@ -10,12 +11,24 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pymysql
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from seatcore.auth.principal import Principal
+from seatcore.auth.tokens import TokenIssuer
+from seatcore.db.engine import create_sync_engine
 from seatcore.db.migrate import upgrade
+from seatcore.db.schema import cinemas, halls, movies
+from seatcore.db.schema import showtimes as showtimes_table
+from seatcore.db.schema import users as users_table
+from seatcore.domain.layout import parse_layout
 
 HOST = "127.0.0.1"
 
@@ -76,3 +89,58 @@ def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
                 cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         admin.close()
+
+
+@dataclass(frozen=True)
+class BenchCatalogue:
+    """What ``seed_catalogue`` made: the showtimes (one hall, one after the other) and the
+    moviegoers, with a bearer token each."""
+
+    showtime_ids: list[int]
+    user_ids: list[int]
+    tokens: list[str]
+
+
+def seed_catalogue(
+    url: str, layout: dict[str, Any], *, showtimes: int, users: int, secret: str, prefix: str
+) -> BenchCatalogue:
+    """One movie, cinema and hall of ``layout`` with ``showtimes`` screenings three hours apart from
+    tomorrow on, and ``users`` moviegoers (openid ``PREFIX-N``) signed in with ``secret``."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    engine = create_sync_engine(make_url(url))
+    with engine.begin() as conn:
+        movie = conn.execute(
+            insert(movies).values(
+                title="Bench", duration_min=120, synopsis="-", created_at=now, updated_at=now
+            )
+        ).lastrowid
+        cinema = conn.execute(insert(cinemas).values(name="Bench", city="Bench", created_at=now)).lastrowid
+        hall = conn.execute(
+            insert(halls).values(
+                cinema_id=cinema,
+                name="1",
+                layout=orjson.dumps(layout).decode(),
+                seat_count=parse_layout(layout).seat_count,
+                created_at=now,
+            )
+        ).lastrowid
+        showtime_ids = []
+        for index in range(showtimes):
+            starts = now + timedelta(days=1, hours=3 * index)
+            row = {"hall_id": hall, "cinema_id": cinema, "movie_id": movie, "starts_at": starts}
+            row |= {"ends_at": starts + timedelta(hours=2), "prices": '{"standard": 4500}', "created_at": now}
+            showtime_ids.append(int(conn.execute(insert(showtimes_table).values(**row)).lastrowid))
+        user_ids = [
+            int(
+                conn.execute(
+                    insert(users_table).values(
+                        openid=f"{prefix}-{i}", nickname=f"{prefix}{i}", created_at=now
+                    )
+                ).lastrowid
+            )
+            for i in range(users)
+        ]
+    engine.dispose()
+    issuer = TokenIssuer(secret, 24 * 3600)
+    tokens = [issuer.issue(Principal("user", user_id, "moviegoer")) for user_id in user_ids]
+    return BenchCatalogue(showtime_ids, user_ids, tokens)

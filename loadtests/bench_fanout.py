@@ -40,22 +40,14 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
-from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
-from loadtests._infra import free_port, fresh_database, stop_process, throwaway_redis
-from seatcore.auth.principal import Principal
-from seatcore.auth.tokens import TokenIssuer
-from seatcore.db.engine import create_sync_engine
-from seatcore.db.schema import cinemas, halls, movies, showtimes, users
-from seatcore.domain.layout import grid_layout, parse_layout
+from loadtests._infra import free_port, fresh_database, seed_catalogue, stop_process, throwaway_redis
+from seatcore.domain.layout import grid_layout
 
 SECRET = "bench-fanout-secret-0123456789abcdef"
 ROWS, COLUMNS, AISLES = 12, 20, (4, 15)
@@ -391,47 +383,8 @@ def bench_database(server_url: str) -> Iterator[tuple[str, int, list[str]]]:
 
 def _seed(url: str) -> tuple[int, list[str]]:
     layout = grid_layout(ROWS, COLUMNS, aisles=AISLES)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    engine = create_sync_engine(make_url(url))
-    with engine.begin() as conn:
-        movie = conn.execute(
-            insert(movies).values(
-                title="Bench", duration_min=120, synopsis="-", created_at=now, updated_at=now
-            )
-        ).lastrowid
-        cinema = conn.execute(insert(cinemas).values(name="Bench", city="Bench", created_at=now)).lastrowid
-        hall = conn.execute(
-            insert(halls).values(
-                cinema_id=cinema,
-                name="1",
-                layout=orjson.dumps(layout).decode(),
-                seat_count=parse_layout(layout).seat_count,
-                created_at=now,
-            )
-        ).lastrowid
-        starts = now + timedelta(days=1)
-        showtime = conn.execute(
-            insert(showtimes).values(
-                hall_id=hall,
-                cinema_id=cinema,
-                movie_id=movie,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-                prices='{"standard": 4500}',
-                created_at=now,
-            )
-        ).lastrowid
-        user_ids = [
-            int(
-                conn.execute(
-                    insert(users).values(openid=f"fan-{i}", nickname=f"fan{i}", created_at=now)
-                ).lastrowid
-            )
-            for i in range(USERS)
-        ]
-    engine.dispose()
-    issuer = TokenIssuer(SECRET, 24 * 3600)
-    return int(showtime), [issuer.issue(Principal("user", user_id, "moviegoer")) for user_id in user_ids]
+    made = seed_catalogue(url, layout, showtimes=1, users=USERS, secret=SECRET, prefix="fan")
+    return made.showtime_ids[0], made.tokens
 
 
 @contextlib.asynccontextmanager

@@ -38,26 +38,22 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiomysql
 import orjson
 import redis.asyncio as aioredis
-from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from loadtests._infra import free_port, fresh_database, stop_process, throwaway_redis
+from loadtests._infra import free_port, fresh_database, seed_catalogue, stop_process, throwaway_redis
 from seatcore.api._http import Endpoints
 from seatcore.auth.principal import Principal
-from seatcore.auth.tokens import TokenIssuer
 from seatcore.db.engine import create_sync_engine
-from seatcore.db.schema import cinemas, halls, movies, showtimes, users
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.errors import SeatError
 from seatcore.redis_client import fast_pool
@@ -345,63 +341,24 @@ def bench_database(
 
 
 def _seed(url: str, showtime_count: int, client_count: int) -> tuple[list[int], list[str]]:
+    """The showtimes and moviegoers, and the naive design's table of seats (all free)."""
     layout = grid_layout(ROWS, COLUMNS, aisles=AISLES)
+    made = seed_catalogue(
+        url, layout, showtimes=showtime_count, users=client_count, secret=SECRET, prefix="bench"
+    )
     seat_ids = list(parse_layout(layout).seats)
-    now = datetime.now(UTC).replace(tzinfo=None)
     engine = create_sync_engine(make_url(url))
     with engine.begin() as conn:
-        movie = conn.execute(
-            insert(movies).values(
-                title="Bench", duration_min=120, synopsis="-", created_at=now, updated_at=now
-            )
-        ).lastrowid
-        cinema = conn.execute(insert(cinemas).values(name="Bench", city="Bench", created_at=now)).lastrowid
-        hall = conn.execute(
-            insert(halls).values(
-                cinema_id=cinema,
-                name="1",
-                layout=orjson.dumps(layout).decode(),
-                seat_count=len(seat_ids),
-                created_at=now,
-            )
-        ).lastrowid
-        showtime_ids = []
-        for index in range(showtime_count):
-            starts = now + timedelta(days=1, hours=3 * index)
-            showtime_ids.append(
-                int(
-                    conn.execute(
-                        insert(showtimes).values(
-                            hall_id=hall,
-                            cinema_id=cinema,
-                            movie_id=movie,
-                            starts_at=starts,
-                            ends_at=starts + timedelta(hours=2),
-                            prices='{"standard": 4500}',
-                            created_at=now,
-                        )
-                    ).lastrowid
-                )
-            )
-        user_ids = [
-            int(
-                conn.execute(
-                    insert(users).values(openid=f"bench-{i}", nickname=f"bench{i}", created_at=now)
-                ).lastrowid
-            )
-            for i in range(client_count)
-        ]
         conn.exec_driver_sql(
             "CREATE TABLE bench_seats (showtime_id BIGINT NOT NULL, seat_id VARCHAR(32) NOT NULL, "
             "state VARCHAR(8) NOT NULL, hold_id VARCHAR(64) NULL, user_id BIGINT NULL, "
             "PRIMARY KEY (showtime_id, seat_id), "
             "KEY ix_hold (showtime_id, hold_id)) ENGINE=InnoDB"
         )
-        rows = [{"s": s, "seat": seat} for s in showtime_ids for seat in seat_ids]
+        rows = [{"s": s, "seat": seat} for s in made.showtime_ids for seat in seat_ids]
         conn.exec_driver_sql("INSERT INTO bench_seats VALUES (%(s)s, %(seat)s, 'free', NULL, NULL)", rows)
     engine.dispose()
-    issuer = TokenIssuer(SECRET, 24 * 3600)
-    return showtime_ids, [issuer.issue(Principal("user", user_id, "moviegoer")) for user_id in user_ids]
+    return made.showtime_ids, made.tokens
 
 
 def start_uvicorn(target: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
