@@ -6,6 +6,8 @@ one Redis Cluster slot and a script can touch them together.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 CATALOGUE_GENERATION = "sc:cache:gen"
 # Box office (seatcore.store.boxoffice): when the summary last caught up with the orders, and the
 # lock that lets one process at a time bring it up to date.
@@ -51,9 +53,10 @@ def show_key(showtime_id: int, part: str) -> str:
     return f"sc:{show_tag(showtime_id)}:{part}"
 
 
-def show_keys(showtime_id: int) -> list[str]:
+@lru_cache(maxsize=4096)  # every seat script call names them
+def show_keys(showtime_id: int) -> tuple[str, ...]:
     """Every key of one showtime's seat state, in the order the engine's scripts take them."""
-    return [show_key(showtime_id, part) for part in SHOW_KEY_PARTS]
+    return tuple(show_key(showtime_id, part) for part in SHOW_KEY_PARTS)
 
 
 def show_seq(showtime_id: int) -> str:
