@@ -12,29 +12,15 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-import redis.asyncio as aioredis
-
 from seatcore.engine.loader import MySQLSeating
 from seatcore.engine.service import SeatEngine, engine_from_settings
 from seatcore.engine.sweeper import Sweeper
 from seatcore.errors import UpstreamUnavailable
-from seatcore.redis_client import fast_connection_class
+from seatcore.redis_client import sibling
 from seatcore.runtime import Runtime
 from seatcore.tasks import stop_tasks
 
 POOL_WAIT_S = 5.0
-
-
-def waiting_client(redis: aioredis.Redis, max_connections: int) -> aioredis.Redis:
-    """A client of the same server as ``redis`` whose pool waits up to POOL_WAIT_S for a connection."""
-    pool = redis.connection_pool
-    waiting = aioredis.BlockingConnectionPool(
-        connection_class=fast_connection_class(pool.connection_class),
-        max_connections=max_connections,
-        timeout=POOL_WAIT_S,
-        **pool.connection_kwargs,
-    )
-    return aioredis.Redis.from_pool(waiting)
 
 
 def seat_engine(runtime: Runtime) -> SeatEngine:
@@ -48,7 +34,7 @@ def seat_engine(runtime: Runtime) -> SeatEngine:
 @contextlib.asynccontextmanager
 async def seat_engine_service(runtime: Runtime) -> AsyncIterator[None]:
     settings = runtime.settings
-    redis = waiting_client(runtime.redis, settings.seat_redis_connections)
+    redis = sibling(runtime.redis, max_connections=settings.seat_redis_connections, wait_s=POOL_WAIT_S)
     engine = engine_from_settings(redis, MySQLSeating(runtime.db), settings)
     runtime.extras["seats"] = engine
     sweeper = Sweeper(engine, settings.sweeper_interval_ms)
