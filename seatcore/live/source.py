@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from seatcore import keys
-from seatcore.api.seats import hold_out
+from seatcore.api.seats import hold_doc
 from seatcore.engine.background import seat_engine
 from seatcore.live.hub import SeatSource
 from seatcore.live.protocol import Change, delta_frame, encode, snapshot_frame
@@ -40,7 +40,7 @@ async def first_frame(
     snapshot = await engine.snapshot(showtime_id, user_id)
     my_hold = None
     if snapshot.my_hold is not None:
-        my_hold = hold_out(snapshot.my_hold, await engine.info(showtime_id)).model_dump(mode="json")
+        my_hold = hold_doc(snapshot.my_hold, await engine.info(showtime_id))
     frame = snapshot_frame(showtime_id, snapshot.seq, snapshot.epoch, snapshot.states, snapshot.mine, my_hold)
     return snapshot.epoch, snapshot.seq, encode(frame)
 
