@@ -56,7 +56,7 @@ from seatcore.auth.principal import Principal
 from seatcore.db.engine import create_sync_engine
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.errors import SeatError
-from seatcore.redis_client import fast_pool
+from seatcore.redis_client import connect
 
 SECRET = "bench-secret-0123456789abcdef-0123456789"
 ROWS, COLUMNS, AISLES = 12, 20, (4, 15)  # blocks of 4 | 10 | 4 seats
@@ -195,10 +195,13 @@ class TrivialLua:
 
 def ceiling_app() -> Starlette:
     """A bare Starlette endpoint per call, each running one trivial Lua script: our ceiling. Its
-    Redis client packs commands in C as seatcore's do (seatcore.redis_client), from redis-py's
-    plain pool, which is cheaper than the waiting pool seatcore uses."""
-    pool = fast_pool(aioredis.ConnectionPool.from_url(os.environ["BENCH_REDIS_URL"]))
-    trivial = TrivialLua(aioredis.Redis.from_pool(pool))
+    Redis client is seatcore's own (seatcore.redis_client: C packing, the lean waiting pool),
+    the cheapest one we have, and its process tunes the garbage collector as seatcore's does, so
+    the two differ only above that."""
+    from seatcore.live import tune_collector
+
+    trivial = TrivialLua(connect(os.environ["BENCH_REDIS_URL"], max_connections=200, wait_s=5.0))
+    tune_collector()
 
     async def hold(request: Request) -> Response:
         orjson.loads(await request.body())
