@@ -24,6 +24,7 @@ def test_the_hold_benchmark_runs_every_arm_and_prints_its_ratios(mysql_url: str)
     for arm in (
         "seatcore hold API",
         "ceiling: bare Starlette + 1 Lua",
+        "ceiling, collector tuned",
         "seatcore stack, MySQL FOR UPDATE",
         "seatcore stack, 1 trivial Lua",
         "rush: seatcore hold API",
@@ -31,5 +32,6 @@ def test_the_hold_benchmark_runs_every_arm_and_prints_its_ratios(mysql_url: str)
     ):
         assert arm in rows, run.stdout
     assert re.search(r"^seatcore / ceiling: \d+\.\d\d \(target >= 0\.7\)$", run.stdout, re.M)
+    assert re.search(r"^seatcore / ceiling, collector tuned: \d+\.\d\d ", run.stdout, re.M)
     assert re.search(r"^seatcore / MySQL: +\d+\.\d\d \(target >= 1\.5\)$", run.stdout, re.M)
     assert re.search(r"^rush, seatcore / MySQL: \d+\.\d\d$", run.stdout, re.M)
