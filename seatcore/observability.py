@@ -78,6 +78,9 @@ _TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"']+")
 def _redact_tokens(record: logging.LogRecord) -> bool:
     """Sign-in tokens never reach the logs: a WebSocket URL may carry one as ``?token=`` (the
     seat-map socket accepts it there), and uvicorn logs the URL of each socket it accepts."""
+    parts = record.args if isinstance(record.args, tuple) else (record.args,)
+    if not any("token=" in str(part) for part in (record.msg, *parts)):
+        return True  # the common case: nothing to redact, no message formatted twice
     message = record.getMessage()
     redacted = _TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
     if redacted != message:

@@ -34,7 +34,9 @@ class ShowtimesQuery(CatalogueQuery):
     date: dt.date | None = Field(None, description="a day in the cinema's time zone; default today")
 
 
-class ShowtimeOut(Answer):
+class ShowtimeFields(Answer):
+    """What every answer about a showtime starts with (the public one and the staff one)."""
+
     id: int
     movie_id: int
     movie_title: str
@@ -46,6 +48,9 @@ class ShowtimeOut(Answer):
     ends_at: dt.datetime
     language: str
     format: str
+
+
+class ShowtimeOut(ShowtimeFields):
     prices: dict[str, int] = Field(description="fen per seat, by price zone")
     price_from_fen: int
     price_to_fen: int

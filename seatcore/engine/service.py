@@ -44,13 +44,20 @@ from seatcore.domain.seatrules import HoldRules
 from seatcore.engine import scripts
 from seatcore.engine.loader import SeatingSource, ShowInfo, ShowtimeCache, layout_meta, load_state
 from seatcore.engine.records import Delta, Hold, SeatState, Snapshot
+from seatcore.engine.replies import (
+    check_order_id,
+    hold_refusal,
+    new_hold_id,
+    parse_hold_id,
+    refusal,
+    seat_list,
+    well_formed,
+)
 from seatcore.engine.scripts import Arg, RedisClient, Script, with_commands
 from seatcore.errors import (
-    Forbidden,
     NotFound,
     RateLimited,
     SeatcoreError,
-    SeatError,
     ValidationFailed,
 )
 from seatcore.settings import Settings
@@ -60,67 +67,6 @@ Clock = Callable[[], int]  # milliseconds since the epoch
 SWEEP_BATCH = 500
 RATE_WINDOW_S = 60  # the hold rate's fixed window
 _HOLD_RATE_ARG = 13  # index in hold.lua's ARGV (from 0) of the holds allowed per window
-_HOLD_ID_TOKEN_BYTES = 8
-
-
-def parse_hold_id(hold_id: str) -> ShowtimeId:
-    """The showtime a hold id belongs to (ids are ``SHOWTIME-RANDOM``); NotFound for anything else."""
-    showtime, sep, token = hold_id.partition("-")
-    if not sep or not showtime.isdigit() or len(token) != 2 * _HOLD_ID_TOKEN_BYTES or not token.isalnum():
-        raise NotFound("no such hold", hold_id=hold_id)
-    return int(showtime)
-
-
-def _well_formed(hold_id: str) -> bool:
-    try:
-        parse_hold_id(hold_id)
-    except NotFound:
-        return False
-    return True
-
-
-def _seat_list(values: Sequence[Any]) -> list[SeatId]:
-    return [str(value) for value in values]
-
-
-def refusal(code: str, details: Sequence[Any], *, asked: int = 0) -> SeatcoreError:
-    """The error a script's refusal stands for (codes are documented in docs/seat-engine.md)."""
-    seats = _seat_list(details)
-    named = ", ".join(seats)
-    if code == "not_found":
-        return NotFound(f"the hall has no seat {named}", seats=seats)
-    if code == "hold_not_owned":
-        return Forbidden("this hold belongs to someone else", code="hold_not_owned")
-    messages = {
-        "sales_closed": "sales for this showtime are closed",
-        "wheelchair_space": f"{named}: wheelchair spaces, held only by an accessible booking",
-        "couple_pair": f"couple seats go in pairs: {named} without its pair",
-        "seat_unavailable": f"{named}: already taken",
-        "stranded_seat": f"this would leave {named} alone: choose seats that leave no single gap",
-        "no_block": f"no {asked} adjacent seats are left in one row",
-        "hold_expired": "this hold has expired",
-        "hold_used": "this hold has been turned into an order",
-    }
-    extra: dict[str, Any] = {}
-    if code in ("wheelchair_space", "couple_pair", "seat_unavailable", "stranded_seat"):
-        extra["seats"] = seats
-    if code == "too_many_seats":
-        return SeatError(f"a hold takes at most {details[0]} seats", code=code, max_seats=int(details[0]))
-    if code == "hold_limit":
-        return SeatError("you already hold seats for this showtime", code=code, hold_id=str(details[0]))
-    if code == "hold_cap":
-        return SeatError(
-            f"you already have {details[0]} live holds: pay for or release one first",
-            code="hold_limit",
-            live_holds=int(details[0]),
-        )
-    if code == "extend_limit":
-        return SeatError("this hold cannot be extended any further", code=code)
-    if code == "no_block":
-        extra["count"] = asked
-    if code not in messages:
-        return SeatcoreError(f"the seat engine answered {code!r}")
-    return SeatError(messages[code], code=code, **extra)
 
 
 class SeatEngine:
@@ -203,7 +149,7 @@ class SeatEngine:
             self.rules.tombstone_ms,
         ]
         result = await self._run(scripts.RELAYOUT, showtime_id, args, load=False)
-        return _seat_list(result[2:]) if result[0] == "ok" else []
+        return seat_list(result[2:]) if result[0] == "ok" else []
 
     def _amount(self, info: ShowInfo, seats: Sequence[SeatId]) -> Fen:
         return quote(info.seating.layout, info.seating.prices, seats).total_fen
@@ -236,7 +182,7 @@ class SeatEngine:
         if zone is not None and zone not in info.seating.layout.zones:
             raise ValidationFailed(f"the hall has no zone {zone}", zone=zone)
 
-        hold_id = f"{showtime_id}-{secrets.token_hex(_HOLD_ID_TOKEN_BYTES)}"
+        hold_id = new_hold_id(showtime_id)
         rules = self.rules
         now_arg = self._now_arg()
         args: list[Arg] = [
@@ -271,7 +217,7 @@ class SeatEngine:
             )
         if result[0] != "ok":
             raise refusal(result[0], result[1:], asked=best or len(seats or ()))
-        held = tuple(_seat_list(result[3:]))
+        held = tuple(seat_list(result[3:]))
         if amount is None:
             try:
                 amount = self._amount(info, held)
@@ -330,8 +276,8 @@ class SeatEngine:
         (Entries of holds that ended normally are gone already: this catches what a crash left.)"""
         user_key = keys.user_holds(user_id)
         hold_ids = [str(hold_id) for hold_id in await self.redis.zrange(user_key, 0, -1)]
-        ended = [hold_id for hold_id in hold_ids if not _well_formed(hold_id)]
-        known = [hold_id for hold_id in hold_ids if _well_formed(hold_id)]
+        ended = [hold_id for hold_id in hold_ids if not well_formed(hold_id)]
+        known = [hold_id for hold_id in hold_ids if well_formed(hold_id)]
         if known:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for hold_id in known:
@@ -388,7 +334,7 @@ class SeatEngine:
         args: list[Arg] = [self._now_arg(), hold_id, user_id, self.rules.extend_ms]
         result = await self._run(scripts.EXTEND, showtime_id, args, load=False)
         if result[0] != "ok":
-            raise _hold_refusal(result, hold_id)
+            raise hold_refusal(result, hold_id)
         # The user's count must see the new expiry; the sweeper's index heals by itself.
         await self.redis.zadd(keys.user_holds(user_id), {hold_id: int(result[1])}, xx=True)
         return await self.get_hold(hold_id, user_id)
@@ -408,8 +354,8 @@ class SeatEngine:
             user_keys = [keys.user_holds(user_id)]
             result = await self._run(scripts.RELEASE, showtime_id, args, load=False, user_keys=user_keys)
         if result[0] != "ok":  # not_loaded too: the state, and the hold with it, is gone
-            raise _hold_refusal(result, hold_id)
-        return _seat_list(result[1:])
+            raise hold_refusal(result, hold_id)
+        return seat_list(result[1:])
 
     # -- sales --------------------------------------------------------------------------------
 
@@ -419,7 +365,7 @@ class SeatEngine:
         Calling again with the same order returns the same seats and changes nothing, so a caller
         that lost the answer may retry. Refusals: hold_expired, hold_not_owned, hold_used, NotFound.
         """
-        _check_order_id(order_id)
+        check_order_id(order_id)
         showtime_id = parse_hold_id(hold_id)
         args: list[Arg] = [
             self._now_arg(),
@@ -433,19 +379,19 @@ class SeatEngine:
         user_keys = [] if self.separate_user_step else [keys.user_holds(user_id)]
         result = await self._run(scripts.BUY, showtime_id, args, load=False, user_keys=user_keys)
         if result[0] != "ok":
-            raise _hold_refusal(result, hold_id)
+            raise hold_refusal(result, hold_id)
         if self.separate_user_step:
             await self.redis.zrem(keys.user_holds(user_id), hold_id)
-        return _seat_list(result[1:])
+        return seat_list(result[1:])
 
     async def unsell(self, showtime_id: ShowtimeId, order_id: str, seats: Sequence[SeatId]) -> list[SeatId]:
         """Free the seats ``order_id`` bought (a refund); returns those that were freed just now."""
-        _check_order_id(order_id)
+        check_order_id(order_id)
         if not seats:
             return []
         args: list[Arg] = [self._now_arg(), self._channel(showtime_id), showtime_id, order_id, *seats]
         result = await self._run(scripts.UNSELL, showtime_id, args)
-        return _seat_list(result[1:])
+        return seat_list(result[1:])
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -539,17 +485,6 @@ class SeatEngine:
             hold_id: int(float(due)) if due else None
             for hold_id, due in zip(hold_ids, result[2:], strict=True)
         }
-
-
-def _hold_refusal(result: Sequence[Any], hold_id: str) -> SeatcoreError:
-    if result[0] in ("not_found", "not_loaded"):
-        return NotFound("no such hold", hold_id=hold_id)
-    return refusal(str(result[0]), result[1:])
-
-
-def _check_order_id(order_id: str) -> None:
-    if not (0 < len(order_id) <= 64) or not all(ch.isalnum() or ch in "-_" for ch in order_id):
-        raise ValidationFailed("an order id is 1..64 letters, digits, - or _", order_id=order_id)
 
 
 def engine_from_settings(redis: RedisClient, source: SeatingSource, settings: Settings) -> SeatEngine:

@@ -18,7 +18,8 @@ from collections import defaultdict
 from redis.exceptions import RedisError
 
 from seatcore import keys
-from seatcore.engine.service import SeatEngine, parse_hold_id
+from seatcore.engine.replies import parse_hold_id
+from seatcore.engine.service import SeatEngine
 from seatcore.errors import SeatcoreError
 
 log = logging.getLogger("seatcore.engine.sweeper")

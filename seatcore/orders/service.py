@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import quote
 from seatcore.domain.schedule import SalesPolicy
+from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
 from seatcore.orders import seatstate, store
 from seatcore.orders.idempotency import IdempotencyStore
@@ -57,7 +58,7 @@ class OrderService:
         self.settings = runtime.settings
         self.db = runtime.db
         self.redis = runtime.redis
-        self._extras = runtime.extras
+        self._runtime = runtime
         self.inflight = InFlightOrders(runtime.redis)
         self.stream = OrderStream(runtime.redis)
         self.idempotency = IdempotencyStore(runtime.redis)
@@ -68,10 +69,7 @@ class OrderService:
 
     @property
     def seats(self) -> SeatEngine:
-        engine: SeatEngine | None = self._extras.get("seats")
-        if engine is None:
-            raise UpstreamUnavailable("the seat engine is not running")
-        return engine
+        return seat_engine(self._runtime)
 
     # ------------------------------------------------------------------------------- reading
 

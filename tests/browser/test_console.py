@@ -8,10 +8,8 @@ to test-artifacts/ at the repository root.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +17,7 @@ import httpx
 import orjson
 import pytest
 import uvicorn
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from starlette.applications import Starlette
 
@@ -27,24 +25,13 @@ from seatcore.auth.passwords import hash_password
 from seatcore.db.schema import halls
 from seatcore.runtime import Runtime
 from seatcore.store import users
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import ShowFixture, make_show
 from tests.servers import free_port
 from tests.staff.sales import sell
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "console-pass-1"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -67,19 +54,14 @@ async def base_url(app: Starlette) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def page(base_url: str) -> AsyncIterator[Page]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = await browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=base_url)
-        page = await context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page
-        await browser.close()
-        assert errors == [], f"the console threw: {errors}"
+async def page(browser: Browser, base_url: str) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=base_url)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    await context.close()
+    assert errors == [], f"the console threw: {errors}"
 
 
 @pytest.fixture

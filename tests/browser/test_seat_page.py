@@ -8,35 +8,22 @@ map's state module is also exercised on its own in the browser. Screenshots go t
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from seatcore import keys
 from seatcore.domain.layout import grid_layout
 from seatcore.live.protocol import CloseCode
 from seatcore.settings import Settings
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import make_show
 from tests.live.serving import LiveServer, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE: dict[str, Any] = {
     "viewport": {"width": 412, "height": 915},
     "device_scale_factor": 2,
@@ -59,17 +46,6 @@ def settings(settings: Settings) -> Settings:
 async def server(app: Any) -> AsyncIterator[LiveServer]:
     async with serving(app) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
 
 
 async def phone(

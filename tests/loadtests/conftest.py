@@ -3,9 +3,7 @@ is ticketed and one hold is live, the state every planted violation starts from.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -18,6 +16,7 @@ from seatcore.checker import Report, check_deployment
 from seatcore.runtime import Runtime
 from seatcore.settings import Settings
 from tests.factories import make_show
+from tests.polling import wait_for
 
 Auth = dict[str, str]
 
@@ -26,15 +25,6 @@ Auth = dict[str, str]
 def settings(settings: Settings) -> Settings:
     """The sandbox confirms payments after 20 ms instead of 300."""
     return settings.model_copy(update={"sandbox_pay_delay_ms": 20})
-
-
-async def wait_for(check: Callable[[], Awaitable[bool]], *, timeout_s: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        await asyncio.sleep(0.02)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import secrets
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from seatcore.runtime import Runtime
 from seatcore.settings import Settings
 from tests.factories import ShowFixture, make_show
 from tests.payments.fake_wechatpay import FakeWeChatPay, WeChatPayKeys, running_fake
+from tests.polling import wait_for
 
 Auth = dict[str, str]
 NOTIFY_PATH = "/api/v1/payments/wechatpay/notify"
@@ -53,16 +54,6 @@ def runtime_of(app: Starlette) -> Runtime:
 def orders_of(app: Starlette) -> OrderService:
     service: OrderService = runtime_of(app).extras["orders"]
     return service
-
-
-async def wait_for(check: Callable[[], Awaitable[bool]], *, timeout_s: float = 15.0) -> None:
-    """Poll ``check`` until it holds (the pipeline is asynchronous by design)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        await asyncio.sleep(0.02)
 
 
 @dataclass

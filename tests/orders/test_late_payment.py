@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from seatcore.db.schema import orders, refunds, tickets
 from seatcore.payments import PaymentNotice
-from tests.orders.conftest import LiveShop, Shop, key, runtime_of, wait_for
+from tests.orders.conftest import LiveShop, Shop, key, runtime_of
+from tests.polling import wait_for
 
 
 async def test_late_payment_after_the_seats_went_to_someone_else_is_refunded(live_shop: LiveShop) -> None:

@@ -17,8 +17,9 @@ from seatcore.db.schema import orders, tickets
 from seatcore.payments import PaymentNotice
 from seatcore.settings import Settings
 from tests.conftest import MYSQL_HOST, MYSQL_PORT
-from tests.orders.conftest import Shop, wait_for
+from tests.orders.conftest import Shop
 from tests.orders.proxy import TcpProxy, tcp_proxy
+from tests.polling import wait_for
 
 
 @pytest.fixture

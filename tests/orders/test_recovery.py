@@ -13,7 +13,8 @@ from seatcore.orders import store
 from seatcore.orders.records import Order, Payment
 from seatcore.orders.recovery import recover
 from seatcore.orders.service import _mark_paid
-from tests.orders.conftest import Auth, Shop, key, runtime_of, wait_for
+from tests.orders.conftest import Auth, Shop, key, runtime_of
+from tests.polling import wait_for
 
 
 def _with_payment(order: Order, payment: Payment) -> Order:

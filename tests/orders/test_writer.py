@@ -27,7 +27,8 @@ from seatcore.orders.records import Order, Payment, Ticket, now_utc, whole_secon
 from seatcore.orders.stream import DEAD_LETTERS, OrderStream
 from seatcore.orders.writer import OrderWriter
 from seatcore.store.users import get_or_create_user
-from tests.orders.conftest import Shop, runtime_of, wait_for
+from tests.orders.conftest import Shop, runtime_of
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

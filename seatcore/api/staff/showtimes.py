@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, Field, field_validator
 from starlette.requests import Request
 
 from seatcore.api._http import MAX_ID, Answer, Body, Endpoints, path_id
+from seatcore.api.showtimes import ShowtimeFields
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.api.staff.cinemas import hall_out, load_cinema, load_hall
@@ -78,18 +79,7 @@ class CancelBody(Body):
     reason: str = Field(min_length=1, max_length=300)
 
 
-class StaffShowtimeOut(Answer):
-    id: int
-    movie_id: int
-    movie_title: str
-    cinema_id: int
-    cinema_name: str
-    hall_id: int
-    hall_name: str
-    starts_at: dt.datetime = Field(description="ISO 8601 with the cinema's UTC offset")
-    ends_at: dt.datetime
-    language: str
-    format: str
+class StaffShowtimeOut(ShowtimeFields):
     prices: dict[str, int]
     seat_count: int
     tickets_sold: int
