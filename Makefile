@@ -4,6 +4,11 @@
 #   make test   install everything the tests need, then run every check; non-zero if any fails
 #
 # Each step also runs on its own: make lint, make typecheck, make pytest, make jest.
+#
+# Python packages come from two lock files of exact versions with hashes, so every machine installs
+# what CI tested: requirements.txt (the service) and requirements-test.txt (plus the test and load
+# extras). setup.cfg keeps the ranges; `make lock` pins again after a change there, and `make test`
+# stops at once when setup.cfg and the locks disagree (tests/lockcheck.py says how).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -13,7 +18,11 @@ NODE_DIRS := $(patsubst %/package.json,%,$(wildcard miniprogram/package.json web
 # Order matters for the log's tail: pytest's closing line comes last, then the summary.
 CHECKS := lint typecheck jest pytest
 
-.PHONY: demo test deps venv lint typecheck jest pytest browser node-deps clean
+PIP_TOOLS := pip-tools==7.7.0
+COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url --build-deps-for editable
+
+.PHONY: demo test deps venv lock lock-check lint typecheck jest pytest browser node-deps clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/seatcore demo
@@ -31,22 +40,35 @@ test: deps
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
 	echo "make test: every check passed"
 
-deps: $(VENV)/.installed-test browser node-deps
+deps: lock-check $(VENV)/.installed-test browser node-deps
 
 venv: $(BIN)/python
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamps: pip runs again only when the package's metadata changes.
-$(VENV)/.installed-demo: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Stamps: pip runs again only when a lock file or the package's metadata changes. The locked
+# packages include the build backend, so the editable install builds without fetching anything.
+$(VENV)/.installed-demo: requirements.txt setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,load]'
+$(VENV)/.installed-test: requirements-test.txt setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed-demo
+
+# Pin again from setup.cfg's ranges (newest versions that fit); the service's lock takes the test
+# lock's versions, so both install the same packages. Run the tests, then commit both files.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	$(COMPILE) --upgrade --extra test --extra load -o requirements-test.txt pyproject.toml
+	$(COMPILE) --constraint requirements-test.txt -o requirements.txt pyproject.toml
+	@$(MAKE) --no-print-directory lock-check
+
+lock-check: | $(BIN)/python
+	@$(BIN)/python tests/lockcheck.py
 
 # Debian's Chromium for the browser tests; installed only where it is missing and we may install.
 browser:

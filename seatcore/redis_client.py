@@ -26,7 +26,7 @@ if HIREDIS_AVAILABLE:  # a dependency (redis[hiredis]); without it redis-py's ow
 class _HiredisPacking:
     """Mixed in before a redis-py asyncio connection class: packs with hiredis."""
 
-    _packer = HiredisRespSerializer()
+    _packer = HiredisRespSerializer()  # type: ignore[no-untyped-call]
 
     def pack_command(self, *args: Any) -> list[bytes]:
         # The common case straight to C; redis-py's serializer for the rest (a command name of

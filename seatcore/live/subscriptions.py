@@ -130,7 +130,7 @@ class Subscriptions:
                 await asyncio.sleep(delay)
             finally:
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     async def _session(self, pubsub: PubSub) -> None:
         """Subscribe a new connection to every wanted channel, then read it and send the commands
