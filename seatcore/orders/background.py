@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from seatcore.orders import recovery
@@ -13,6 +14,8 @@ from seatcore.orders.writer import OrderWriter
 from seatcore.runtime import Runtime
 from seatcore.tasks import stop_tasks
 
+log = logging.getLogger(__name__)
+
 STOP_GRACE_S = 10.0
 
 
@@ -20,6 +23,8 @@ STOP_GRACE_S = 10.0
 async def order_service(runtime: Runtime) -> AsyncIterator[None]:
     service = OrderService(runtime)
     runtime.extras["orders"] = service
+    if service.provider.name == "none":
+        log.warning("payments are off (payment_provider is not set): every pay answers 503")
     writer = OrderWriter(
         runtime.db,
         service.stream,
