@@ -1,5 +1,7 @@
 """The order pipeline's life in the app: the service (``runtime.extras["orders"]``), one MySQL
-writer and the order sweeper (which recovers first) per process, until shutdown."""
+writer and the order sweeper (which recovers first) per process, and the process's lease
+(seatcore.orders.lease) that marks its running Idempotency-Keys and its writer's messages as a
+living process's, until shutdown."""
 
 from __future__ import annotations
 
@@ -25,13 +27,17 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
     runtime.extras["orders"] = service
     if service.provider.name == "none":
         log.warning("payments are off (payment_provider is not set): every pay answers 503")
+    lease = service.idempotency.lease
+    await lease.beat()  # before the first request can mark a key with it
     writer = OrderWriter(
         runtime.db,
         service.stream,
+        lease=lease,
         on_landed=service.inflight.forget,
         on_conflict=service.refund_conflicted,
     )
-    stopping = asyncio.Event()
+    stopping, lease_ending = asyncio.Event(), asyncio.Event()
+    beating = asyncio.create_task(lease.run(lease_ending), name="process-lease")
     tasks = [
         asyncio.create_task(writer.run(), name="order-writer"),
         asyncio.create_task(recovery.run(service, stopping), name="order-sweeper"),
@@ -43,5 +49,8 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
         writer.stop()
         stopping.set()
         await stop_tasks(tasks, grace_s=STOP_GRACE_S)
+        # Last, so that nothing of this process's is taken over while it still works on it.
+        lease_ending.set()
+        await stop_tasks([beating], grace_s=STOP_GRACE_S)
         await service.provider.close()
         runtime.extras.pop("orders", None)

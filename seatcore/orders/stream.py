@@ -2,9 +2,11 @@
 
 Writers read it as one consumer group, so each message goes to one writer; a message stays in the
 group's pending list until its writer acknowledges it after the MySQL commit. A writer that dies
-leaves its messages pending, and another takes them over with XAUTOCLAIM (Redis 6.2) once they
-have been idle for ``claim_idle_ms``. Acknowledged messages are deleted, so the stream holds only
-work not yet done and never needs trimming (trimming could drop unwritten orders).
+leaves its messages pending: another takes them over as soon as the dead writer's process lease
+has lapsed (``claim_from``: one script, so of several writers each message goes to one), and any
+writer's messages idle for ``claim_idle_ms`` with XAUTOCLAIM (Redis 6.2), which catches a writer
+that is alive but stuck. Acknowledged messages are deleted, so the stream holds only work not yet
+done and never needs trimming (trimming could drop unwritten orders).
 
 If Redis lost the group (a restart without persistence, a flush) it is made again on first use.
 """
@@ -24,6 +26,17 @@ from seatcore.orders.records import Order
 GROUP = "writers"
 DEAD_LETTERS = f"{keys.ORDER_STREAM}:dead"  # messages no writer can read: kept for an operator
 
+# KEYS[1] the stream; ARGV[1] the group, ARGV[2] the consumer given up for dead, ARGV[3] the one
+# taking over, ARGV[4] how many at most. Answers XCLAIM's entries. Listing and claiming in one
+# script is what makes each message go to exactly one of the writers taking over at once.
+_CLAIM_FROM = """
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', ARGV[4], ARGV[2])
+if #pending == 0 then return {} end
+local ids = {}
+for i, entry in ipairs(pending) do ids[i] = entry[1] end
+return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(ids))
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -33,20 +46,21 @@ class Message:
 
 class OrderStream:
     def __init__(self, redis: aioredis.Redis, key: str = keys.ORDER_STREAM, group: str = GROUP) -> None:
-        self._redis = redis
+        self.redis = redis
         self.key = key
         self.group = group
+        self._claim_from = redis.register_script(_CLAIM_FROM)
 
     async def ensure_group(self) -> None:
         """Create the stream and its group if missing; from id 0, so nothing already queued is skipped."""
         try:
-            await self._redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
+            await self.redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
 
     async def add(self, order: Order) -> str:
-        return str(await self._redis.xadd(self.key, {"order": order.to_json()}))
+        return str(await self.redis.xadd(self.key, {"order": order.to_json()}))
 
     async def read(
         self, consumer: str, *, count: int, block_ms: int | None, own_pending: bool
@@ -54,7 +68,7 @@ class OrderStream:
         """New messages for this consumer, or (``own_pending``) those it read but never acknowledged."""
         start = "0" if own_pending else ">"
         answer = await self._with_group(
-            lambda: self._redis.xreadgroup(
+            lambda: self.redis.xreadgroup(
                 self.group, consumer, {self.key: start}, count=count, block=None if own_pending else block_ms
             )
         )
@@ -67,7 +81,7 @@ class OrderStream:
     async def claim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[Message]:
         """Take over messages other consumers left idle for at least ``min_idle_ms``."""
         answer = await self._with_group(
-            lambda: self._redis.xautoclaim(self.key, self.group, consumer, min_idle_ms, "0-0", count=count)
+            lambda: self.redis.xautoclaim(self.key, self.group, consumer, min_idle_ms, "0-0", count=count)
         )
         # Redis 7 answers [next, entries, deleted ids]; 6.2 lists deleted entries with nil fields.
         entries = answer[1] if answer else []
@@ -80,39 +94,62 @@ class OrderStream:
             messages.extend(Message(str(entry_id), None) for entry_id in answer[2])
         return messages
 
+    async def claim_from(self, owner: str, consumer: str, *, count: int) -> list[Message]:
+        """Take over the messages ``owner`` (a writer known dead) has read but not acknowledged."""
+        answer = await self._with_group(
+            lambda: self._claim_from(keys=[self.key], args=[self.group, owner, consumer, count])
+        )
+        messages = []
+        for entry in answer or []:
+            if not entry:  # Redis 6.2: an entry deleted after it was read
+                continue
+            entry_id, flat = entry[0], entry[1] or []
+            fields = dict(zip(flat[::2], flat[1::2], strict=True))
+            raw = fields.get("order", fields.get(b"order"))
+            messages.append(Message(_text(entry_id), _text(raw) if raw is not None else None))
+        return messages
+
+    async def pending_owners(self) -> list[str]:
+        """The consumers holding messages they have not acknowledged."""
+        try:
+            summary = await self.redis.xpending(self.key, self.group)
+        except ResponseError:
+            return []
+        return [_text(consumer["name"]) for consumer in summary.get("consumers") or []]
+
     async def ack(self, ids: list[str]) -> None:
         """Done with these messages: acknowledge and delete them in one step."""
         if not ids:
             return
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xack(self.key, self.group, *ids)
             pipe.xdel(self.key, *ids)
             await pipe.execute()
 
     async def bury(self, message: Message, problem: str) -> None:
         """Move a message no writer can read to the dead-letter stream (never silently drop it)."""
-        await self._redis.xadd(DEAD_LETTERS, {"id": message.id, "raw": message.raw or "", "problem": problem})
+        await self.redis.xadd(DEAD_LETTERS, {"id": message.id, "raw": message.raw or "", "problem": problem})
         await self.ack([message.id])
 
     async def pending_count(self) -> int:
         try:
-            summary = await self._redis.xpending(self.key, self.group)
+            summary = await self.redis.xpending(self.key, self.group)
         except ResponseError:
             return 0
         return int(summary["pending"])
 
     async def length(self) -> int:
-        return int(await self._redis.xlen(self.key))
+        return int(await self.redis.xlen(self.key))
 
     async def forget_idle_consumers(self, idle_ms: int) -> None:
         """Drop consumers long gone that hold nothing (each process start adds one)."""
         try:
-            consumers = await self._redis.xinfo_consumers(self.key, self.group)
+            consumers = await self.redis.xinfo_consumers(self.key, self.group)
         except ResponseError:
             return
         for consumer in consumers:
             if int(consumer["pending"]) == 0 and int(consumer["idle"]) > idle_ms:
-                await self._redis.xgroup_delconsumer(self.key, self.group, consumer["name"])
+                await self.redis.xgroup_delconsumer(self.key, self.group, consumer["name"])
 
     async def _with_group(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """``call``, again after making the group when Redis answers that it has none."""
@@ -123,3 +160,7 @@ class OrderStream:
                 raise
         await self.ensure_group()
         return await call()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
