@@ -16,6 +16,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
+from seatcore.errors import UpstreamUnavailable
+
 REMIND_EVERY_S = 60.0
 
 # A dependency away (Redis, MySQL, the network): the message says it all, a traceback adds nothing.
@@ -24,6 +26,7 @@ DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
     RedisTimeoutError,
     DBAPIError,
     OSError,
+    UpstreamUnavailable,
 )
 
 
