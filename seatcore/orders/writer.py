@@ -152,7 +152,7 @@ class OrderWriter:
         return len(landing.landed)
 
     async def _read(self) -> tuple[list[Message], bool]:
-        """The next messages, and whether they are this writer's own unacknowledged backlog."""
+        """The next messages, and whether to read this writer's own unacknowledged backlog next."""
         if self._own_pending:
             messages = await self.stream.read(
                 self.consumer, count=self.batch_size, block_ms=None, own_pending=True
@@ -165,7 +165,9 @@ class OrderWriter:
             self._next_claim = now + self.claim_every_s
             claimed = await self._claim()
             if claimed:
-                return claimed, False
+                # Now in our backlog, with any entry deleted meanwhile that Redis 6.2 moved but
+                # did not answer: read the backlog next, until it is empty.
+                return claimed, True
         fresh = await self.stream.read(
             self.consumer, count=self.batch_size, block_ms=self.block_ms, own_pending=False
         )
