@@ -49,7 +49,7 @@ class ProcessLease:
         self._redis = redis
         self.owner = owner or new_owner()
         self.ttl_ms = ttl_ms
-        self.refresh_s = refresh_s
+        self.refresh_s = min(refresh_s, ttl_ms / 3000)  # two beats may be missed before it lapses
         self._beaten_at: float | None = None
 
     async def beat(self) -> None:
