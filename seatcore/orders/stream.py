@@ -46,21 +46,25 @@ class Message:
 
 class OrderStream:
     def __init__(self, redis: aioredis.Redis, key: str = keys.ORDER_STREAM, group: str = GROUP) -> None:
-        self.redis = redis
+        self._redis = redis
         self.key = key
         self.group = group
         self._claim_from = redis.register_script(_CLAIM_FROM)
 
+    @property
+    def redis(self) -> aioredis.Redis:
+        return self._redis
+
     async def ensure_group(self) -> None:
         """Create the stream and its group if missing; from id 0, so nothing already queued is skipped."""
         try:
-            await self.redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
+            await self._redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
 
     async def add(self, order: Order) -> str:
-        return str(await self.redis.xadd(self.key, {"order": order.to_json()}))
+        return str(await self._redis.xadd(self.key, {"order": order.to_json()}))
 
     async def read(
         self, consumer: str, *, count: int, block_ms: int | None, own_pending: bool
@@ -68,7 +72,7 @@ class OrderStream:
         """New messages for this consumer, or (``own_pending``) those it read but never acknowledged."""
         start = "0" if own_pending else ">"
         answer = await self._with_group(
-            lambda: self.redis.xreadgroup(
+            lambda: self._redis.xreadgroup(
                 self.group, consumer, {self.key: start}, count=count, block=None if own_pending else block_ms
             )
         )
@@ -81,7 +85,7 @@ class OrderStream:
     async def claim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[Message]:
         """Take over messages other consumers left idle for at least ``min_idle_ms``."""
         answer = await self._with_group(
-            lambda: self.redis.xautoclaim(self.key, self.group, consumer, min_idle_ms, "0-0", count=count)
+            lambda: self._redis.xautoclaim(self.key, self.group, consumer, min_idle_ms, "0-0", count=count)
         )
         # Redis 7 answers [next, entries, deleted ids]; 6.2 lists deleted entries with nil fields.
         entries = answer[1] if answer else []
@@ -112,7 +116,7 @@ class OrderStream:
     async def pending_owners(self) -> list[str]:
         """The consumers holding messages they have not acknowledged."""
         try:
-            summary = await self.redis.xpending(self.key, self.group)
+            summary = await self._redis.xpending(self.key, self.group)
         except ResponseError:
             return []
         return [_text(consumer["name"]) for consumer in summary.get("consumers") or []]
@@ -121,35 +125,35 @@ class OrderStream:
         """Done with these messages: acknowledge and delete them in one step."""
         if not ids:
             return
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xack(self.key, self.group, *ids)
             pipe.xdel(self.key, *ids)
             await pipe.execute()
 
     async def bury(self, message: Message, problem: str) -> None:
         """Move a message no writer can read to the dead-letter stream (never silently drop it)."""
-        await self.redis.xadd(DEAD_LETTERS, {"id": message.id, "raw": message.raw or "", "problem": problem})
+        await self._redis.xadd(DEAD_LETTERS, {"id": message.id, "raw": message.raw or "", "problem": problem})
         await self.ack([message.id])
 
     async def pending_count(self) -> int:
         try:
-            summary = await self.redis.xpending(self.key, self.group)
+            summary = await self._redis.xpending(self.key, self.group)
         except ResponseError:
             return 0
         return int(summary["pending"])
 
     async def length(self) -> int:
-        return int(await self.redis.xlen(self.key))
+        return int(await self._redis.xlen(self.key))
 
     async def forget_idle_consumers(self, idle_ms: int) -> None:
         """Drop consumers long gone that hold nothing (each process start adds one)."""
         try:
-            consumers = await self.redis.xinfo_consumers(self.key, self.group)
+            consumers = await self._redis.xinfo_consumers(self.key, self.group)
         except ResponseError:
             return
         for consumer in consumers:
             if int(consumer["pending"]) == 0 and int(consumer["idle"]) > idle_ms:
-                await self.redis.xgroup_delconsumer(self.key, self.group, consumer["name"])
+                await self._redis.xgroup_delconsumer(self.key, self.group, consumer["name"])
 
     async def _with_group(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """``call``, again after making the group when Redis answers that it has none."""
