@@ -319,7 +319,22 @@ async def refund_order(request: Request, principal: Principal) -> Response:
     async def work() -> OrderOut:
         return await _answer(service, await service.refund(principal.id, order_id))
 
-    return await _idempotent(request, principal, None, 200, work)
+    async def resume() -> OrderOut:
+        """After a crash: the refund the first call finished, if it got that far."""
+        try:
+            return await work()
+        except Conflict as exc:
+            done = await service.find(order_id) if exc.code == "illegal_transition" else None
+            if (
+                done is None
+                or done.status is not OrderStatus.REFUNDED
+                or done.refund is None
+                or done.refund.created_by != f"user:{principal.id}"
+            ):
+                raise
+            return await _answer(service, done)
+
+    return await _idempotent(request, principal, None, 200, work, resume)
 
 
 def _cursor(order: Order) -> str:

@@ -243,3 +243,35 @@ async def test_a_killed_process_leaves_its_key_to_the_next_retry(
 
 async def _exists(redis: aioredis.Redis, name: str) -> bool:
     return bool(await redis.exists(name))
+
+
+async def test_a_retried_refund_after_a_crash_answers_200_with_the_refunded_order(shop: Shop) -> None:
+    show = await shop.show()
+    alice = await shop.login("alice")
+    user = await get_or_create_user(runtime_of(shop.app).db, "dev:alice", "alice")
+    order = await shop.order(alice, (await shop.hold(alice, show.showtime_id, ["A-1"]))["id"])
+    await shop.pay(alice, order["id"])
+    await shop.wait_status(alice, order["id"], "ticketed")
+    headers = alice | key()
+    path = f"/api/v1/orders/{order['id']}/refund"
+    service = orders_of(shop.app)
+
+    async def refund() -> Answer:  # the first call refunded, then died before it answered
+        return Answer(200, {"status": (await service.refund(user.id, order["id"])).status.value})
+
+    dead = await dead_first_call(
+        runtime_of(shop.app).redis,
+        user.id,
+        headers["Idempotency-Key"],
+        fingerprint("POST", path, b""),
+        refund,
+    )
+    try:
+        retried = await shop.client.post(path, headers=headers)
+        assert retried.status_code == 200, retried.text
+        assert retried.json()["id"] == order["id"] and retried.json()["status"] == "refunded"
+        other = await shop.client.post(path, headers=alice | key())  # a new request, refused as before
+        assert other.status_code == 409 and other.json()["error"]["code"] == "illegal_transition"
+    finally:
+        dead.cancel()
+        await asyncio.gather(dead, return_exceptions=True)
