@@ -161,6 +161,8 @@ def _base_env(out: Path, storage: dict[str, str], hold_ttl_s: int) -> dict[str, 
         SEATCORE_CONFIG=str(out / "no-config-file.toml"),  # the checkout's config file does not apply
         SEATCORE_DATA_DIR=str(out / "data"),
         SEATCORE_DEV_LOGIN="true",
+        SEATCORE_PAYMENT_PROVIDER="sandbox",  # the rush pays; on MySQL that needs saying twice
+        SEATCORE_ALLOW_SANDBOX_PAYMENTS="true",
         SEATCORE_HOLD_TTL_S=str(hold_ttl_s),
         SEATCORE_HOLD_EXTEND_S=str(max(1, hold_ttl_s // 2)),
         SEATCORE_HOLD_MAX_LIFE_S=str(3 * hold_ttl_s),

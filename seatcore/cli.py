@@ -37,7 +37,7 @@ _SETTING_OPTIONS = (
     "tls_keyfile",
 )
 # Settings that worker processes must see as this process resolved them.
-_EXPORTED = ("database_url", "redis_url", "data_dir", "secret_key", "dev_login")
+_EXPORTED = ("database_url", "redis_url", "data_dir", "secret_key", "dev_login", "payment_provider")
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
@@ -113,6 +113,10 @@ def _urls(settings: Settings) -> str:
     ]
     if settings.dev_login:
         lines.append("  sign-in:        dev provider on: any code dev-NAME signs in moviegoer NAME")
+    if settings.payment_provider == "sandbox":
+        lines.append("  payments:       sandbox: the service pays every order itself (demo and tests only)")
+    elif settings.payment_provider == "none":
+        lines.append("  payments:       off (payment_provider is not set): every pay answers 503")
     return "\n".join(lines)
 
 
@@ -172,12 +176,22 @@ def cmd_serve(settings: Settings) -> None:
         _run_uvicorn(ready)
 
 
-def cmd_demo(settings: Settings) -> None:
-    """Migrate, seed and serve. On the embedded default the dev sign-in provider is turned on
-    (codes ``dev-NAME``) unless ``SEATCORE_DEV_LOGIN`` says otherwise."""
-    if not settings.database_url and "SEATCORE_DEV_LOGIN" not in os.environ:
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's settings. On the embedded default the dev sign-in provider is turned on (codes
+    ``dev-NAME``) unless ``SEATCORE_DEV_LOGIN`` says otherwise, and so is the sandbox payment
+    provider unless the config or the environment chose a ``payment_provider``."""
+    if settings.database_url:
+        return settings
+    if "SEATCORE_DEV_LOGIN" not in os.environ:
         settings = settings.model_copy(update={"dev_login": True})
-    settings = _with_secret(settings)
+    if "payment_provider" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"payment_provider": "sandbox"})
+    return settings
+
+
+def cmd_demo(settings: Settings) -> None:
+    """Migrate, seed and serve, with the demo's settings (``demo_settings``)."""
+    settings = _with_secret(demo_settings(settings))
     cmd_migrate(settings)
     with _redis_ready(settings) as ready:
         cmd_seed_demo(ready)

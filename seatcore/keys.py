@@ -104,3 +104,8 @@ def user_orders(user_id: int) -> str:
 
 def idempotency(user_id: int, key: str) -> str:
     return f"sc:idem:{user_id}:{key}"
+
+
+def process_alive(owner: str) -> str:
+    """A service process's lease (seatcore.orders.lease): present while the process lives."""
+    return f"sc:alive:{owner}"

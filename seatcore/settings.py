@@ -82,8 +82,12 @@ class Settings(BaseSettings):
     seat_info_cache_s: float = Field(default=5.0, ge=0)  # showtime rules and prices kept in memory
     seat_redis_connections: int = Field(default=64, ge=1)  # the engine's pool; callers wait past it
 
-    # Payments (docs/payments.md). The sandbox pays every order itself: for the demo only.
-    payment_provider: Literal["sandbox", "wechatpay"] = "sandbox"
+    # Payments (docs/payments.md). Off unless chosen: with "none" every pay answers 503
+    # payments_unavailable. The sandbox pays every order itself: `seatcore demo` and the tests turn
+    # it on, and on a MySQL database it also needs allow_sandbox_payments, so that a production
+    # start can never sell tickets for free by accident.
+    payment_provider: Literal["none", "sandbox", "wechatpay"] = "none"
+    allow_sandbox_payments: bool = False
     sandbox_pay_delay_ms: int = Field(default=300, ge=0)
     wechatpay_mchid: str = ""
     wechatpay_appid: str = ""  # empty: the mini-program's wx_appid
@@ -135,9 +139,24 @@ class Settings(BaseSettings):
             raise ValueError("shutdown_grace_s cannot be negative")
         return self
 
+    @model_validator(mode="after")
+    def _no_free_tickets_on_mysql(self) -> Settings:
+        if self.payment_provider == "sandbox" and self.mysql and not self.allow_sandbox_payments:
+            raise ValueError(
+                'payment_provider "sandbox" pays every order itself, so on a MySQL database it also '
+                "needs allow_sandbox_payments = true (SEATCORE_ALLOW_SANDBOX_PAYMENTS=true), for "
+                'staging and load tests only; production uses payment_provider "wechatpay"'
+            )
+        return self
+
     @property
     def embedded(self) -> bool:
         return not self.database_url or not self.redis_url
+
+    @property
+    def mysql(self) -> bool:
+        """On MySQL / MariaDB: production's database (SQLite is the embedded demo's)."""
+        return self.database_url.split(":", 1)[0].split("+", 1)[0].lower() in ("mysql", "mariadb")
 
     @property
     def sqlite_path(self) -> Path:

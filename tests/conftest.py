@@ -90,6 +90,8 @@ def settings(mysql_url: str, redis_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         secret_key=TEST_SECRET,
         dev_login=True,
+        payment_provider="sandbox",
+        allow_sandbox_payments=True,  # the tests' database is MySQL
         log_json=False,
     )
 

@@ -107,7 +107,11 @@ def test_workers_get_the_resolved_settings(
         monkeypatch.setenv(f"SEATCORE_{name.upper()}", "")  # so that teardown removes what _export sets
     monkeypatch.chdir(tmp_path)
     settings = Settings(
-        redis_url="unix:///tmp/x/redis.socket", data_dir=Path("data"), secret_key="k" * 32, dev_login=True
+        redis_url="unix:///tmp/x/redis.socket",
+        data_dir=Path("data"),
+        secret_key="k" * 32,
+        dev_login=True,
+        payment_provider="sandbox",
     )
     cli._export(settings)
     assert os.environ["SEATCORE_REDIS_URL"] == "unix:///tmp/x/redis.socket"
@@ -115,3 +119,4 @@ def test_workers_get_the_resolved_settings(
     assert os.environ["SEATCORE_SECRET_KEY"] == "k" * 32
     reloaded = Settings()
     assert reloaded.dev_login is True and reloaded.database_url == ""
+    assert reloaded.payment_provider == "sandbox"

@@ -201,17 +201,23 @@ async def _idempotent(
     body: BaseModel | None,
     status: int,
     work: Callable[[], Awaitable[BaseModel]],
+    resume: Callable[[], Awaitable[BaseModel]] | None = None,
 ) -> Response:
-    """Run ``work`` once per Idempotency-Key; answer what it answered (then, or now again)."""
+    """Run ``work`` once per Idempotency-Key; answer what it answered (then, or now again).
+    ``resume`` answers a retry whose first call died with its process before it had answered."""
     key = idempotency.check_key(request.headers.get(idempotency.HEADER))
     raw = body.model_dump_json().encode() if body is not None else b""
     request_fingerprint = idempotency.fingerprint(request.method, request.url.path, raw)
 
-    async def call() -> idempotency.Answer:
-        result = await work()
-        return idempotency.Answer(status, result.model_dump(mode="json"))
+    def answering(step: Callable[[], Awaitable[BaseModel]]) -> Callable[[], Awaitable[idempotency.Answer]]:
+        async def call() -> idempotency.Answer:
+            return idempotency.Answer(status, (await step()).model_dump(mode="json"))
 
-    answer = await _service(request).idempotency.run(principal.id, key, request_fingerprint, call)
+        return call
+
+    answer = await _service(request).idempotency.run(
+        principal.id, key, request_fingerprint, answering(work), resume=answering(resume or work)
+    )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
@@ -232,7 +238,19 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     async def work() -> OrderOut:
         return await _answer(service, await service.create(principal.id, body.hold_id))
 
-    return await _idempotent(request, principal, body, 201, work)
+    async def resume() -> OrderOut:
+        """After a crash: the order the first call made from this hold, if it got that far."""
+        try:
+            return await work()
+        except Conflict as exc:
+            made = (
+                await service.find(str(exc.details.get("order_id"))) if exc.code == "order_exists" else None
+            )
+            if made is None or made.user_id != principal.id or made.hold_id != body.hold_id:
+                raise
+            return await _answer(service, made)
+
+    return await _idempotent(request, principal, body, 201, work, resume)
 
 
 @endpoints.get(
@@ -301,7 +319,22 @@ async def refund_order(request: Request, principal: Principal) -> Response:
     async def work() -> OrderOut:
         return await _answer(service, await service.refund(principal.id, order_id))
 
-    return await _idempotent(request, principal, None, 200, work)
+    async def resume() -> OrderOut:
+        """After a crash: the refund the first call finished, if it got that far."""
+        try:
+            return await work()
+        except Conflict as exc:
+            done = await service.find(order_id) if exc.code == "illegal_transition" else None
+            if (
+                done is None
+                or done.status is not OrderStatus.REFUNDED
+                or done.refund is None
+                or done.refund.created_by != f"user:{principal.id}"
+            ):
+                raise
+            return await _answer(service, done)
+
+    return await _idempotent(request, principal, None, 200, work, resume)
 
 
 def _cursor(order: Order) -> str:

@@ -21,6 +21,7 @@ from seatcore import keys
 from seatcore.engine.replies import parse_hold_id
 from seatcore.engine.service import SeatEngine
 from seatcore.errors import SeatcoreError
+from seatcore.outage_log import OutageLog
 
 log = logging.getLogger("seatcore.engine.sweeper")
 BATCH = 1000
@@ -62,12 +63,15 @@ class Sweeper:
         return len(due)
 
     async def run(self) -> None:
-        """Sweep every interval until cancelled; a failed pass is logged and the next one tries again."""
+        """Sweep every interval until cancelled; a failed pass is counted (one log line per outage)
+        and the next one tries again."""
+        outage = OutageLog(log, "hold sweeper")
         while True:
             try:
                 due = await self.run_once()
+                outage.succeeded()
             except (RedisError, OSError, SeatcoreError) as exc:
-                log.warning("hold sweep failed: %s", exc)
+                outage.failed(exc)
                 due = 0
             if due < BATCH:
                 await asyncio.sleep(self.interval_s)

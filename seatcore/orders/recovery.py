@@ -32,6 +32,7 @@ from seatcore.errors import SeatcoreError
 from seatcore.orders import store
 from seatcore.orders.records import now_utc
 from seatcore.orders.service import PAID_CHECK_S, OrderService
+from seatcore.outage_log import OutageLog
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ async def run(service: OrderService, stopping: asyncio.Event) -> None:
     recovered = False
     loop = asyncio.get_running_loop()
     next_release_at = 0.0
+    outage = OutageLog(log, "order sweeper")  # one line per Redis or MySQL outage, not per round
     while not stopping.is_set():
         try:
             if not recovered:
@@ -130,7 +132,8 @@ async def run(service: OrderService, stopping: asyncio.Event) -> None:
                 lookback = RELEASE_LOOKBACK if next_release_at else RELEASE_LOOKBACK_AT_START
                 await release_refunded_seats(service, lookback)
                 next_release_at = loop.time() + RELEASE_EVERY_S
-        except Exception:
-            log.exception("order sweeper failed; trying again")
+            outage.succeeded()
+        except Exception as exc:
+            outage.failed(exc)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), SWEEP_EVERY_S)

@@ -2,9 +2,11 @@
 
 Writers read it as one consumer group, so each message goes to one writer; a message stays in the
 group's pending list until its writer acknowledges it after the MySQL commit. A writer that dies
-leaves its messages pending, and another takes them over with XAUTOCLAIM (Redis 6.2) once they
-have been idle for ``claim_idle_ms``. Acknowledged messages are deleted, so the stream holds only
-work not yet done and never needs trimming (trimming could drop unwritten orders).
+leaves its messages pending: another takes them over as soon as the dead writer's process lease
+has lapsed (``claim_from``: one script, so of several writers each message goes to one), and any
+writer's messages idle for ``claim_idle_ms`` with XAUTOCLAIM (Redis 6.2), which catches a writer
+that is alive but stuck. Acknowledged messages are deleted, so the stream holds only work not yet
+done and never needs trimming (trimming could drop unwritten orders).
 
 If Redis lost the group (a restart without persistence, a flush) it is made again on first use.
 """
@@ -24,6 +26,17 @@ from seatcore.orders.records import Order
 GROUP = "writers"
 DEAD_LETTERS = f"{keys.ORDER_STREAM}:dead"  # messages no writer can read: kept for an operator
 
+# KEYS[1] the stream; ARGV[1] the group, ARGV[2] the consumer given up for dead, ARGV[3] the one
+# taking over, ARGV[4] how many at most. Answers XCLAIM's entries. Listing and claiming in one
+# script is what makes each message go to exactly one of the writers taking over at once.
+_CLAIM_FROM = """
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', ARGV[4], ARGV[2])
+if #pending == 0 then return {} end
+local ids = {}
+for i, entry in ipairs(pending) do ids[i] = entry[1] end
+return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(ids))
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -36,6 +49,11 @@ class OrderStream:
         self._redis = redis
         self.key = key
         self.group = group
+        self._claim_from = redis.register_script(_CLAIM_FROM)
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        return self._redis
 
     async def ensure_group(self) -> None:
         """Create the stream and its group if missing; from id 0, so nothing already queued is skipped."""
@@ -80,6 +98,29 @@ class OrderStream:
             messages.extend(Message(str(entry_id), None) for entry_id in answer[2])
         return messages
 
+    async def claim_from(self, owner: str, consumer: str, *, count: int) -> list[Message]:
+        """Take over the messages ``owner`` (a writer known dead) has read but not acknowledged."""
+        answer = await self._with_group(
+            lambda: self._claim_from(keys=[self.key], args=[self.group, owner, consumer, count])
+        )
+        messages = []
+        for entry in answer or []:
+            if not entry:  # Redis 6.2: an entry deleted after it was read
+                continue
+            entry_id, flat = entry[0], entry[1] or []
+            fields = dict(zip(flat[::2], flat[1::2], strict=True))
+            raw = fields.get("order", fields.get(b"order"))
+            messages.append(Message(_text(entry_id), _text(raw) if raw is not None else None))
+        return messages
+
+    async def pending_owners(self) -> list[str]:
+        """The consumers holding messages they have not acknowledged."""
+        try:
+            summary = await self._redis.xpending(self.key, self.group)
+        except ResponseError:
+            return []
+        return [_text(consumer["name"]) for consumer in summary.get("consumers") or []]
+
     async def ack(self, ids: list[str]) -> None:
         """Done with these messages: acknowledge and delete them in one step."""
         if not ids:
@@ -123,3 +164,7 @@ class OrderStream:
                 raise
         await self.ensure_group()
         return await call()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

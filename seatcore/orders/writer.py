@@ -1,11 +1,14 @@
 """The MySQL writer: reads the order stream as one consumer of the ``writers`` group and lands batches.
 
 One loop per writer: first its own unacknowledged messages (after a failed write), else new ones
-(blocking briefly), and every ``claim_every_s`` the messages of writers that went quiet for
-``claim_idle_ms`` (crashed, killed, stuck). A batch is landed in one transaction with multi-row
-INSERTs; only after the commit are its messages acknowledged, so a crash between the two lands the
-batch again, which changes nothing (idempotent by order id). While MySQL is down every write fails,
-the messages stay pending, and the writer retries them with a growing pause until it comes back.
+(blocking briefly), and every ``claim_every_s`` those of other writers: at once the messages of a
+writer known dead (its consumer name is its process's lease owner, seatcore.orders.lease, and the
+lease has lapsed: killed, crashed), and as a fallback those idle for ``claim_idle_ms`` (a writer
+alive but stuck). A batch is landed in one transaction with multi-row INSERTs; only after the
+commit are its messages acknowledged, so a crash between the two lands the batch again, which
+changes nothing (idempotent by order id). While MySQL is down every write fails, the messages stay
+pending, and the writer retries them with a growing pause until it comes back (logging the outage
+once, seatcore.outage_log).
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -23,15 +23,17 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.orders import store
+from seatcore.orders.lease import ProcessLease, living
 from seatcore.orders.records import Order
 from seatcore.orders.stream import Message, OrderStream
+from seatcore.outage_log import OutageLog
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 BLOCK_MS = 250  # also how long a stop waits for the read in progress
-CLAIM_IDLE_MS = 30_000
-CLAIM_EVERY_S = 5.0
+CLAIM_IDLE_MS = 30_000  # a live writer's messages are taken over only when this idle
+CLAIM_EVERY_S = 1.0  # a dead writer's are taken over at the first pass after its lease lapsed
 RETRY_FIRST_S = 0.2
 RETRY_MAX_S = 5.0
 FORGET_CONSUMERS_AFTER_MS = 24 * 3600 * 1000
@@ -46,11 +48,6 @@ class StepResult:
     landed: int
 
 
-def consumer_name() -> str:
-    """A name for this writer in the group, unique per process start."""
-    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-
-
 async def _nothing_landed(orders: Sequence[Order]) -> None:
     return None
 
@@ -62,6 +59,7 @@ class OrderWriter:
         stream: OrderStream,
         *,
         consumer: str | None = None,
+        lease: ProcessLease | None = None,
         batch_size: int = BATCH_SIZE,
         block_ms: int = BLOCK_MS,
         claim_idle_ms: int = CLAIM_IDLE_MS,
@@ -71,7 +69,9 @@ class OrderWriter:
     ) -> None:
         self.db = db
         self.stream = stream
-        self.consumer = consumer or consumer_name()
+        # The consumer name is the lease's owner: other writers tell from the lease that it is dead.
+        self.lease = lease or ProcessLease(stream.redis, consumer)
+        self.consumer = self.lease.owner
         self.batch_size = batch_size
         self.block_ms = block_ms
         self.claim_idle_ms = claim_idle_ms
@@ -96,14 +96,16 @@ class OrderWriter:
         await self.stream.ensure_group()
         await self.stream.forget_idle_consumers(FORGET_CONSUMERS_AFTER_MS)
         pause = RETRY_FIRST_S
+        outage = OutageLog(log, f"order writer {self.consumer}")
         while not self._stopping.is_set():
             try:
                 await self.step()
+                outage.succeeded()
                 pause = RETRY_FIRST_S
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # MySQL or Redis away: keep the messages, try again shortly
-                log.warning("order writer could not land a batch, retrying: %s", exc)
+                outage.failed(exc)
                 self._own_pending = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), pause)
@@ -111,6 +113,7 @@ class OrderWriter:
 
     async def step(self) -> StepResult:
         """One round: read (own pending first, then claimed and new), land, acknowledge."""
+        await self.lease.keep_alive()  # a no-op while the app's heartbeat keeps the lease
         messages, own = await self._read()
         if not messages:
             return StepResult(0, 0)
@@ -149,7 +152,7 @@ class OrderWriter:
         return len(landing.landed)
 
     async def _read(self) -> tuple[list[Message], bool]:
-        """The next messages, and whether they are this writer's own unacknowledged backlog."""
+        """The next messages, and whether to read this writer's own unacknowledged backlog next."""
         if self._own_pending:
             messages = await self.stream.read(
                 self.consumer, count=self.batch_size, block_ms=None, own_pending=True
@@ -160,13 +163,35 @@ class OrderWriter:
         now = time.monotonic()
         if now >= self._next_claim:
             self._next_claim = now + self.claim_every_s
-            claimed = await self.stream.claim(
-                self.consumer, min_idle_ms=self.claim_idle_ms, count=self.batch_size
-            )
+            claimed = await self._claim()
             if claimed:
-                log.info("order writer %s took over %d idle messages", self.consumer, len(claimed))
-                return claimed, False
+                # Now in our backlog, with any entry deleted meanwhile that Redis 6.2 moved but
+                # did not answer: read the backlog next, until it is empty.
+                return claimed, True
         fresh = await self.stream.read(
             self.consumer, count=self.batch_size, block_ms=self.block_ms, own_pending=False
         )
         return fresh, False
+
+    async def _claim(self) -> list[Message]:
+        """Messages of writers known dead, else of writers quiet for ``claim_idle_ms``."""
+        others = [owner for owner in await self.stream.pending_owners() if owner != self.consumer]
+        alive = await living(self.stream.redis, others)
+        for owner in others:
+            if owner in alive:
+                continue
+            claimed = await self.stream.claim_from(owner, self.consumer, count=self.batch_size)
+            if claimed:
+                log.warning(
+                    "order writer %s took over %d messages of writer %s, whose process is gone",
+                    self.consumer,
+                    len(claimed),
+                    owner,
+                )
+                return claimed
+        claimed = await self.stream.claim(
+            self.consumer, min_idle_ms=self.claim_idle_ms, count=self.batch_size
+        )
+        if claimed:
+            log.warning("order writer %s took over %d idle messages", self.consumer, len(claimed))
+        return claimed

@@ -1,7 +1,8 @@
 """Payment providers behind one interface (``PaymentProvider``), chosen by ``payment_provider``.
 
-``sandbox`` (the demo default) pays every order itself after a short delay; ``wechatpay`` talks to
-WeChat Pay API v3. See docs/payments.md for settings, key files and callback verification.
+``none`` (the default) refuses every payment; ``sandbox`` (turned on by the demo and the tests)
+pays every order itself after a short delay; ``wechatpay`` talks to WeChat Pay API v3. See
+docs/payments.md for settings, key files and callback verification.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from seatcore.payments.base import (
     ProviderMisconfigured,
     RefundResult,
 )
+from seatcore.payments.disabled import PaymentsOff
 from seatcore.payments.sandbox import SandboxProvider
 from seatcore.payments.wechatpay import WeChatPayProvider
 from seatcore.settings import Settings
@@ -21,6 +23,7 @@ __all__ = [
     "NoticeHandler",
     "PaymentNotice",
     "PaymentProvider",
+    "PaymentsOff",
     "ProviderMisconfigured",
     "RefundResult",
     "SandboxProvider",
@@ -32,6 +35,8 @@ __all__ = [
 def build_provider(settings: Settings, on_notice: NoticeHandler) -> PaymentProvider:
     """The configured provider. ``on_notice`` receives the sandbox's payments; WeChat Pay's arrive
     over HTTP at ``wechatpay_notify_url`` and go through ``parse_notification`` instead."""
+    if settings.payment_provider == "none":
+        return PaymentsOff()
     if settings.payment_provider == "sandbox":
         return SandboxProvider(on_notice, delay_ms=settings.sandbox_pay_delay_ms)
     return WeChatPayProvider.from_settings(settings)

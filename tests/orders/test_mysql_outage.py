@@ -64,10 +64,13 @@ async def test_paid_orders_wait_in_the_stream_until_mysql_returns(
     assert paid["status"] == "paid" and paid["showtime"] is None
     assert (await shop.states(show.showtime_id))["A-1"] == "sold"
 
-    async def writer_failed_twice() -> bool:
-        return sum("could not land" in r.getMessage() for r in caplog.records) >= 2
+    def writer_lines(text: str) -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "seatcore.orders.writer" and text in r.getMessage()]
 
-    await wait_for(writer_failed_twice)  # the writer keeps trying; the order stays in the stream
+    async def writer_failing() -> bool:
+        return bool(writer_lines("is failing"))
+
+    await wait_for(writer_failing)  # the writer keeps trying; the order stays in the stream
     assert await shop.orders.stream.length() == 1
     assert (await shop.get(alice, order["id"]))["status"] == "paid"
     async with direct.connect() as conn:
@@ -80,3 +83,9 @@ async def test_paid_orders_wait_in_the_stream_until_mysql_returns(
         assert (await conn.execute(select(func.count()).select_from(tickets))).scalar_one() == 2
     assert await shop.orders.stream.length() == 0
     await direct.dispose()
+
+    async def writer_recovered() -> bool:
+        return bool(writer_lines("recovered after"))
+
+    await wait_for(writer_recovered)
+    assert len(writer_lines("is failing")) == 1  # one line per outage, not one per retry
