@@ -182,11 +182,14 @@ async def load_state(
     pairs: list[str | int] = []
     for seat_id, order_id in sold.items():
         pairs += [seat_id, order_id]
+    meta = layout_meta(info.grid)
+    if info.seating.status == "cancelled":
+        meta += ["cancelled", 1]  # rebuilt from MySQL after Redis lost close.lua's mark
     args: list[str | int] = [
         now_arg,
         secrets.token_hex(8),
         info.gone_ms,
-        orjson.dumps(layout_meta(info.grid)).decode(),
+        orjson.dumps(meta).decode(),
         *pairs,
     ]
     result = await scripts.LOAD(redis, keys.show_keys(showtime_id), args)
