@@ -141,3 +141,21 @@ async def test_sales_switched_off_let_pending_orders_finish_but_start_nothing(sh
     await shop.pay(alice, order["id"])  # alice had ordered before: she may still pay
     ticketed = await shop.wait_status(alice, order["id"], "ticketed")
     assert [t["seat"] for t in ticketed["tickets"]] == ["A-1"]
+
+
+async def test_the_cancelled_mark_outlives_a_rebuild_of_the_seat_state(shop: Shop) -> None:
+    """Redis may lose everything (invariant 7): rebuilt from MySQL, the showtime is still closed."""
+    show = await shop.show()
+    alice = await shop.login("alice")
+    await shop.states(show.showtime_id)
+    await _cancel(shop, show.showtime_id)
+    redis = runtime_of(shop.app).redis
+    meta = f"sc:{{show:{show.showtime_id}}}:meta"
+    await redis.delete(*(await redis.keys(f"sc:{{show:{show.showtime_id}}}:*")))  # the state is lost
+
+    await shop.orders.seats.load(show.showtime_id)
+    assert await redis.hget(meta, "cancelled") == "1"
+    holding = await shop.client.post(
+        f"/api/v1/showtimes/{show.showtime_id}/holds", json={"seats": ["A-1"]}, headers=alice
+    )
+    assert holding.status_code == 409 and holding.json()["error"]["code"] == "sales_closed"
