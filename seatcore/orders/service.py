@@ -1,17 +1,15 @@
 """The order service: from a live hold to paid tickets in MySQL, and back again by refund.
 
-The life of an order (docs/orders.md draws it with its crash windows):
+The life of an order (docs/orders.md draws it with its crash windows and faults):
 
 1. ``create``: from the caller's live hold, priced on the server; kept in Redis (``inflight``).
 2. ``pay``: the provider's prepay (``wx.requestPayment`` parameters), kept on the order.
-3. ``on_notice``: a verified payment. The payment is recorded on the order first, then ``settle``
-   drives it on: the engine's ``buy`` (hold -> sold to this order), status ``paid`` with ticket
-   codes, and the order goes on the stream ``sc:orders``. The writer lands it in MySQL as
-   ``ticketed`` and drops it from Redis. If the hold was gone (expired, released, cancelled) the
-   payment is refunded at once and the order lands as ``refunded`` with the reason.
+3. ``on_notice`` (or ``ask_provider``, when no notice came): the payment is recorded on the order,
+   then ``settle`` drives it on: the engine's ``buy``, ``paid`` with ticket codes, the stream
+   ``sc:orders``; the writer lands it in MySQL as ``ticketed``. A payment that buys nothing (hold
+   gone, showtime cancelled) is refunded at once and lands as ``refunded`` with the reason.
 4. ``refund`` (moviegoer, under the cinema's policy) / ``refund_by_staff``: refund_requested in
-   MySQL, the provider's refund (its id is the idempotency key), refunded with tickets no longer
-   live, seats sold back to the map (``unsell``).
+   MySQL, the provider's refund, refunded with tickets no longer live, seats back on the map.
 
 Every step can be retried: ``buy`` is idempotent per order, a re-queued order lands once, the
 provider treats our order and refund ids as idempotency keys. The sweeper and the recovery at start
@@ -46,7 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAID_CHECK_S = 30  # a paid order not in MySQL by then gets a look from the sweeper
-PAY_QUERY_EVERY = timedelta(seconds=20)  # a started payment: how often the sweeper asks the provider
+PAY_QUERY_EVERY = timedelta(seconds=30)  # a started payment: how often the sweeper asks the provider
 PAY_QUERY_GRACE = timedelta(minutes=2)  # an ended order whose payment was started: asked until then
 S = OrderStatus
 
@@ -156,12 +154,11 @@ class OrderService:
         check_move(order.status, S.PAID)
         if order.payment is not None:
             return order  # paid already; the tickets are on their way
-        if order.prepay is not None:
-            try:
-                if await self.ask_provider(order):
-                    return await self.inflight.get(order.id) or order
-            except UpstreamUnavailable as exc:  # the stored parameters still let the payer pay
-                log.warning("could not ask the provider about %s: %s", order.id, exc.message)
+        try:
+            if order.prepay is not None and await self.ask_provider(order):
+                return await self.inflight.get(order.id) or order
+        except UpstreamUnavailable as exc:  # the stored parameters still let the payer pay
+            log.warning("could not ask the provider about %s: %s", order.id, exc.message)
         try:
             hold = await self.seats.get_hold(order.hold_id, user_id)
         except (SeatError, NotFound):

@@ -77,7 +77,7 @@ async def test_a_notice_that_never_arrives_is_settled_by_a_query(live_shop: Live
     shop.fake.pay(order["id"])  # paid in WeChat; the notice is lost on its way
     assert (await shop.get(alice, order["id"]))["status"] == "pending_payment"
 
-    await recovery.look_at(shop.orders, order["id"])  # the sweeper's look, due every 20 s
+    await recovery.look_at(shop.orders, order["id"])  # the sweeper's look, due every 30 s
     ticketed = await shop.wait_status(alice, order["id"], "ticketed")
     assert [t["seat"] for t in ticketed["tickets"]] == ["C-1", "C-2"]
     assert ticketed["paid_at"] is not None
