@@ -9,15 +9,16 @@ Staff cancel a showtime in MySQL first (seatcore.api.staff.showtimes); then ``cl
    provider once more: a payment that still lands buys nothing and is refunded);
 3. an order whose payment arrived but had not bought its seats is settled now: the engine
    refuses the buy, so the payment is refunded at once with that reason;
-4. orders that had bought their seats before the mark are on their way to MySQL: the caller
-   refunds them once they have landed (the answer lists the ones not landed yet; cancelling again
-   refunds them).
+4. orders that had bought their seats before the mark are on their way to MySQL: they are given
+   ``LANDING_WAIT_S`` to land (the writers take milliseconds), and the caller refunds them with the
+   landed ones; any still on the way are listed in its answer, and cancelling again refunds them.
 
 Every step can run again: cancelling twice changes nothing the first did not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from seatcore.domain.orders import OrderStatus, Reason
@@ -25,9 +26,13 @@ from seatcore.orders.service import OrderService
 
 log = logging.getLogger(__name__)
 
+LANDING_WAIT_S = 5.0
+LANDING_POLL_S = 0.05
+
 
 async def close_showtime(service: OrderService, showtime_id: int) -> list[str]:
-    """End the showtime's holds and unpaid orders; answers the paid orders still in Redis."""
+    """End the showtime's holds and unpaid orders; answers the paid orders that were still in
+    Redis (landed by now, unless MySQL is slow: the caller refunds them either way)."""
     ended_holds = await service.seats.close(showtime_id)
     paid: list[str] = []
     ended_orders = 0
@@ -43,8 +48,14 @@ async def close_showtime(service: OrderService, showtime_id: int) -> list[str]:
         settled = await service.settle(order_id)
         if settled is not None and settled.status is OrderStatus.PAID:
             paid.append(order_id)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LANDING_WAIT_S
+    landing = list(paid)
+    while landing and loop.time() < deadline:
+        await asyncio.sleep(LANDING_POLL_S)
+        landing = [order_id for order_id in landing if await service.inflight.get(order_id) is not None]
     log.info(
-        "showtime %s closed: %d holds and %d unpaid orders ended, %d paid orders still landing",
+        "showtime %s closed: %d holds and %d unpaid orders ended, %d paid orders were landing",
         showtime_id,
         len(ended_holds),
         ended_orders,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import make_url
 
 from seatcore.db.engine import create_db_engine
@@ -43,11 +43,11 @@ def settings(settings: Settings, proxy: TcpProxy) -> Settings:
     )
 
 
-async def _count(url: str, table: object) -> int:
+async def _count(url: str, table: Table) -> int:
     direct = create_db_engine(Settings(database_url=url))
     try:
         async with direct.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())  # type: ignore[arg-type]
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
     finally:
         await direct.dispose()
 
