@@ -102,6 +102,21 @@ def user_orders(user_id: int) -> str:
     return f"sc:user:{user_id}:orders"
 
 
+def payer_openid(user_id: int) -> str:
+    """The moviegoer's openid, kept for prepays made while MySQL is away (seatcore.orders.paydetails)."""
+    return f"sc:user:{user_id}:openid"
+
+
+def showtime_title(showtime_id: int) -> str:
+    """The film's title of a showtime, for the payment's description while MySQL is away."""
+    return f"sc:{show_tag(showtime_id)}:title"
+
+
+def sandbox_payment(order_id: str) -> str:
+    """The demo's sandbox provider: an order's payment (seatcore.payments.sandbox)."""
+    return f"sc:sandbox:payment:{order_id}"
+
+
 def idempotency(user_id: int, key: str) -> str:
     return f"sc:idem:{user_id}:{key}"
 

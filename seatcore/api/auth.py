@@ -11,6 +11,7 @@ from seatcore.api._http import Answer, Body, Endpoints
 from seatcore.auth.passwords import verify_password
 from seatcore.auth.principal import Principal
 from seatcore.errors import LoginFailed, NotFound
+from seatcore.orders import paydetails
 from seatcore.ratelimit import check_rate
 from seatcore.runtime import Runtime
 from seatcore.store import users
@@ -58,6 +59,7 @@ async def wx_login(request: Request, body: WxLoginBody) -> LoginAnswer:
     await check_rate(runtime.redis, "login", _client_ip(request), limit=LOGINS_PER_MINUTE, window_s=60)
     identity = await runtime.wx.exchange(body.code)
     user = await users.get_or_create_user(runtime.db, identity.openid, identity.nickname)
+    await paydetails.keep_openid(runtime.redis, user.id, user.openid)  # pays through a MySQL outage
     principal = Principal(kind="user", id=user.id, role="moviegoer")
     return LoginAnswer(
         token=runtime.tokens.issue(principal),

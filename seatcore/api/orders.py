@@ -47,7 +47,7 @@ IDEMPOTENCY_KEY = HeaderParam(
     "retry gets the first answer (24 hours; the same key with another request is 409).",
     max_length=idempotency.MAX_KEY_CHARS,
 )
-NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT)
+NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CANCELLED)
 
 
 class CreateOrderBody(Body):

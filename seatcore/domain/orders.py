@@ -57,6 +57,7 @@ class Reason(StrEnum):
     STAFF = "staff"  # cinema staff refunded it
     HOLD_EXPIRED = "hold_expired"
     CANCELLED = "cancelled"
+    SHOWTIME_CANCELLED = "showtime_cancelled"  # the cinema cancelled the screening
 
 
 REASON_TEXT: Mapping[Reason, str] = {
@@ -69,6 +70,9 @@ REASON_TEXT: Mapping[Reason, str] = {
     Reason.STAFF: "refunded by the cinema",
     Reason.HOLD_EXPIRED: "not paid before the seats' hold ended",
     Reason.CANCELLED: "cancelled before payment",
+    Reason.SHOWTIME_CANCELLED: (
+        "the cinema cancelled this showtime; nothing is charged, and any payment made is refunded in full"
+    ),
 }
 
 

@@ -9,6 +9,7 @@ are lost in a rebuild; sold seats are not.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import orjson
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore import keys
@@ -27,6 +29,8 @@ from seatcore.errors import NotFound
 from seatcore.store import seating as store
 from seatcore.store.seating import ShowtimeSeating
 from seatcore.types import SeatId, ShowtimeId
+
+log = logging.getLogger(__name__)
 
 KEEP_AFTER_END = timedelta(days=1)  # a showtime's keys outlive its end by this much
 MAX_CACHED = 2000  # showtimes kept in memory
@@ -123,7 +127,8 @@ def layout_meta(grid: SeatGrid) -> list[str | int]:
 class ShowtimeCache:
     """Showtimes read from the source, each kept ``ttl_s`` seconds so that staff changes (prices,
     sales stopped, a cancellation) reach the engine within that time. One read per showtime at a
-    time: concurrent callers wait for the same read."""
+    time: concurrent callers wait for the same read. While MySQL is away a showtime read before is
+    served as last read, so that holds and orders go on through the outage."""
 
     def __init__(self, source: SeatingSource, policy: SalesPolicy, ttl_s: float) -> None:
         self.source = source
@@ -142,7 +147,18 @@ class ShowtimeCache:
                 entry = self._entries.get(showtime_id)
                 if entry is not None and time.monotonic() - entry[0] < self._ttl_s:
                     return entry[1]
-                seating = await self.source.seating(showtime_id)
+                try:
+                    seating = await self.source.seating(showtime_id)
+                except (DBAPIError, OSError):
+                    if entry is None:
+                        raise
+                    # MySQL is away: sell on from the rules last read (staff cannot change them
+                    # meanwhile either), and ask MySQL again after another ttl_s.
+                    log.warning(
+                        "showtime %s: MySQL is not answering; using its rules as last read", showtime_id
+                    )
+                    self._keep(showtime_id, entry[1])
+                    return entry[1]
                 if seating is None:
                     self._entries.pop(showtime_id, None)
                     raise NotFound(f"no showtime {showtime_id}", showtime_id=showtime_id)
@@ -182,11 +198,14 @@ async def load_state(
     pairs: list[str | int] = []
     for seat_id, order_id in sold.items():
         pairs += [seat_id, order_id]
+    meta = layout_meta(info.grid)
+    if info.seating.status == "cancelled":
+        meta += ["cancelled", 1]  # rebuilt from MySQL after Redis lost close.lua's mark
     args: list[str | int] = [
         now_arg,
         secrets.token_hex(8),
         info.gone_ms,
-        orjson.dumps(layout_meta(info.grid)).decode(),
+        orjson.dumps(meta).decode(),
         *pairs,
     ]
     result = await scripts.LOAD(redis, keys.show_keys(showtime_id), args)

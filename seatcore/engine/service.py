@@ -58,6 +58,7 @@ from seatcore.errors import (
     NotFound,
     RateLimited,
     SeatcoreError,
+    SeatError,
     ValidationFailed,
 )
 from seatcore.settings import Settings
@@ -378,11 +379,34 @@ class SeatEngine:
         ]
         user_keys = [] if self.separate_user_step else [keys.user_holds(user_id)]
         result = await self._run(scripts.BUY, showtime_id, args, load=False, user_keys=user_keys)
+        if result[0] == "showtime_cancelled":
+            raise SeatError("this showtime has been cancelled", code="showtime_cancelled")
         if result[0] != "ok":
             raise hold_refusal(result, hold_id)
         if self.separate_user_step:
             await self.redis.zrem(keys.user_holds(user_id), hold_id)
         return seat_list(result[1:])
+
+    async def close(self, showtime_id: ShowtimeId) -> list[str]:
+        """The showtime is cancelled (``lua/close.lua``): every live hold ends now and no hold or
+        buy succeeds from now on, in every process at once. Returns the holds it ended."""
+        self.showtimes.forget(showtime_id)
+        info = await self.info(showtime_id)
+        args: list[Arg] = [
+            self._now_arg(),
+            self._channel(showtime_id),
+            showtime_id,
+            self.rules.tombstone_ms,
+            info.gone_ms,
+        ]
+        result = await scripts.CLOSE(self.redis, keys.show_keys(showtime_id), args)
+        return seat_list(result[1:]) if result[0] == "ok" else []
+
+    async def cancelled(self, showtime_id: ShowtimeId) -> bool:
+        """Whether the showtime is cancelled: close.lua's mark, or MySQL's word as last read."""
+        if await self.redis.hexists(keys.show_key(showtime_id, "meta"), "cancelled"):
+            return True
+        return (await self.info(showtime_id)).seating.status == "cancelled"
 
     async def unsell(self, showtime_id: ShowtimeId, order_id: str, seats: Sequence[SeatId]) -> list[SeatId]:
         """Free the seats ``order_id`` bought (a refund); returns those that were freed just now."""

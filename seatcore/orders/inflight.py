@@ -142,6 +142,14 @@ class InFlightOrders:
         """Ids of every order here (up to ``limit``), soonest due first."""
         return [str(order_id) for order_id in await self._redis.zrange(keys.ORDERS_IN_FLIGHT, 0, limit - 1)]
 
+    async def of_showtime(self, showtime_id: int) -> list[str]:
+        """Ids of the showtime's orders that the sweeper still looks at (unpaid or not landed)."""
+        found = [
+            str(order_id)
+            async for order_id, _ in self._redis.zscan_iter(keys.ORDERS_IN_FLIGHT, match=f"{showtime_id}-*")
+        ]
+        return [order_id for order_id in found if showtime_of(order_id) == showtime_id]
+
     async def count(self) -> int:
         return int(await self._redis.zcard(keys.ORDERS_IN_FLIGHT))
 

@@ -4,7 +4,10 @@ Every order in Redis is in the in-flight index, scored by when it next needs a l
 (one per service process; ``claim_due`` leases each due order to one of them) looks at the due
 ones every second:
 
-- unpaid: is its hold still live? If not, the order expires; if so, look again when it ends;
+- unpaid: when its payment was started (prepay made), ask the provider first: a payment whose
+  notice never came is settled from the answer (ticketed, or refunded when too late). Then: is
+  its hold still live? If not, the order expires (and is asked about for ``PAY_QUERY_GRACE``
+  more); if so, look again when it ends, or every ``PAY_QUERY_EVERY`` while a payment is started;
 - paid (or paid late): drive it on again (``OrderService.settle``): buy, mark paid, queue it,
   refund a late payment. Each step is idempotent, so repeating one that had been done is harmless,
   and a landed order queued once more is only tidied from Redis by the writer.
@@ -31,7 +34,7 @@ from seatcore.domain.orders import OrderStatus
 from seatcore.errors import SeatcoreError
 from seatcore.orders import store
 from seatcore.orders.records import now_utc
-from seatcore.orders.service import PAID_CHECK_S, OrderService
+from seatcore.orders.service import PAID_CHECK_S, PAY_QUERY_EVERY, PAY_QUERY_GRACE, OrderService
 from seatcore.outage_log import OutageLog
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,12 @@ async def look_at(service: OrderService, order_id: str) -> None:
         await service.inflight.unschedule(order_id)
         return
     if order.payment is None:
+        if order.prepay is not None and await service.ask_provider(order):
+            return  # paid at the provider without a notice here: settled now
         if order.status is OrderStatus.PENDING_PAYMENT:
             await service.check_hold(order)
+        elif order.prepay is not None and now_utc() < order.updated_at + PAY_QUERY_GRACE:
+            await service.inflight.schedule(order_id, now_utc() + PAY_QUERY_EVERY)
         else:
             await service.inflight.unschedule(order_id)  # ended unpaid: nothing more to do
         return

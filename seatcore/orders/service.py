@@ -1,17 +1,15 @@
 """The order service: from a live hold to paid tickets in MySQL, and back again by refund.
 
-The life of an order (docs/orders.md draws it with its crash windows):
+The life of an order (docs/orders.md draws it with its crash windows and faults):
 
 1. ``create``: from the caller's live hold, priced on the server; kept in Redis (``inflight``).
 2. ``pay``: the provider's prepay (``wx.requestPayment`` parameters), kept on the order.
-3. ``on_notice``: a verified payment. The payment is recorded on the order first, then ``settle``
-   drives it on: the engine's ``buy`` (hold -> sold to this order), status ``paid`` with ticket
-   codes, and the order goes on the stream ``sc:orders``. The writer lands it in MySQL as
-   ``ticketed`` and drops it from Redis. If the hold was gone (expired, released, cancelled) the
-   payment is refunded at once and the order lands as ``refunded`` with the reason.
+3. ``on_notice`` (or ``ask_provider``, when no notice came): the payment is recorded on the order,
+   then ``settle`` drives it on: the engine's ``buy``, ``paid`` with ticket codes, the stream
+   ``sc:orders``; the writer lands it in MySQL as ``ticketed``. A payment that buys nothing (hold
+   gone, showtime cancelled) is refunded at once and lands as ``refunded`` with the reason.
 4. ``refund`` (moviegoer, under the cinema's policy) / ``refund_by_staff``: refund_requested in
-   MySQL, the provider's refund (its id is the idempotency key), refunded with tickets no longer
-   live, seats sold back to the map (``unsell``).
+   MySQL, the provider's refund, refunded with tickets no longer live, seats back on the map.
 
 Every step can be retried: ``buy`` is idempotent per order, a re-queued order lands once, the
 provider treats our order and refund ids as idempotency keys. The sweeper and the recovery at start
@@ -30,15 +28,15 @@ from seatcore.domain.pricing import quote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
-from seatcore.orders import seatstate, store
+from seatcore.orders import paydetails, seatstate, store
 from seatcore.orders.idempotency import IdempotencyStore
-from seatcore.orders.ids import new_order_id, new_ticket_code, refund_id, showtime_of
+from seatcore.orders.ids import new_order_id, refund_id, showtime_of
 from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone
-from seatcore.orders.records import Order, Payment, Refund, Ticket, now_utc, whole_second
+from seatcore.orders.records import Order, Payment, now_utc, whole_second
 from seatcore.orders.stream import OrderStream
+from seatcore.orders.transitions import check_same_payment, late, mark_paid, refund_answered
 from seatcore.payments import PaymentNotice, PaymentProvider, RefundResult, build_provider
 from seatcore.runtime import Runtime
-from seatcore.store import users
 
 if TYPE_CHECKING:
     from seatcore.engine.service import SeatEngine
@@ -46,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAID_CHECK_S = 30  # a paid order not in MySQL by then gets a look from the sweeper
+PAY_QUERY_EVERY = timedelta(seconds=30)  # a started payment: how often the sweeper asks the provider
+PAY_QUERY_GRACE = timedelta(minutes=2)  # an ended order whose payment was started: asked until then
 S = OrderStatus
 
 
@@ -62,7 +62,11 @@ class OrderService:
         self.inflight = InFlightOrders(runtime.redis)
         self.stream = OrderStream(runtime.redis)
         self.idempotency = IdempotencyStore(runtime.redis)
-        self.provider = provider if provider is not None else build_provider(runtime.settings, self.on_notice)
+        self.provider = (
+            provider
+            if provider is not None
+            else build_provider(runtime.settings, self.on_notice, runtime.redis)
+        )
         self.policy = SalesPolicy(
             runtime.settings.sales_close_before_min, runtime.settings.refund_until_before_min
         )
@@ -112,6 +116,13 @@ class OrderService:
         """An order for the caller's live hold, priced from the showtime's zone prices."""
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
+        if await self.seats.cancelled(hold.showtime_id):
+            raise Conflict("this showtime has been cancelled", code="showtime_cancelled")
+        if not info.selling(self.seats.now_ms()):
+            # Sales closed (the staff switch or the time before the start): no new order; an
+            # order made before may still be paid while its hold lasts (docs/orders.md).
+            raise SeatError("sales for this showtime are closed", code="sales_closed")
+        await paydetails.remember(self.redis, self.db, user_id, hold.showtime_id)
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
         now = whole_second(now_utc())
         order = Order(
@@ -131,11 +142,23 @@ class OrderService:
         return order
 
     async def pay(self, user_id: int, order_id: str) -> Order:
-        """The order with the provider's prepay parameters (made once, then the same each call)."""
+        """The order with the provider's prepay parameters (made once, then the same each call).
+
+        A repeated call asks the provider first: a payment whose notice was lost (or whose
+        confirmation a crash cut short) is settled there and then, and the order answers paid.
+        Refused for a cancelled showtime (``showtime_cancelled``) and an ended hold."""
         order = await self._own_in_flight(user_id, order_id)
+        if order.payment is None and await self.seats.cancelled(order.showtime_id):
+            await self.end_unpaid(order.id, S.CANCELLED, Reason.SHOWTIME_CANCELLED)
+            raise Conflict("this showtime has been cancelled", code="showtime_cancelled")
         check_move(order.status, S.PAID)
         if order.payment is not None:
             return order  # paid already; the tickets are on their way
+        try:
+            if order.prepay is not None and await self.ask_provider(order):
+                return await self.inflight.get(order.id) or order
+        except UpstreamUnavailable as exc:  # the stored parameters still let the payer pay
+            log.warning("could not ask the provider about %s: %s", order.id, exc.message)
         try:
             hold = await self.seats.get_hold(order.hold_id, user_id)
         except (SeatError, NotFound):
@@ -143,19 +166,27 @@ class OrderService:
             raise Conflict("the seats' hold has ended; choose seats again", code="hold_expired") from None
         if order.prepay is not None:
             return order
-        user = await users.get_user(self.db, user_id)
-        if user is None:
-            raise NotFound("this account no longer exists")
-        shows = await store.showtime_info(self.db, [order.showtime_id])
-        title = shows[order.showtime_id].movie_title if order.showtime_id in shows else "Cinema tickets"
+        openid, title = await paydetails.recall(self.redis, self.db, user_id, order.showtime_id)
         params = await self.provider.prepay(
             order_id=order.id,
             amount_fen=order.amount_fen,
             description=f"{title} {' '.join(order.seats)}",
-            openid=user.openid,
+            openid=openid,
             expires_at=_from_ms(hold.expires_at_ms),
         )
+        # From now on the sweeper asks the provider now and then, and once more before expiry.
+        await self.inflight.schedule(order.id, min(now_utc() + PAY_QUERY_EVERY, _from_ms(hold.expires_at_ms)))
         return await self.inflight.change(order.id, lambda o: None if o.prepay else o.but(prepay=params))
+
+    async def ask_provider(self, order: Order) -> bool:
+        """Ask the provider about an order whose payment was started and settle what it says
+        (paid and seats still held: ticketed; paid too late: refunded). True when it was paid."""
+        notice = await self.provider.query(order.id)
+        if notice is None or notice.status != "paid":
+            return False
+        log.warning("order %s: paid at the provider without a notice here; settling it", order.id)
+        await self.on_notice(notice)
+        return True
 
     async def cancel(self, user_id: int, order_id: str) -> Order:
         """Give up an unpaid order and release its hold."""
@@ -170,7 +201,10 @@ class OrderService:
             return o.but(status=S.CANCELLED, reason=Reason.CANCELLED, expires_at=None)
 
         order = await self.inflight.change(order_id, cancelled, keep_s=ENDED_KEEP_S)
-        await self.inflight.unschedule(order_id)
+        if order.prepay is not None:
+            await self.inflight.schedule(order_id, now_utc())  # one more look at the provider
+        else:
+            await self.inflight.unschedule(order_id)
         with contextlib.suppress(SeatError, NotFound):  # the hold may have ended already
             await self.seats.release(order.hold_id, user_id)
         return order
@@ -205,7 +239,7 @@ class OrderService:
             landed = await store.get(self.db, notice.order_id) if showtime_of(notice.order_id) else None
             if landed is None:
                 raise NotFound("the notice names no order of ours", code="order_unknown")
-            _check_same_payment(landed, notice)
+            check_same_payment(landed, notice)
             return  # a replay of a notice already acted upon
         if notice.amount_fen != order.amount_fen:
             raise Conflict(
@@ -223,7 +257,7 @@ class OrderService:
 
         def record(o: Order) -> Order | None:
             if o.payment is not None:
-                _check_same_payment(o, notice)
+                check_same_payment(o, notice)
                 return None
             return o.but(payment=payment)
 
@@ -237,17 +271,20 @@ class OrderService:
             landed = await store.get(self.db, notice.order_id)
             if landed is None:
                 raise
-            _check_same_payment(landed, notice)
+            check_same_payment(landed, notice)
 
     async def settle(self, order_id: str) -> Order | None:
         """Drive a paid order on from wherever a previous attempt stopped (None: not in Redis)."""
         order = await self.inflight.get(order_id)
         if order is None or order.payment is None:
             return order
-        if order.status is S.PENDING_PAYMENT and await self._buy(order):
-            order = await self.inflight.change(order_id, _mark_paid)
-        elif order.status in (S.PENDING_PAYMENT, S.EXPIRED, S.CANCELLED):
-            order = await self.inflight.change(order_id, _late)
+        if order.status is S.PENDING_PAYMENT:
+            lost = await self._buy(order)
+            order = await self.inflight.change(
+                order_id, mark_paid if lost is None else lambda o: late(o, reason=lost)
+            )
+        elif order.status in (S.EXPIRED, S.CANCELLED):
+            order = await self.inflight.change(order_id, late)
         if (
             order.status is S.REFUND_REQUESTED
             and order.refund is not None
@@ -258,20 +295,25 @@ class OrderService:
             order = await self._enqueue(order)
         return order
 
-    async def _buy(self, order: Order) -> bool:
-        """Sell the hold's seats to the order; False when the hold is lost (a late payment)."""
+    async def _buy(self, order: Order) -> Reason | None:
+        """Sell the hold's seats to the order; None when sold, else why the payment buys nothing:
+        the showtime was cancelled, or the hold is lost (a late payment)."""
         try:
             await self.seats.buy(order.hold_id, order.user_id, order.id)
-            return True
+            return None
         except (SeatError, NotFound):
-            # The hold is gone; the seats may still be this order's (an earlier buy whose answer
-            # was lost, after its hold record was tidied away).
-            return await seatstate.all_sold_to(self.redis, order.showtime_id, order.id, list(order.seats))
+            # The seats may still be this order's (an earlier buy whose answer was lost, after its
+            # hold record was tidied away).
+            if await seatstate.all_sold_to(self.redis, order.showtime_id, order.id, list(order.seats)):
+                return None
+            if await self.seats.cancelled(order.showtime_id):
+                return Reason.SHOWTIME_CANCELLED
+            return Reason.LATE_PAYMENT
 
     async def _refund_in_flight(self, order: Order) -> Order:
         """Refund a payment that bought nothing; the order records the provider's answer."""
         result = await self._automatic_refund(order)
-        return await self.inflight.change(order.id, lambda o: _refund_answered(o, result))
+        return await self.inflight.change(order.id, lambda o: refund_answered(o, result))
 
     async def _automatic_refund(self, order: Order) -> RefundResult:
         """The provider's answer to a refund nobody asked for. A refusal is recorded as a failed
@@ -322,9 +364,9 @@ class OrderService:
 
     async def refund_conflicted(self, order: Order) -> None:
         """The writer's last guard refused the order's tickets: refund it, land it as refunded."""
-        refunding = _late(order, reason=Reason.SEAT_CONFLICT)
+        refunding = late(order, reason=Reason.SEAT_CONFLICT)
         result = await self._automatic_refund(refunding)
-        final = _refund_answered(refunding, result)
+        final = refund_answered(refunding, result)
         assert final is not None
         entry = await self.stream.add(final)
         with contextlib.suppress(OrderGone):
@@ -422,90 +464,43 @@ class OrderService:
     # ------------------------------------------------------------------------------- expiry
 
     async def check_hold(self, order: Order) -> None:
-        """An unpaid order's hold: expire the order if the hold ended, else look again at its end."""
+        """An unpaid order's hold: expire the order if the hold ended, else look again at its end
+        (sooner when its payment was started)."""
         try:
             hold = await self.seats.get_hold(order.hold_id, order.user_id)
         except (SeatError, NotFound):
             await self._expire(order.id)
             return
         expires = _from_ms(hold.expires_at_ms)
-        await self.inflight.schedule(order.id, expires)
+        if order.prepay is not None:  # a started payment is asked about now and then
+            await self.inflight.schedule(order.id, min(expires, now_utc() + PAY_QUERY_EVERY))
+        else:
+            await self.inflight.schedule(order.id, expires)
         if expires != order.expires_at:
             await self.inflight.change(
                 order.id, lambda o: o.but(expires_at=expires) if o.status is S.PENDING_PAYMENT else None
             )
 
     async def _expire(self, order_id: str) -> None:
-        def expired(o: Order) -> Order | None:
+        await self.end_unpaid(order_id, S.EXPIRED, Reason.HOLD_EXPIRED)
+
+    async def end_unpaid(self, order_id: str, status: OrderStatus, reason: Reason) -> Order | None:
+        """End an unpaid order (expired, or cancelled with the showtime). One whose payment was
+        started stays due for the sweeper, which asks the provider once more (PAY_QUERY_GRACE)."""
+
+        def ended(o: Order) -> Order | None:
             if o.status is not S.PENDING_PAYMENT or o.payment is not None:
                 return None
-            return o.but(status=S.EXPIRED, reason=Reason.HOLD_EXPIRED, expires_at=None)
+            return o.but(status=status, reason=reason, expires_at=None)
 
         try:
-            order = await self.inflight.change(order_id, expired, keep_s=ENDED_KEEP_S)
+            order = await self.inflight.change(order_id, ended, keep_s=ENDED_KEEP_S)
         except OrderGone:
-            order = None
-        if order is None or order.status is not S.PENDING_PAYMENT:
+            return None
+        if order.status is S.PENDING_PAYMENT:
+            return order
+        if order.prepay is not None and order.payment is None:
+            await self.inflight.schedule(order_id, now_utc())
+        elif order.payment is None:
             await self.inflight.unschedule(order_id)
-
-
-# --------------------------------------------------------------------------------- transitions
-
-
-def _check_same_payment(order: Order, notice: PaymentNotice) -> None:
-    """A second notice for a paid order must be about the same payment."""
-    if order.payment is not None and order.payment.transaction_id != notice.transaction_id:
-        log.error(
-            "order %s was paid by %s and a notice claims %s",
-            order.id,
-            order.payment.transaction_id,
-            notice.transaction_id,
-        )
-        raise Conflict("the order was paid by another transaction", code="payment_mismatch")
-
-
-def _mark_paid(o: Order) -> Order | None:
-    """Bought: paid, with a ticket code per seat (kept from then on, so a replay lands the same)."""
-    if o.status is S.PAID:
-        return None
-    check_move(o.status, S.PAID)
-    tickets = tuple(Ticket(new_ticket_code(), seat, price, True) for seat, price in o.seats.items())
-    return o.but(status=S.PAID, tickets=tickets, expires_at=None)
-
-
-def _late(o: Order, reason: Reason = Reason.LATE_PAYMENT) -> Order:
-    """Paid but holding no seats: refund_requested, seats recorded on tickets that never go live."""
-    if o.status is S.REFUND_REQUESTED:
-        return o
-    check_move(o.status, S.REFUND_REQUESTED)
-    return o.but(
-        status=S.REFUND_REQUESTED,
-        reason=reason,
-        expires_at=None,
-        tickets=tuple(Ticket(new_ticket_code(), seat, price, False) for seat, price in o.seats.items()),
-        refund=Refund(
-            refund_id=refund_id(o.id),
-            status="pending",
-            amount_fen=o.amount_fen,
-            reason=reason,
-            created_by="system",
-        ),
-    )
-
-
-def _refund_answered(o: Order, result: RefundResult) -> Order | None:
-    """The provider's answer about the refund, recorded; refunded unless it failed."""
-    if o.refund is None:
-        return None
-    refund = Refund(
-        refund_id=o.refund.refund_id,
-        status=result.status,
-        amount_fen=o.refund.amount_fen,
-        reason=o.refund.reason,
-        created_by=o.refund.created_by,
-        provider_refund_id=result.provider_refund_id,
-    )
-    status = o.status
-    if result.status != "failed" and o.status is S.REFUND_REQUESTED:
-        status = S.REFUNDED
-    return o.but(status=status, refund=refund)
+        return order

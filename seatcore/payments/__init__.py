@@ -7,6 +7,8 @@ docs/payments.md for settings, key files and callback verification.
 
 from __future__ import annotations
 
+import redis.asyncio as aioredis
+
 from seatcore.payments.base import (
     NoticeHandler,
     PaymentNotice,
@@ -32,11 +34,12 @@ __all__ = [
 ]
 
 
-def build_provider(settings: Settings, on_notice: NoticeHandler) -> PaymentProvider:
-    """The configured provider. ``on_notice`` receives the sandbox's payments; WeChat Pay's arrive
-    over HTTP at ``wechatpay_notify_url`` and go through ``parse_notification`` instead."""
+def build_provider(settings: Settings, on_notice: NoticeHandler, redis: aioredis.Redis) -> PaymentProvider:
+    """The configured provider. ``on_notice`` receives the sandbox's payments (recorded in
+    ``redis``); WeChat Pay's arrive over HTTP at ``wechatpay_notify_url`` and go through
+    ``parse_notification`` instead."""
     if settings.payment_provider == "none":
         return PaymentsOff()
     if settings.payment_provider == "sandbox":
-        return SandboxProvider(on_notice, delay_ms=settings.sandbox_pay_delay_ms)
+        return SandboxProvider(on_notice, redis, delay_ms=settings.sandbox_pay_delay_ms)
     return WeChatPayProvider.from_settings(settings)

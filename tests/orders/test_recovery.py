@@ -12,7 +12,7 @@ from seatcore.domain.orders import OrderStatus, Reason
 from seatcore.orders import store
 from seatcore.orders.records import Order, Payment
 from seatcore.orders.recovery import recover
-from seatcore.orders.service import _mark_paid
+from seatcore.orders.transitions import mark_paid
 from tests.orders.conftest import Auth, Shop, key, runtime_of
 from tests.polling import wait_for
 
@@ -74,7 +74,7 @@ async def test_recovery_finishes_payments_that_stopped_between_steps(shop: Shop)
         if step == 1:
             await runtime_of(shop.app).redis.hdel(keys.show_key(show.showtime_id, "holds"), hold["id"])
         if step == 2:
-            await service.inflight.change(order["id"], _mark_paid)
+            await service.inflight.change(order["id"], mark_paid)
         stopped.append((auth, order["id"]))
     for auth, order_id in stopped:
         assert (await shop.get(auth, order_id))["status"] in ("pending_payment", "paid")

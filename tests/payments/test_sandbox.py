@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 
 from seatcore.errors import Conflict, Unauthorized
 from seatcore.payments import ProviderMisconfigured, SandboxProvider, WeChatPayProvider, build_provider
 from seatcore.payments.base import PaymentNotice
 from seatcore.settings import Settings
 from tests.payments.fake_wechatpay import WeChatPayKeys
+from tests.polling import wait_for
 
 DELAY_MS = 20
 WAIT_S = 5
@@ -41,8 +43,17 @@ def inbox() -> Inbox:
 
 
 @pytest.fixture
-async def sandbox(inbox: Inbox) -> AsyncIterator[SandboxProvider]:
-    provider = SandboxProvider(inbox, delay_ms=DELAY_MS)
+async def ledger(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """Where the sandbox records its payments (an empty Redis database of this run)."""
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def sandbox(inbox: Inbox, ledger: aioredis.Redis) -> AsyncIterator[SandboxProvider]:
+    provider = SandboxProvider(inbox, ledger, delay_ms=DELAY_MS)
     yield provider
     await provider.close()
 
@@ -81,12 +92,31 @@ async def test_a_failed_delivery_is_tried_again(sandbox: SandboxProvider, inbox:
     assert [notice.order_id for notice in inbox.notices] == ["SB-ORDER-1"]
 
 
-async def test_close_cancels_pending_confirmations(inbox: Inbox) -> None:
-    provider = SandboxProvider(inbox, delay_ms=60_000)
+async def test_close_cancels_pending_confirmations(inbox: Inbox, ledger: aioredis.Redis) -> None:
+    provider = SandboxProvider(inbox, ledger, delay_ms=60_000)
     await prepay(provider)
     await provider.close()
     await provider.settled()
     assert inbox.notices == []
+
+
+async def test_a_payment_outlives_the_process_that_scheduled_its_confirmation(
+    inbox: Inbox, ledger: aioredis.Redis
+) -> None:
+    """The confirmation task dies with its process (here: cancelled before it ran); the payment is
+    recorded in Redis, so another provider (a restarted process) answers the query with it."""
+    crashed = SandboxProvider(inbox, ledger, delay_ms=DELAY_MS)
+    await prepay(crashed)
+    await crashed.close()
+    restarted = SandboxProvider(Inbox(), ledger, delay_ms=DELAY_MS)
+
+    async def paid() -> bool:
+        return await restarted.query("SB-ORDER-1") is not None
+
+    await wait_for(paid)
+    notice = await restarted.query("SB-ORDER-1")
+    assert notice is not None and (notice.status, notice.amount_fen) == ("paid", 9000)
+    assert inbox.notices == []  # no notice ever came: only the query knows
 
 
 async def test_refunds_succeed_at_once_and_once(sandbox: SandboxProvider) -> None:
@@ -113,13 +143,15 @@ async def test_the_sandbox_believes_no_http_notice(sandbox: SandboxProvider) -> 
 
 
 async def test_build_provider_follows_the_settings(
-    inbox: Inbox, wechatpay_keys: WeChatPayKeys, tmp_path: Path
+    inbox: Inbox, ledger: aioredis.Redis, wechatpay_keys: WeChatPayKeys, tmp_path: Path
 ) -> None:
-    sandbox = build_provider(Settings(payment_provider="sandbox", sandbox_pay_delay_ms=DELAY_MS), inbox)
+    sandbox = build_provider(
+        Settings(payment_provider="sandbox", sandbox_pay_delay_ms=DELAY_MS), inbox, ledger
+    )
     overrides = wechatpay_keys.settings_overrides(
         tmp_path, "http://127.0.0.1:9", "https://seatcore.test/notify"
     )
-    wechatpay = build_provider(Settings(**overrides), inbox)
+    wechatpay = build_provider(Settings(**overrides), inbox, ledger)
     try:
         assert isinstance(sandbox, SandboxProvider) and sandbox.name == "sandbox"
         assert isinstance(wechatpay, WeChatPayProvider) and wechatpay.name == "wechatpay"
@@ -137,8 +169,13 @@ async def test_build_provider_follows_the_settings(
         ({"wechatpay_apiv3_key": "too-short"}, "32 bytes"),
     ],
 )
-def test_a_misconfigured_wechatpay_says_what_is_wrong(
-    inbox: Inbox, wechatpay_keys: WeChatPayKeys, tmp_path: Path, change: dict[str, str], complaint: str
+async def test_a_misconfigured_wechatpay_says_what_is_wrong(
+    inbox: Inbox,
+    ledger: aioredis.Redis,
+    wechatpay_keys: WeChatPayKeys,
+    tmp_path: Path,
+    change: dict[str, str],
+    complaint: str,
 ) -> None:
     overrides = wechatpay_keys.settings_overrides(
         tmp_path, "http://127.0.0.1:9", "https://seatcore.test/notify"
@@ -146,6 +183,6 @@ def test_a_misconfigured_wechatpay_says_what_is_wrong(
     if change.get("wechatpay_platform_public_key_path") == "PRIVATE":
         change = {"wechatpay_platform_public_key_path": overrides["wechatpay_private_key_path"]}
     with pytest.raises(ProviderMisconfigured) as failed:
-        build_provider(Settings(**{**overrides, **change}), inbox)
+        build_provider(Settings(**{**overrides, **change}), inbox, ledger)
     assert complaint in failed.value.message
     assert failed.value.code == "config_error"

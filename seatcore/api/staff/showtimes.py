@@ -2,7 +2,8 @@
 
 A new or moved showtime must fit its hall's schedule with the cleaning gap between screenings
 (seatcore.domain.schedule): otherwise 409 ``schedule_clash`` names the clashing showtime (its id,
-movie and times in ``details``). Cancelling a showtime stops its sales and refunds every paid order.
+movie and times in ``details``). Cancelling a showtime stops its sales, ends its holds and unpaid
+orders at once (seatcore.orders.closing) and refunds every paid order.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from seatcore.auth.principal import Principal
 from seatcore.domain.orders import PAID_STATUSES
 from seatcore.domain.schedule import SalesPolicy, Screening, showtime_end
 from seatcore.errors import Conflict, NotFound, ScheduleClash, ValidationFailed
+from seatcore.orders.closing import close_showtime
+from seatcore.orders.service import OrderService
 from seatcore.runtime import Runtime
 from seatcore.store import boxoffice, catalogue, staff
 from seatcore.store.catalogue import Showtime
@@ -354,7 +357,8 @@ async def _move(
 
 @endpoints.post(
     "/api/v1/staff/showtimes/{id:int}/cancel",
-    "Cancel a showtime: sales stop and every paid order is refunded (re-run to retry failed refunds)",
+    "Cancel a showtime: sales stop, holds and unpaid orders end, every paid order is refunded "
+    "(re-run to retry failed refunds)",
     auth="staff",
     body=CancelBody,
     answer=CancelAnswer,
@@ -366,7 +370,11 @@ async def staff_cancel_showtime(request: Request, principal: Principal, body: Ca
     if show.status != "cancelled":
         await staff.cancel_showtime(runtime.db, scope.actor, show.id, show.cinema_id, body.reason)
         await _after_change(runtime, show.id)
+    # Holds and unpaid orders end now, in Redis too (run again by every retry: it is idempotent).
+    service: OrderService | None = runtime.extras.get("orders")
+    landing = await close_showtime(service, show.id) if service is not None else []
     order_ids = await staff.orders_to_refund(runtime.db, show.id, [s.value for s in PAID_STATUSES])
+    order_ids += [order_id for order_id in landing if order_id not in order_ids]
     outcome: RefundOutcome = await refund_orders(
         runtime, scope.actor, order_ids, f"showtime cancelled: {body.reason}", cinema_id=show.cinema_id
     )

@@ -4,7 +4,8 @@
 -- ARGV: 1 now ms ('' = server clock), 2 channel, 3 showtime id, 4 hold id, 5 user id, 6 order id,
 --       7 tombstone ms (how long the bought hold still answers for itself)
 -- Returns {'ok', seat...} (again, without a change, when the same order bought it before) or one of
--- not_loaded, not_found, hold_not_owned, hold_used (bought by another order), hold_expired.
+-- not_loaded, not_found, hold_not_owned, hold_used (bought by another order), showtime_cancelled
+-- (close.lua ran: a payment that lands now buys nothing and is refunded), hold_expired.
 
 if not loaded() then
   return { 'not_loaded' }
@@ -31,6 +32,9 @@ if h.st == 'sold' then
     return out
   end
   return { 'hold_used' }
+end
+if redis.call('HEXISTS', K_META, 'cancelled') == 1 then
+  return { 'showtime_cancelled' }
 end
 if h.st ~= 'live' or h.exp <= now then
   return { 'hold_expired' }

@@ -34,7 +34,8 @@ if with_user then
   end
 end
 
-if now >= close then
+-- The cancelled mark (close.lua) counts at once, before this process re-reads the showtime.
+if now >= close or redis.call('HEXISTS', K_META, 'cancelled') == 1 then
   return { 'sales_closed' }
 end
 local count = best_n > 0 and best_n or #asked

@@ -13,12 +13,16 @@ local epoch, gone = ARGV[2], tonumber(ARGV[3])
 if gone < now + 3600000 then
   gone = now + 3600000 -- a showtime that has ended still answers for an hour
 end
+local cancelled = redis.call('HGET', K_META, 'cancelled') -- close.lua's mark outlives a rebuild
 redis.call('DEL', K_SEATS, K_HOLDS, K_EXPIRY, K_USERS, K_SEQ, K_LOG, K_EPOCH, K_META)
 local meta = cjson.decode(ARGV[4])
 for i = 1, #meta, 1000 do
   redis.call('HSET', K_META, unpack(meta, i, math.min(i + 999, #meta)))
 end
 redis.call('HSET', K_META, 'gone', int(gone))
+if cancelled then
+  redis.call('HSET', K_META, 'cancelled', cancelled)
+end
 local sold = {}
 for i = 5, #ARGV, 2 do
   sold[#sold + 1] = ARGV[i]

@@ -15,12 +15,16 @@ local now = clock(ARGV[1])
 local channel, showtime_id, epoch = ARGV[2], ARGV[3], ARGV[4]
 local tombstone = tonumber(ARGV[6])
 local gone = redis.call('HGET', K_META, 'gone')
+local cancelled = redis.call('HGET', K_META, 'cancelled')
 redis.call('DEL', K_META)
 local meta = cjson.decode(ARGV[5])
 for i = 1, #meta, 1000 do
   redis.call('HSET', K_META, unpack(meta, i, math.min(i + 999, #meta)))
 end
 redis.call('HSET', K_META, 'gone', gone)
+if cancelled then
+  redis.call('HSET', K_META, 'cancelled', cancelled)
+end
 
 local taken = redis.call('HGETALL', K_SEATS)
 local ending, ended = {}, {}
