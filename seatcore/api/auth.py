@@ -80,6 +80,7 @@ async def wx_login(request: Request, body: WxLoginBody) -> LoginAnswer:
     await check_rate(runtime.redis, "wx-login", _client_ip(request), limit=limit, window_s=60)
     identity = await runtime.wx.exchange(body.code)
     user = await users.get_or_create_user(runtime.db, identity.openid, identity.nickname)
+    runtime.accounts.seen(user.id)
     principal = Principal(kind="user", id=user.id, role="moviegoer")
     return LoginAnswer(
         token=runtime.tokens.issue(principal),
