@@ -197,15 +197,14 @@ class RequestContextMiddleware:
         rid = _incoming_id(scope) or _new_request_id()
         token = request_id.set(rid)
         status = 500
+        answering = False  # the response has started
         started = time.perf_counter()
 
-        started_response = False
-
         async def send_with_id(message: Message) -> None:
-            nonlocal status, started_response
+            nonlocal status, answering
             if message["type"] == "http.response.start":
                 status = message["status"]
-                started_response = True
+                answering = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
@@ -214,7 +213,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         except Exception:
             self.errors.exception("unhandled error")
-            if started_response:
+            if answering:
                 raise  # the answer is half sent: only the server can end the connection
             await _internal_error(rid)(scope, receive, send_with_id)
         finally:
