@@ -3,21 +3,27 @@ use, ended by signing out or by the reuse of a used token."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import jwt
 import pytest
 from sqlalchemy import delete
 from starlette.applications import Starlette
 
+from seatcore import keys
 from seatcore.api.auth import SESSION_COOKIE, SESSION_PATH
 from seatcore.auth.passwords import hash_password
+from seatcore.auth.sessions import Refreshed, StaffSessions
 from seatcore.db.schema import staff
+from seatcore.errors import Unauthorized
 from seatcore.store.users import create_staff
 from tests.conftest import TEST_SECRET
 from tests.test_auth import assert_error
 
 PASSWORD = "session-pass-1"
 REFRESH = f"{SESSION_PATH}/refresh"
+RACERS = 20
 
 
 @pytest.fixture
@@ -117,3 +123,36 @@ async def test_the_session_ends_after_its_idle_time(
     for key in await redis.keys("sc:auth:session:*"):
         await redis.delete(key)  # what its TTL does after staff_session_idle_s without a refresh
     assert_error(await client.post(REFRESH), 401, "session_ended")
+
+
+async def _refresh_together(sessions: StaffSessions, token: str) -> list[Refreshed]:
+    answers = await asyncio.gather(*(sessions.refresh(token) for _ in range(RACERS)), return_exceptions=True)
+    assert all(isinstance(a, Refreshed | Unauthorized) for a in answers), answers
+    return [a for a in answers if isinstance(a, Refreshed)]
+
+
+async def test_of_many_refreshes_with_one_token_one_gets_the_next(
+    app: Starlette, staff_id: int
+) -> None:
+    sessions: StaffSessions = app.state.runtime.staff_sessions
+    winners = await _refresh_together(sessions, await sessions.start(staff_id))
+    assert len(winners) == 1
+
+
+async def test_control_a_refresh_that_reads_and_then_deletes_lets_several_win(
+    app: Starlette, staff_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race above would be caught: with the entry read and removed in two steps, several
+    refreshes get a next token from one refresh token."""
+    sessions: StaffSessions = app.state.runtime.staff_sessions
+    redis = app.state.runtime.redis
+
+    async def read_then_delete(digest: str) -> str | None:
+        held = await redis.get(keys.refresh_token(digest))
+        await asyncio.sleep(0.01)
+        await redis.delete(keys.refresh_token(digest))
+        return None if held is None else str(held)
+
+    monkeypatch.setattr(sessions, "_take", read_then_delete)
+    winners = await _refresh_together(sessions, await sessions.start(staff_id))
+    assert len(winners) > 1

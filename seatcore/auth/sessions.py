@@ -45,13 +45,13 @@ class StaffSessions:
         """Consume ``token`` and hand out the next one of its session; Unauthorized when the token is
         unknown, used or its session has ended (a used one also ends its session)."""
         digest = _digest(token)
-        held = await self._redis.getdel(keys.refresh_token(digest))
+        held = await self._take(digest)
         if held is None:
             family = await self._redis.get(keys.used_refresh_token(digest))
             if family is not None:
                 await self._redis.delete(keys.staff_session(str(family)))
             raise Unauthorized("the staff session has ended: sign in again", code="session_ended")
-        staff_id_text, _, family = str(held).partition(":")
+        staff_id_text, _, family = held.partition(":")
         await self._redis.set(keys.used_refresh_token(digest), family, ex=self.idle_s)
         if not await self._redis.expire(keys.staff_session(family), self.idle_s):
             raise Unauthorized("the staff session has ended: sign in again", code="session_ended")
@@ -60,10 +60,15 @@ class StaffSessions:
 
     async def end(self, token: str) -> None:
         """Sign out: the session of ``token`` ends (nothing happens for an unknown token)."""
-        digest = _digest(token)
-        held = await self._redis.getdel(keys.refresh_token(digest))
+        held = await self._take(_digest(token))
         if held is not None:
-            await self._redis.delete(keys.staff_session(str(held).partition(":")[2]))
+            await self._redis.delete(keys.staff_session(held.partition(":")[2]))
+
+    async def _take(self, digest: str) -> str | None:
+        """The refresh token's entry, removed in the same step: of two refreshes with one token,
+        exactly one gets it."""
+        held = await self._redis.getdel(keys.refresh_token(digest))
+        return None if held is None else str(held)
 
     async def _next_token(self, staff_id: int, family: str) -> str:
         token = secrets.token_urlsafe(32)
