@@ -131,9 +131,7 @@ async def _refresh_together(sessions: StaffSessions, token: str) -> list[Refresh
     return [a for a in answers if isinstance(a, Refreshed)]
 
 
-async def test_of_many_refreshes_with_one_token_one_gets_the_next(
-    app: Starlette, staff_id: int
-) -> None:
+async def test_of_many_refreshes_with_one_token_one_gets_the_next(app: Starlette, staff_id: int) -> None:
     sessions: StaffSessions = app.state.runtime.staff_sessions
     winners = await _refresh_together(sessions, await sessions.start(staff_id))
     assert len(winners) == 1
