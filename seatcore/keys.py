@@ -37,6 +37,11 @@ def failures(bucket: str, who: str) -> str:
     return f"sc:rl:fail:{bucket}:{who}"
 
 
+def checking(bucket: str, who: str) -> str:
+    """Exists while one attempt of ``who`` is being checked (one at a time)."""
+    return f"sc:rl:busy:{bucket}:{who}"
+
+
 def backoff(bucket: str, who: str) -> str:
     """Exists while ``who`` must wait before trying again; its TTL is the wait."""
     return f"sc:rl:wait:{bucket}:{who}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 
@@ -23,6 +25,20 @@ async def check_rate(redis: aioredis.Redis, bucket: str, who: str, *, limit: int
         count, _ = await pipe.execute()
     if count > limit:
         raise RateLimited(f"too many requests: at most {limit} per {window_s} s", retry_after_s=window_s)
+
+
+@contextlib.asynccontextmanager
+async def one_at_a_time(redis: aioredis.Redis, bucket: str, who: str, *, lease_s: int) -> AsyncIterator[None]:
+    """Check one attempt of ``who`` at a time (RateLimited while another is being checked), so that
+    attempts fired together cannot all pass the backoff before the first failure is counted. The
+    lease ends a crashed process's hold on ``who``."""
+    key = keys.checking(bucket, who)
+    if not await redis.set(key, "1", nx=True, ex=lease_s):
+        raise RateLimited("another attempt is being checked: try again in a moment", retry_after_s=1)
+    try:
+        yield
+    finally:
+        await redis.delete(key)
 
 
 async def check_backoff(redis: aioredis.Redis, bucket: str, who: str) -> None:

@@ -4,9 +4,10 @@ way, separate per-address limits for moviegoers and staff, a backoff per staff a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -88,8 +89,10 @@ class TestTheEventLoopStaysFree:
     async def test_health_answers_while_passwords_are_checked(
         self, client: httpx.AsyncClient, app: Starlette, verifier: GatedVerifier
     ) -> None:
-        await create_staff(app.state.runtime.db, "hana", hash_password("right-pass-1"), "staff")
-        sign_ins = [asyncio.create_task(_staff_login(client, "hana", "right-pass-1")) for _ in range(5)]
+        password_hash = hash_password("right-pass-1")
+        for n in range(5):
+            await create_staff(app.state.runtime.db, f"hana{n}", password_hash, "staff")
+        sign_ins = [asyncio.create_task(_staff_login(client, f"hana{n}", "right-pass-1")) for n in range(5)]
         await _until(lambda: verifier.inside == passwords.VERIFY_THREADS)
         # Were the check on the event loop, the loop would sit in it until ESCAPE_S, and the health
         # check could only answer after a check had finished.
@@ -173,3 +176,43 @@ class TestSignInLimits:
         for _ in range(auth_api.STAFF_FREE_FAILURES):
             assert_error(await _staff_login(client, "ghost", "wrong"), 401, "login_failed")
         assert_error(await _staff_login(client, "ghost", "wrong"), 429, "rate_limited")
+
+
+GUESSERS = 10  # fewer than the per-address limit of this module's settings
+
+
+class TestGuessesFiredTogether:
+    async def test_one_password_of_an_account_is_checked_at_a_time(
+        self, client: httpx.AsyncClient, app: Starlette, verifier: GatedVerifier
+    ) -> None:
+        await create_staff(app.state.runtime.db, "nina", hash_password("right-pass-1"), "staff")
+        guesses = [asyncio.create_task(_staff_login(client, "nina", f"guess-{n}")) for n in range(GUESSERS)]
+        await _until(lambda: verifier.inside == 1)
+        await _until(lambda: sum(task.done() for task in guesses) == GUESSERS - 1)
+        verifier.gate.set()
+        statuses = sorted(answer.status_code for answer in await asyncio.gather(*guesses))
+        assert statuses == [401] + [429] * (GUESSERS - 1)
+        assert len(verifier.calls) == 1
+
+    async def test_control_without_the_guard_guesses_slip_past_the_backoff(
+        self,
+        client: httpx.AsyncClient,
+        app: Starlette,
+        verifier: GatedVerifier,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The test above would catch a missing guard: every guess fired together passes the backoff
+        check before the first failure is counted, and all of them are checked."""
+
+        @contextlib.asynccontextmanager
+        async def no_guard(*args: object, **options: object) -> AsyncIterator[None]:
+            yield
+
+        monkeypatch.setattr(auth_api, "one_at_a_time", no_guard)
+        await create_staff(app.state.runtime.db, "omar", hash_password("right-pass-1"), "staff")
+        guesses = [asyncio.create_task(_staff_login(client, "omar", f"guess-{n}")) for n in range(GUESSERS)]
+        await _until(lambda: verifier.inside == passwords.VERIFY_THREADS)
+        verifier.gate.set()
+        statuses = [answer.status_code for answer in await asyncio.gather(*guesses)]
+        assert statuses == [401] * GUESSERS
+        assert len(verifier.calls) == GUESSERS > auth_api.STAFF_FREE_FAILURES

@@ -3,7 +3,8 @@
 Moviegoer and staff sign-ins are limited per address in buckets of their own, so a lobby full of
 moviegoers signing in cannot lock staff out of the console. Staff passwords are also limited per
 account: from the fifth failure in a row, each failure doubles the wait before the next attempt
-(right password or not), up to ``STAFF_MAX_WAIT_S``.
+(right password or not), up to ``STAFF_MAX_WAIT_S``; and one password of an account is checked at
+a time, so guesses fired together cannot slip past the backoff.
 
 A staff sign-in answers a short-lived access token (``staff_token_ttl_s``) and sets the refresh
 token as an HttpOnly cookie, readable by no script and sent only to ``/api/v1/auth/staff-session``;
@@ -22,7 +23,7 @@ from seatcore.api._http import Answer, Body, Endpoints
 from seatcore.auth.passwords import check_password
 from seatcore.auth.principal import Principal
 from seatcore.errors import LoginFailed, NotFound, Unauthorized
-from seatcore.ratelimit import check_backoff, check_rate, forget_failures, record_failure
+from seatcore.ratelimit import check_backoff, check_rate, forget_failures, one_at_a_time, record_failure
 from seatcore.runtime import Runtime
 from seatcore.store import users
 from seatcore.store.users import StaffMember
@@ -30,6 +31,7 @@ from seatcore.store.users import StaffMember
 endpoints = Endpoints("auth")
 STAFF_FREE_FAILURES = 5  # failed passwords of one account before the backoff starts
 STAFF_MAX_WAIT_S = 300
+STAFF_CHECK_LEASE_S = 30  # longer than any password check, even queued behind others
 SESSION_PATH = "/api/v1/auth/staff-session"
 SESSION_COOKIE = "seatcore_staff_session"
 
@@ -133,16 +135,21 @@ async def staff_login(request: Request, body: StaffLoginBody) -> Response:
     limit = runtime.settings.staff_login_rate_per_minute
     await check_rate(runtime.redis, "staff-login", _client_ip(request), limit=limit, window_s=60)
     account = body.username.casefold()
-    await check_backoff(runtime.redis, "staff-password", account)
-    member = await users.find_staff(runtime.db, username=body.username)
-    # Checked for unknown names too (against a dummy hash): the time taken tells nothing.
-    matches = await check_password(member.password_hash if member else None, body.password)
-    if member is None or not matches:
-        await record_failure(
-            runtime.redis, "staff-password", account, free=STAFF_FREE_FAILURES, max_wait_s=STAFF_MAX_WAIT_S
-        )
-        raise LoginFailed("wrong username or password")
-    await forget_failures(runtime.redis, "staff-password", account)
+    async with one_at_a_time(runtime.redis, "staff-password", account, lease_s=STAFF_CHECK_LEASE_S):
+        await check_backoff(runtime.redis, "staff-password", account)
+        member = await users.find_staff(runtime.db, username=body.username)
+        # Checked for unknown names too (against a dummy hash): the time taken tells nothing.
+        matches = await check_password(member.password_hash if member else None, body.password)
+        if member is None or not matches:
+            await record_failure(
+                runtime.redis,
+                "staff-password",
+                account,
+                free=STAFF_FREE_FAILURES,
+                max_wait_s=STAFF_MAX_WAIT_S,
+            )
+            raise LoginFailed("wrong username or password")
+        await forget_failures(runtime.redis, "staff-password", account)
     return _staff_answer(request, member, await runtime.staff_sessions.start(member.id))
 
 
