@@ -13,6 +13,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
@@ -25,9 +26,10 @@ from seatcore.api.openapi import build_document
 from seatcore.engine.background import seat_engine_service
 from seatcore.errors import SeatcoreError, UpstreamUnavailable
 from seatcore.live import live_routes, live_service
-from seatcore.observability import RequestContextMiddleware, metrics_endpoint, request_id
+from seatcore.observability import RequestContextMiddleware, metrics_endpoint
 from seatcore.orders.background import order_service
 from seatcore.runtime import Runtime, open_runtime
+from seatcore.security import edge_middleware
 from seatcore.settings import Settings
 
 log = logging.getLogger("seatcore")
@@ -70,18 +72,6 @@ async def _dependency_down(request: Request, exc: Exception) -> Response:
     return await _seatcore_error(request, error)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
-    body = {
-        "error": {
-            "code": "internal_error",
-            "message": "something went wrong on our side",
-            "details": {"request_id": request_id.get()},
-        }
-    }
-    return JSONResponse(body, status_code=500)
-
-
 class WebFiles(StaticFiles):
     """The web pages. An /api/ path that reached them matched no endpoint: 405 when an endpoint has
     that path with another method, else 404, both in the error shape."""
@@ -122,12 +112,12 @@ def create_app(settings: Settings) -> Starlette:
             RedisConnectionError: _dependency_down,
             RedisTimeoutError: _dependency_down,
             SQLAlchemyOperationalError: _dependency_down,
-            Exception: _unexpected_error,
         },
+        # Unexpected errors are answered by the request context: a 500 that names the request id.
+        middleware=edge_middleware(settings, Middleware(RequestContextMiddleware)),
     )
     app.state.openapi = build_document(endpoints)
     app.state.endpoints = endpoints
-    app.add_middleware(RequestContextMiddleware)
     return app
 
 

@@ -154,7 +154,7 @@ def _run_uvicorn(settings: Settings) -> None:
             workers=settings.workers,
             ssl_certfile=settings.tls_certfile or None,
             ssl_keyfile=settings.tls_keyfile or None,
-            proxy_headers=True,
+            proxy_headers=False,  # the app believes forwarded addresses from trusted_proxies only
             timeout_graceful_shutdown=settings.shutdown_grace_s,
             log_config=None,
             access_log=False,

@@ -32,6 +32,34 @@ def rate_limit(bucket: str, who: str, window: int) -> str:
     return f"sc:rl:{bucket}:{who}:{window}"
 
 
+def failures(bucket: str, who: str) -> str:
+    """Recent failed attempts of ``who`` (a staff account's sign-ins), for the backoff."""
+    return f"sc:rl:fail:{bucket}:{who}"
+
+
+def checking(bucket: str, who: str) -> str:
+    """Exists while one attempt of ``who`` is being checked (one at a time)."""
+    return f"sc:rl:busy:{bucket}:{who}"
+
+
+def backoff(bucket: str, who: str) -> str:
+    """Exists while ``who`` must wait before trying again; its TTL is the wait."""
+    return f"sc:rl:wait:{bucket}:{who}"
+
+
+# Staff sessions (seatcore.auth.sessions): only digests of refresh tokens are kept.
+def refresh_token(digest: str) -> str:
+    return f"sc:auth:refresh:{digest}"
+
+
+def used_refresh_token(digest: str) -> str:
+    return f"sc:auth:refresh-used:{digest}"
+
+
+def staff_session(family: str) -> str:
+    return f"sc:auth:session:{family}"
+
+
 def show_tag(showtime_id: int) -> str:
     return f"{{show:{showtime_id}}}"
 

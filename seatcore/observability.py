@@ -9,6 +9,7 @@ number of series stays bounded. With several uvicorn workers, ``seatcore serve``
 from __future__ import annotations
 
 import contextvars
+import hmac
 import itertools
 import logging
 import os
@@ -33,6 +34,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from seatcore.errors import Unauthorized
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -104,12 +107,17 @@ def setup_logging(level: str, json_logs: bool) -> None:
     root.setLevel(level)
     # uvicorn's loggers may carry handlers of their own (from its default log config): route them
     # through ours instead, so that every line has the same shape.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.setLevel(logging.NOTSET)  # an earlier uvicorn.Config(log_level=...) may have set one
         logger.propagate = True
         logger.disabled = False
+    # Each request is logged once, by seatcore.access (with its request id and route). uvicorn
+    # writes its access lines only when its logger has somewhere to go: give it nowhere.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
 
 
 def _route_template(scope: Scope) -> str:
@@ -157,12 +165,30 @@ def _incoming_id(scope: Scope) -> str:
     return ""
 
 
+def _internal_error(rid: str) -> Response:
+    body = {
+        "error": {
+            "code": "internal_error",
+            "message": "something went wrong on our side",
+            "details": {"request_id": rid},
+        }
+    }
+    return Response(orjson.dumps(body), status_code=500, media_type="application/json")
+
+
 class RequestContextMiddleware:
-    """Gives each request an id (``X-Request-ID`` in and out), logs it and counts it."""
+    """Gives each request an id (``X-Request-ID`` in and out), logs it and counts it.
+
+    It sits outside the routes and every other layer but the security headers (seatcore.security),
+    so it also answers what nothing inside handled: a 500 in the error shape whose
+    ``details.request_id`` and log line carry the request's id (Starlette's own last resort runs
+    outside every middleware, where the id is gone).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.log = logging.getLogger("seatcore.access")
+        self.errors = logging.getLogger("seatcore")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -171,18 +197,25 @@ class RequestContextMiddleware:
         rid = _incoming_id(scope) or _new_request_id()
         token = request_id.set(rid)
         status = 500
+        answering = False  # the response has started
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answering = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            self.errors.exception("unhandled error")
+            if answering:
+                raise  # the answer is half sent: only the server can end the connection
+            await _internal_error(rid)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             count, latency = _request_metrics(scope["method"], _route_template(scope), status)
@@ -206,6 +239,12 @@ class RequestContextMiddleware:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """The Prometheus text; with ``metrics_token`` set, only for ``Authorization: Bearer TOKEN``."""
+    wanted: str = request.app.state.runtime.settings.metrics_token
+    if wanted:
+        sent = request.headers.get("authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {wanted}".encode()):
+            raise Unauthorized("metrics need the metrics token: Authorization: Bearer TOKEN")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -13,6 +13,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seatcore.auth.accounts import LiveAccounts
+from seatcore.auth.sessions import StaffSessions
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.auth.wx import WxLogin, build_wx_login
 from seatcore.cache import Cache
@@ -38,6 +40,8 @@ class Runtime:
     tokens: TokenIssuer
     wx: WxLogin
     cache: Cache
+    accounts: LiveAccounts  # is a moviegoer's account still there
+    staff_sessions: StaffSessions
     # Later parts (seat engine, live map, orders) hang their services here.
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -63,9 +67,11 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         settings=settings,
         db=db,
         redis=redis,
-        tokens=TokenIssuer(secret, settings.token_ttl_s),
+        tokens=TokenIssuer(secret, settings.token_ttl_s, staff_ttl_s=settings.staff_token_ttl_s),
         wx=wx,
         cache=Cache(redis, settings.cache_ttl_s),
+        accounts=LiveAccounts(db),
+        staff_sessions=StaffSessions(redis, settings.staff_session_idle_s),
     )
     try:
         yield runtime

@@ -8,6 +8,7 @@ and a Redis server that it starts itself, both under ``data_dir``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -42,7 +43,13 @@ class Settings(BaseSettings):
     tls_certfile: str = ""
     tls_keyfile: str = ""
     max_body_bytes: int = 64 * 1024
+    # Browser origins of other sites that may call the API (CORS) and open seat-map sockets.
     allowed_origins: list[str] = Field(default_factory=list)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or
+    # "*"); empty: nobody's, so per-address limits count the connecting address.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Bearer token that /metrics asks for; empty: /metrics is open (keep it off public networks).
+    metrics_token: str = ""
 
     # Live seat map (seatcore.live, docs/websocket.md)
     live_coalesce_ms: int = Field(default=25, ge=0, le=1000)  # changes merged into one frame
@@ -57,7 +64,11 @@ class Settings(BaseSettings):
 
     # Identity
     secret_key: str = ""
-    token_ttl_s: int = 7 * 24 * 3600
+    token_ttl_s: int = 7 * 24 * 3600  # a moviegoer's token
+    staff_token_ttl_s: int = Field(default=15 * 60, ge=60)  # a staff access token
+    staff_session_idle_s: int = Field(default=12 * 3600, ge=60)  # a staff refresh token unused this long ends
+    wx_login_rate_per_minute: int = Field(default=60, ge=1)  # moviegoer sign-ins per address
+    staff_login_rate_per_minute: int = Field(default=20, ge=1)  # staff sign-ins per address
     wx_appid: str = "wx-test-appid"
     wx_secret: str = ""
     wx_api_base_url: str = "https://api.weixin.qq.com"
@@ -110,6 +121,17 @@ class Settings(BaseSettings):
     def _secret_long_enough(cls, value: str) -> str:
         if value and len(value) < 32:
             raise ValueError("secret_key must be at least 32 characters (HS256 wants a 256-bit key)")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"trusted_proxies: {entry!r} is not an address or network") from None
         return value
 
     @field_validator("database_url")

@@ -6,23 +6,29 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 
+from seatcore.auth import accounts as accounts_module
+from seatcore.auth.accounts import LiveAccounts
 from seatcore.auth.passwords import hash_password
 from seatcore.auth.principal import Principal
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.auth.wx import build_wx_login
 from seatcore.db.schema import users
 from seatcore.settings import Settings
-from seatcore.store.users import create_staff
+from seatcore.store.users import create_staff, get_or_create_user
 from tests.conftest import TEST_SECRET
+from tests.factories import make_show
 from tests.fake_wechat import FakeWeChat, running_fake_wechat
+from tests.polling import wait_for
 
 APPID = "wx-fake-appid"
 APP_SECRET = "fake-app-secret"
@@ -281,3 +287,85 @@ class TestStaffSignIn:
         )
         headers = {"Authorization": f"Bearer {response.json()['token']}"}
         assert_error(await client.get("/api/v1/me/favourites", headers=headers), 403, "forbidden")
+
+
+async def moviegoer(app: Starlette, openid: str) -> tuple[int, dict[str, str]]:
+    runtime = app.state.runtime
+    user = await get_or_create_user(runtime.db, openid)
+    token = runtime.tokens.issue(Principal("user", user.id, "moviegoer"))
+    return user.id, {"Authorization": f"Bearer {token}"}
+
+
+class TestRemovedMoviegoer:
+    async def test_a_removed_moviegoer_is_refused_everywhere(
+        self, client: httpx.AsyncClient, app: Starlette
+    ) -> None:
+        show = await make_show(app.state.runtime.db)
+        user_id, headers = await moviegoer(app, "openid-gone")
+        assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+        async with app.state.runtime.db.begin() as conn:
+            await conn.execute(delete(users).where(users.c.id == user_id))
+        app.state.runtime.accounts = LiveAccounts(app.state.runtime.db)  # as another process would
+        hold = await client.post(
+            f"/api/v1/showtimes/{show.showtime_id}/holds", json={"seats": ["C-1"]}, headers=headers
+        )
+        assert_error(hold, 401, "token_invalid")
+        assert_error(await client.get("/api/v1/me", headers=headers), 401, "token_invalid")
+        seats = await client.get(f"/api/v1/showtimes/{show.showtime_id}/seats", headers=headers)
+        assert_error(seats, 401, "token_invalid")
+
+    async def test_a_known_account_is_checked_again_in_the_background(
+        self, client: httpx.AsyncClient, app: Starlette, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        user_id, headers = await moviegoer(app, "openid-often")
+        looked_up: list[int] = []
+        real_get_user = accounts_module.users.get_user
+
+        async def counting_get_user(db: Any, user_id: int) -> Any:
+            found = await real_get_user(db, user_id)
+            looked_up.append(user_id)  # counted once the answer is in
+            return found
+
+        monkeypatch.setattr(accounts_module.users, "get_user", counting_get_user)
+        for _ in range(3):
+            assert (await client.get("/api/v1/me/favourites", headers=headers)).status_code == 200
+        assert len(looked_up) == 1  # checked once, then believed for ACCOUNT_CHECK_S
+        async with app.state.runtime.db.begin() as conn:
+            await conn.execute(delete(users).where(users.c.id == user_id))
+        later = time.monotonic() + accounts_module.ACCOUNT_CHECK_S + 1
+        monkeypatch.setattr(accounts_module, "time", SimpleNamespace(monotonic=lambda: later))
+        # Past that, the request is not held up: the account is checked again behind it.
+        assert (await client.get("/api/v1/me/favourites", headers=headers)).status_code == 200
+
+        async def checked_again() -> bool:
+            return len(looked_up) == 2
+
+        await wait_for(checked_again)
+        refused = await client.get("/api/v1/me/favourites", headers=headers)
+        assert_error(refused, 401, "token_invalid")
+
+    async def test_signing_in_vouches_for_the_account(
+        self, client: httpx.AsyncClient, fake_wechat: FakeWeChat, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        fake_wechat.issue("code-fresh", "openid-fresh")
+        token = (await wx_login(client, "code-fresh")).json()["token"]
+        looked_up: list[int] = []
+        monkeypatch.setattr(accounts_module.users, "get_user", lambda db, user_id: looked_up.append(user_id))
+        favourites = await client.get("/api/v1/me/favourites", headers={"Authorization": f"Bearer {token}"})
+        assert favourites.status_code == 200 and looked_up == []
+
+    async def test_while_the_database_is_away_a_signed_token_is_believed(
+        self, client: httpx.AsyncClient, app: Starlette, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Selling goes on through a MySQL outage: the account check does not stop it."""
+        show = await make_show(app.state.runtime.db)
+        _, headers = await moviegoer(app, "openid-outage")
+
+        async def away(db: Any, user_id: int) -> Any:
+            raise OperationalError("SELECT", {}, ConnectionRefusedError("the database is away"))
+
+        monkeypatch.setattr(accounts_module.users, "get_user", away)
+        hold = await client.post(
+            f"/api/v1/showtimes/{show.showtime_id}/holds", json={"seats": ["C-1"]}, headers=headers
+        )
+        assert hold.status_code == 201, hold.text

@@ -191,3 +191,46 @@ def test_tokens_in_socket_urls_never_reach_the_log(
     assert secret not in out
     assert "/ws/showtimes/7?since=3&token=[redacted]" in out
     assert "/ws/showtimes/7?token=[redacted]&since=3" in out
+
+
+async def _boom(request: Request) -> PlainTextResponse:
+    raise RuntimeError("a bug")
+
+
+async def test_a_500_names_its_request_id_in_body_header_and_log(
+    app: Starlette, client: httpx.AsyncClient, access_log: io.StringIO
+) -> None:
+    app.router.routes.insert(0, Route("/boom-4711", _boom))
+    response = await client.get("/boom-4711", headers={"X-Request-ID": "trace-500"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {
+            "code": "internal_error",
+            "message": "something went wrong on our side",
+            "details": {"request_id": "trace-500"},
+        }
+    }
+    assert response.headers["x-request-id"] == "trace-500"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    entries = [e for e in _lines(access_log) if e["request_id"] == "trace-500"]
+    error, access = entries
+    assert error["logger"] == "seatcore" and "RuntimeError: a bug" in str(error["exc"])
+    assert access["logger"] == "seatcore.access" and access["status"] == 500
+
+
+def test_one_log_line_per_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """uvicorn writes its access line only when ``uvicorn.access`` has somewhere to send it
+    (``hasHandlers``); seatcore.access already logs each request."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging("INFO", True)
+        assert not logging.getLogger("uvicorn.access").hasHandlers()
+        logging.getLogger("uvicorn.access").info('127.0.0.1:5000 - "GET /healthz HTTP/1.1" 200')
+        logging.getLogger("seatcore.access").info("GET /healthz -> 200 in 0.1 ms")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        logging.getLogger("uvicorn.access").propagate = True
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [json.loads(line)["logger"] for line in lines] == ["seatcore.access"]

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from seatcore.auth.principal import Principal, authenticate
+from seatcore.auth.principal import Principal, authenticated
 from seatcore.errors import (
     BadRequest,
     Forbidden,
@@ -99,7 +99,7 @@ class Endpoint:
 
     async def _call(self, request: Request) -> Response:
         kwargs: dict[str, Any] = {}
-        principal = authenticate(request)
+        principal = await authenticated(request)
         _check_auth(self.auth, principal)
         if self.auth != "none":
             kwargs["principal"] = principal

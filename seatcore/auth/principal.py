@@ -38,3 +38,13 @@ def authenticate(conn: HTTPConnection) -> Principal | None:
         return None
     runtime: Runtime = conn.app.state.runtime
     return runtime.tokens.verify(token)
+
+
+async def authenticated(conn: HTTPConnection) -> Principal | None:
+    """``authenticate``, and for a moviegoer a check that the account still exists
+    (seatcore.auth.accounts): a removed moviegoer's token is refused with 401 ``token_invalid``."""
+    principal = authenticate(conn)
+    if principal is not None and principal.kind == "user":
+        runtime: Runtime = conn.app.state.runtime
+        await runtime.accounts.require_user(principal.id)
+    return principal

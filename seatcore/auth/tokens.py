@@ -1,4 +1,5 @@
-"""Signed bearer tokens (JWT, HS256) with expiry.
+"""Signed bearer tokens (JWT, HS256) with expiry: long for moviegoers (the mini-program keeps
+one), short for staff, whose console renews its token with a refresh token (seatcore.auth.sessions).
 
 Verified tokens are remembered (bounded LRU, keyed by the exact token text) until they expire:
 checking a JWT signature costs more than the rest of a hold request's Python work, and a
@@ -21,10 +22,14 @@ VERIFIED_CACHE_SIZE = 10_000
 
 
 class TokenIssuer:
-    def __init__(self, secret: str, ttl_s: int) -> None:
+    def __init__(self, secret: str, ttl_s: int, *, staff_ttl_s: int | None = None) -> None:
         self._secret = secret
         self.ttl_s = ttl_s
+        self.staff_ttl_s = ttl_s if staff_ttl_s is None else staff_ttl_s
         self._verified: OrderedDict[str, tuple[Principal, int]] = OrderedDict()
+
+    def ttl_for(self, principal: Principal) -> int:
+        return self.staff_ttl_s if principal.kind == "staff" else self.ttl_s
 
     def issue(self, principal: Principal, *, now_s: float | None = None) -> str:
         issued = int(now_s if now_s is not None else time.time())
@@ -33,7 +38,7 @@ class TokenIssuer:
             "kind": principal.kind,
             "role": principal.role,
             "iat": issued,
-            "exp": issued + self.ttl_s,
+            "exp": issued + self.ttl_for(principal),
         }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 

@@ -59,6 +59,11 @@ async def page(browser: Browser, base_url: str) -> AsyncIterator[Page]:
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The service's Content-Security-Policy allows no inline script: anything it blocks shows here.
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     await context.close()
     assert errors == [], f"the console threw: {errors}"
@@ -191,7 +196,8 @@ async def test_the_console_and_the_moviegoer_pages_share_one_api_client(
     page: Page, show: ShowFixture
 ) -> None:
     """One ApiError and one error shape for both; the staff token apart from the moviegoer's; a 401
-    signs staff out (and only staff); answers outside the error shape get stable codes."""
+    renews the staff token from the session cookie, and signs staff out (and only staff) once the
+    session has ended; answers outside the error shape get stable codes."""
     await page.goto("/console/")
     await page.fill("#signin-form input[name=username]", "manager")
     await page.fill("#signin-form input[name=password]", PASSWORD)
@@ -219,8 +225,13 @@ async def test_the_console_and_the_moviegoer_pages_share_one_api_client(
           out.offline = await code(staff.api('/api/v1/test/offline'))
           staff.staffSession.save('expired-token', staff.staffSession.user)
           out.anonymous = (await staff.anonymousApi(`/api/v1/showtimes/${SHOWTIME}/seats`)).mine
+          out.renewed = await code(staff.api('/api/v1/staff/cinemas'))
+          out.renewedToken = !['', 'expired-token'].includes(staff.staffSession.token)
+          await fetch('/api/v1/auth/staff-session', { method: 'DELETE' })
+          staff.staffSession.save('expired-token', staff.staffSession.user)
           out.expired = await code(staff.api('/api/v1/staff/cinemas'))
           out.tokens = [staff.staffSession.token, shared.session.token]
+          out.stored = Object.keys(localStorage).filter((key) => key.startsWith('seatcore.console.token'))
           return out
         }""".replace("SHOWTIME", str(show.showtime_id))
     )
@@ -232,9 +243,32 @@ async def test_the_console_and_the_moviegoer_pages_share_one_api_client(
     assert result["notJson"][:2] == ["bad_response", 200]
     assert result["offline"] == ["network_error", 0, "the service did not answer: check the connection"]
     assert result["anonymous"] == []  # sent no token, so the expired one was not refused
+    assert result["renewed"] == "ok" and result["renewedToken"] is True
     assert result["expired"][:2] == ["token_invalid", 401]
     assert result["tokens"] == ["", "moviegoer-token"]  # staff signed out, the moviegoer not
+    assert result["stored"] == []  # the staff token lives in this tab's session storage only
     await expect(page.locator("#signin")).to_be_visible()
+
+
+async def test_a_new_tab_continues_the_session_and_signing_out_ends_it(page: Page, show: ShowFixture) -> None:
+    await page.goto("/console/")
+    await page.fill("#signin-form input[name=username]", "manager")
+    await page.fill("#signin-form input[name=password]", PASSWORD)
+    await page.click("#signin-form button[type=submit]")
+    await expect(page.locator("#app")).to_be_visible()
+    script_cookies = await page.evaluate("() => document.cookie")
+    assert "seatcore_staff_session" not in script_cookies  # HttpOnly: no script reads it
+
+    second = await page.context.new_page()  # same cookies, its own session storage
+    await second.goto("/console/")
+    await expect(second.locator("#app")).to_be_visible()
+    await expect(second.locator("#who")).to_contain_text("manager")
+    await second.click("#signout")
+    await expect(second.locator("#signin")).to_be_visible()
+
+    third = await page.context.new_page()
+    await third.goto("/console/")
+    await expect(third.locator("#signin")).to_be_visible()
 
 
 async def _hall_layout(runtime: Runtime, hall_id: int) -> dict[str, Any]:

@@ -14,7 +14,6 @@ import pytest
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 
-from seatcore.api import auth
 from seatcore.domain.layout import grid_layout
 from seatcore.engine.service import SeatEngine
 from tests.conftest import Login
@@ -55,10 +54,9 @@ def check_race(claims: list[Claim], holders: dict[str, str]) -> None:
     assert holders == owner, "the final state disagrees with the granted holds"
 
 
-async def test_200_users_fight_for_10_seats(
-    app: Starlette, client: httpx.AsyncClient, login: Login, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(auth, "LOGINS_PER_MINUTE", USERS + 10)  # 200 sign-ins from one test address
+async def test_200_users_fight_for_10_seats(app: Starlette, client: httpx.AsyncClient, login: Login) -> None:
+    runtime = app.state.runtime  # 200 sign-ins from one test address
+    runtime.settings = runtime.settings.model_copy(update={"wx_login_rate_per_minute": USERS + 10})
     show = await make_show(app.state.runtime.db, layout=grid_layout(1, 10))
     tokens = [await login(f"racer{user}") for user in range(USERS)]
     refusals: list[tuple[int, str]] = []

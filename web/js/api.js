@@ -19,28 +19,28 @@ export class ApiError extends Error {
   }
 }
 
-/** A token and its user kept in local storage under `PREFIX.token` and `PREFIX.user`. */
-export function storedSession(prefix) {
+/** A token and its user kept under `PREFIX.token` and `PREFIX.user` (in local storage unless told). */
+export function storedSession(prefix, storage = localStorage) {
   const tokenKey = `${prefix}.token`
   const userKey = `${prefix}.user`
   return {
     get token() {
-      return localStorage.getItem(tokenKey) || ''
+      return storage.getItem(tokenKey) || ''
     },
     get user() {
       try {
-        return JSON.parse(localStorage.getItem(userKey) || 'null')
+        return JSON.parse(storage.getItem(userKey) || 'null')
       } catch (err) {
         return null
       }
     },
     save(token, user) {
-      localStorage.setItem(tokenKey, token)
-      localStorage.setItem(userKey, JSON.stringify(user))
+      storage.setItem(tokenKey, token)
+      storage.setItem(userKey, JSON.stringify(user))
     },
     clear() {
-      localStorage.removeItem(tokenKey)
-      localStorage.removeItem(userKey)
+      storage.removeItem(tokenKey)
+      storage.removeItem(userKey)
     },
   }
 }

@@ -1,28 +1,91 @@
 /**
- * The staff API from the console: the staff token (kept apart from a moviegoer's session), file
- * downloads and errors in words. Requests, ApiError and the error shape come from the moviegoer
- * pages' client, web/js/api.js; a 401 there clears the staff token and fires `console:signed-out`.
+ * The staff API from the console: the staff session, file downloads and errors in words.
+ * Requests, ApiError and the error shape come from the moviegoer pages' client, web/js/api.js.
+ *
+ * The access token lives 15 minutes and only in this tab (session storage); the refresh token is
+ * an HttpOnly cookie that no script can read, sent only to /api/v1/auth/staff-session. A request
+ * answered 401 renews the access token with it once and is sent again; when the session has ended
+ * too, `console:signed-out` fires.
  */
 
 import { ApiError, client, storedSession } from '../../js/api.js'
 
 export { ApiError }
 
-export const staffSession = storedSession('seatcore.console')
+const SESSION = '/api/v1/auth/staff-session'
 
-const staff = client(staffSession, {
-  onSignedOut: () => window.dispatchEvent(new Event('console:signed-out')),
-})
+export const staffSession = storedSession('seatcore.console', sessionStorage)
+
+const staff = client(staffSession)
+
+/** The same without the staff token, for signing in and the public endpoints staff watch. */
+export const anonymousApi = client(null).api
+
+let renewing = null
+
+/** A new access token from the session cookie: true when the session still holds. Requests that
+ * meet a 401 together share one renewal (a refresh token works once). */
+export function renew() {
+  if (!renewing) {
+    renewing = anonymousApi(`${SESSION}/refresh`, { method: 'POST' })
+      .then((answer) => {
+        staffSession.save(answer.token, answer.user)
+        return true
+      })
+      .catch(() => false)
+      .finally(() => {
+        renewing = null
+      })
+  }
+  return renewing
+}
+
+function signedOut() {
+  staffSession.clear()
+  window.dispatchEvent(new Event('console:signed-out'))
+}
+
+async function withRenewal(call) {
+  try {
+    return await call()
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err
+    if (!(await renew())) {
+      signedOut()
+      throw err
+    }
+  }
+  try {
+    return await call()
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) signedOut()
+    throw err
+  }
+}
 
 /** `method path` with an optional JSON body and the staff token; resolves to the JSON answer. */
-export const api = staff.api
+export const api = (path, options) => withRenewal(() => staff.api(path, options))
 
-/** The same without the staff token, for the public endpoints staff watch anonymously. */
-export const anonymousApi = client(null).api
+/** Sign in: the access token is kept in this tab, the session cookie set by the service. */
+export async function signIn(username, password) {
+  const answer = await anonymousApi('/api/v1/auth/staff-login', {
+    method: 'POST',
+    body: { username, password },
+  })
+  if (answer.user.kind !== 'staff') throw new Error('not a staff account')
+  staffSession.save(answer.token, answer.user)
+  return answer.user
+}
+
+/** Sign out: the session ends on the service too, so its cookie is worth nothing anywhere. */
+export async function signOut() {
+  staffSession.clear()
+  await anonymousApi(SESSION, { method: 'DELETE' }).catch(() => null)
+}
 
 /** Fetch a file (with the token) and hand it to the browser as a download. */
 export async function download(path, fallbackName) {
-  const response = await staff.send(path)
+  const response = await withRenewal(() => staff.send(path))
   const disposition = response.headers.get('content-disposition') || ''
   const match = /filename="([^"]+)"/.exec(disposition)
   const url = URL.createObjectURL(await response.blob())

@@ -3,7 +3,7 @@
  * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`).
  */
 
-import { api, describe, staffSession } from './api.js'
+import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
@@ -35,17 +35,12 @@ const context = {
   },
 }
 
-async function signIn(event) {
+async function submitSignIn(event) {
   event.preventDefault()
   const form = event.target
   $('#signin-error').textContent = ''
   try {
-    const answer = await api('/api/v1/auth/staff-login', {
-      method: 'POST',
-      body: { username: form.username.value, password: form.password.value },
-    })
-    if (answer.user.kind !== 'staff') throw new Error('not a staff account')
-    staffSession.save(answer.token, answer.user)
+    await signIn(form.username.value, form.password.value)
     form.reset()
     await start()
   } catch (err) {
@@ -60,7 +55,8 @@ function showSignIn() {
 }
 
 async function start() {
-  if (!staffSession.token) {
+  // A new tab has no access token yet, but the session cookie may still hold.
+  if (!staffSession.token && !(await renew())) {
     showSignIn()
     return
   }
@@ -113,9 +109,9 @@ function route() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('#signin-form').addEventListener('submit', signIn)
-  $('#signout').addEventListener('click', () => {
-    staffSession.clear()
+  $('#signin-form').addEventListener('submit', submitSignIn)
+  $('#signout').addEventListener('click', async () => {
+    await signOut()
     showSignIn()
   })
   $('#cinema-select').addEventListener('change', (event) => {
