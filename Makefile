@@ -70,15 +70,19 @@ lock: | $(BIN)/python
 lock-check: | $(BIN)/python
 	@$(BIN)/python tests/lockcheck.py
 
-# Debian's Chromium for the browser tests; installed only where it is missing and we may install.
+# Debian's Chromium for the browser tests, and a CJK font so Chinese renders in its screenshots;
+# installed only where missing and we may install.
 browser:
-	@if [ -x $(CHROMIUM) ]; then \
-		echo "chromium: $(CHROMIUM)"; \
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -z "$$missing" ]; then \
+		echo "chromium: $(CHROMIUM) (with fonts-noto-cjk)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-			&& echo "chromium: installed $(CHROMIUM)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+			&& echo "browser: installed$$missing"; \
 	else \
-		echo "chromium: missing and not root; the browser tests will say so (apt-get install chromium)"; \
+		echo "browser: missing$$missing and not root; the browser tests will say so (apt-get install$$missing)"; \
 	fi
 
 node-deps:
