@@ -1,5 +1,6 @@
-"""Display names from the service (GET /api/v1/dictionary and the *_name fields) and cinemas near
-a point (GET /api/v1/cinemas?lat=&lng=): distances, nearest first, today's prices and formats."""
+"""What the mini-program and web pages read besides the catalogue itself: display names (GET
+/api/v1/dictionary and the *_name fields), cinemas near a point (GET /api/v1/cinemas?lat=&lng=:
+distances, nearest first, today's prices and formats) and the client config (GET /api/v1/config)."""
 
 from __future__ import annotations
 
@@ -214,3 +215,17 @@ class TestCinemasNearMe:
     ) -> None:
         body = assert_error(await client.get("/api/v1/cinemas", params=query), 422, "validation_failed")
         assert body["error"]["details"]
+
+
+class TestClientConfig:
+    async def test_dev_login_reported_as_configured(self, client: httpx.AsyncClient, app: Starlette) -> None:
+        expected = app.state.runtime.settings.dev_login
+        assert await get_ok(client, "/api/v1/config") == {"dev_login": expected}
+
+    async def test_off_reads_false(self, client: httpx.AsyncClient, app: Starlette) -> None:
+        settings = app.state.runtime.settings
+        app.state.runtime.settings = settings.model_copy(update={"dev_login": False})
+        try:
+            assert await get_ok(client, "/api/v1/config") == {"dev_login": False}
+        finally:
+            app.state.runtime.settings = settings
