@@ -5,6 +5,7 @@
 const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const { displayNames } = require('../../lib/format')
 
 Page({
   data: {
@@ -32,7 +33,7 @@ Page({
         movie,
         poster: config.mediaUrl(movie.poster_url),
         score: typeof movie.score === 'number' ? movie.score.toFixed(1) : '',
-        genres: (movie.genres || []).join(' / '),
+        genres: displayNames(movie.genre_names, movie.genres),
         cast: (movie.cast || []).join(' / '),
         wanted: Boolean(movie.wanted),
         wantCount: movie.want_count,

@@ -12,7 +12,7 @@ const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const { ApiError } = require('../../lib/errors')
 const { describeOrder, isPaid } = require('../../lib/orders')
-const { yuan, dayAndClock, remainingMs, mmss } = require('../../lib/format')
+const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
 
 const POLL_MS = 1000
 // The demo's sandbox provider confirms payments by itself; its parameters would only make the
@@ -60,7 +60,7 @@ Page({
           title: showtime.movie_title,
           cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
           when: dayAndClock(showtime.starts_at),
-          seats: hold.seats.join(' '),
+          seats: seatIdLabels(hold.seats, i18n.currentLocale()),
           amount: yuan(hold.amount_fen),
         })
       }

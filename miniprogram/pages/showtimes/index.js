@@ -23,7 +23,9 @@ function groupBy(showtimes, key, title) {
       start: clock(showtime.starts_at),
       end: clock(showtime.ends_at),
       hall: showtime.hall_name,
-      version: [showtime.language, showtime.format].filter(Boolean).join(' '),
+      version: [showtime.language_name || showtime.language, showtime.format_name || showtime.format]
+        .filter(Boolean)
+        .join(' '),
       price: yuan(showtime.price_from_fen),
       free: showtime.free_seats,
       open: showtime.sales_open && showtime.status !== 'cancelled',

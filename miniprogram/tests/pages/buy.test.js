@@ -111,7 +111,7 @@ describe('order', () => {
       Promise.resolve().then(() => args.success({ errMsg: 'requestPayment:ok' }))
     }
     const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
-    expect(textOf(page, '.seats')).toBe('E-7 E-8')
+    expect(textOf(page, '.seats')).toBe('E排7座 E排8座')
     expect(textOf(page, '.amount')).toBe('¥90')
     expect(textOf(page, '.countdown-value')).toMatch(/^(09:5\d|10:00)$/)
     await tap(page.querySelector('.pay'))
