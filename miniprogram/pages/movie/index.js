@@ -18,6 +18,7 @@ Page({
     wantCount: 0,
     error: '',
     busy: false,
+    loading: true,
   },
 
   onLoad(query) {
@@ -25,7 +26,18 @@ Page({
     return this.load()
   },
 
+  /** Shared to a chat, the card opens this movie's page. */
+  onShareAppMessage() {
+    const movie = this.data.movie
+    return {
+      title: movie ? `${movie.title}${this.data.score ? ` ${this.data.score}分` : ''}` : '影票',
+      path: `/pages/movie/index?id=${this.movieId}`,
+      imageUrl: this.data.poster || undefined,
+    }
+  },
+
   async load() {
+    this.setData({ loading: true, error: '' })
     try {
       const movie = await services.movie(this.movieId)
       wx.setNavigationBarTitle({ title: movie.title })
@@ -42,6 +54,7 @@ Page({
     } catch (err) {
       this.setData({ error: i18n.errorMessage(err) })
     }
+    this.setData({ loading: false })
   },
 
   async toggleWant() {
