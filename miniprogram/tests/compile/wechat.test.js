@@ -65,3 +65,30 @@ describe('the compilers catch what WeChat rejects', () => {
     expect(wcsc(dir, ['bad'])).toBeInstanceOf(Error)
   })
 })
+
+describe("the project as WeChat's build tool reads it", () => {
+  const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'project.config.json'), 'utf8'))
+
+  test('its root holds app.json (a miniprogramRoot of "./" makes the tool look elsewhere)', () => {
+    const root = project.miniprogramRoot
+    expect(root === undefined || (root !== './' && fs.existsSync(path.join(ROOT, root, 'app.json')))).toBe(
+      true
+    )
+    expect(project.srcMiniprogramRoot).toBeUndefined()
+  })
+
+  test('tab bar icons exist as PNGs within the 40 KB WeChat allows', () => {
+    APP.tabBar.list.forEach((tab) => {
+      ;[tab.iconPath, tab.selectedIconPath].forEach((icon) => {
+        const file = path.join(ROOT, icon)
+        expect(fs.readFileSync(file).subarray(1, 4).toString()).toBe('PNG')
+        expect(fs.statSync(file).size).toBeLessThan(40 * 1024)
+      })
+    })
+  })
+
+  test('location is asked for with a reason, as WeChat requires', () => {
+    expect(APP.permission['scope.userLocation'].desc).toMatch(/影院/)
+    expect(APP.requiredPrivateInfos).toContain('getLocation')
+  })
+})

@@ -78,12 +78,12 @@ function seatPageCheck() {
  * today, named, so the case is expected to fail until it is fixed.
  */
 const CASES = [
-  { name: 'home', query: {}, known: 'genres as codes' },
+  { name: 'home', query: {} },
   { name: 'cinemas', query: {} },
   { name: 'mine', query: {}, signedIn: true },
-  { name: 'movie', query: { id: '1' }, allowed: [MOVIES[0].original_title], known: 'genres as codes' },
-  { name: 'showtimes', query: { cinema_id: '1' }, known: 'languages in English' },
-  { name: 'showtimes', shot: 'showtimes-movie', query: { movie_id: '1' }, known: 'languages in English' },
+  { name: 'movie', query: { id: '1' }, allowed: [MOVIES[0].original_title] },
+  { name: 'showtimes', query: { cinema_id: '1' } },
+  { name: 'showtimes', shot: 'showtimes-movie', query: { movie_id: '1' } },
   {
     name: 'seats',
     query: { showtime_id: '101' },
@@ -96,11 +96,10 @@ const CASES = [
     query: { order_id: PENDING.id },
     signedIn: true,
     check: seatLabelsCheck,
-    known: 'seat ids',
   },
-  { name: 'orders', query: {}, signedIn: true, check: seatLabelsCheck, known: 'seat ids' },
-  { name: 'ticket', query: { id: TICKETED.id }, signedIn: true, check: seatLabelsCheck, known: 'seat ids' },
-  { name: 'favourites', query: {}, signedIn: true, known: 'genres as codes' },
+  { name: 'orders', query: {}, signedIn: true, check: seatLabelsCheck },
+  { name: 'ticket', query: { id: TICKETED.id }, signedIn: true, check: seatLabelsCheck },
+  { name: 'favourites', query: {}, signedIn: true },
 ]
 
 const shotName = (spec) => spec.shot || spec.name
@@ -109,11 +108,16 @@ async function render(spec, width, height) {
   const wx = createFakeWx()
   global.wx = wx
   routeDemo(wx)
+  // The user lets the app know where they are: a few streets from People's Square, Shanghai.
+  wx.location = { latitude: 31.2304, longitude: 121.4737 }
+  wx.setStorageSync('seatcore.city', '上海')
   if (spec.signedIn) {
     const user = { id: 1, kind: 'user', role: 'moviegoer', name: '影迷小王' }
     wx.setStorageSync('seatcore.session', { token: 'token-demo', expiresAt: Date.now() + 3600000, user })
   }
   setScreenWidth(width)
+  // Simulate leaves each render's styles in the document, all prefixed alike: start clean.
+  document.head.querySelectorAll('style').forEach((style) => style.remove())
   const page = await openPage(spec.name, spec.query, () => flush(20))
   const titled = wx.calls.setNavigationBarTitle.pop()
   const base = `${shotName(spec)}-${width}`

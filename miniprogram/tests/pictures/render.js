@@ -156,7 +156,7 @@ const BUILT_IN_CSS = `
   wx-textarea { display: block; width: 300px; height: 150px; }
   .wx-placeholder { color: #999; }
   wx-swiper { display: block; height: 150px; position: relative; overflow: hidden; }
-  wx-swiper > wx-swiper-item { position: absolute; inset: 0; }
+  wx-swiper > wx-swiper-item { position: absolute; top: 0; left: 0; width: 100%; height: 100%; overflow: hidden; }
   wx-swiper > wx-swiper-item ~ wx-swiper-item { visibility: hidden; }
   wx-scroll-view { overflow: hidden; }
   wx-scroll-view[data-scroll-x] { overflow-x: auto; }
