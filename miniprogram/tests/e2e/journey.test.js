@@ -10,6 +10,7 @@
 const fs = require('fs')
 const config = require('../../config')
 const { createClient } = require('../../lib/api')
+const { seatIdLabel } = require('../../lib/format')
 const { createNodeWx } = require('../support/wx-node')
 const pages = require('../support/pages')
 
@@ -208,7 +209,7 @@ step(
     await waitFor(() => orders.data.orders.some((o) => String(o.id) === orderId), 'the order in My orders')
     const mine = orders.data.orders.find((o) => String(o.id) === orderId)
     expect(['paid', 'ticketed']).toContain(mine.status)
-    expect(mine.seats.split(' ').sort()).toEqual([...shared.picked].sort())
+    expect(mine.seats.split(' ').sort()).toEqual(shared.picked.map((id) => seatIdLabel(id, 'zh')).sort())
     shared.orderId = orderId
   }
 )
