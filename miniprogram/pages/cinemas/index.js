@@ -17,7 +17,10 @@ function row(cinema, locale) {
     name: cinema.name,
     address: cinema.address,
     distance: distance(cinema.distance_m, locale),
-    price: cinema.price_from_fen === null || cinema.price_from_fen === undefined ? '' : yuan(cinema.price_from_fen),
+    price:
+      cinema.price_from_fen === null || cinema.price_from_fen === undefined
+        ? ''
+        : yuan(cinema.price_from_fen),
     formats: cinema.format_names || cinema.formats || [],
   }
 }
