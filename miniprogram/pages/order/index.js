@@ -33,6 +33,8 @@ Page({
   },
 
   async onLoad(query) {
+    this.query = query
+    this.setData({ phase: 'loading', message: '' })
     try {
       if (query.order_id) {
         this.order = await services.order(query.order_id)
@@ -70,6 +72,10 @@ Page({
     } catch (err) {
       this.setData({ phase: 'error', message: i18n.errorMessage(err) })
     }
+  },
+
+  retry() {
+    return this.onLoad(this.query)
   },
 
   onUnload() {
