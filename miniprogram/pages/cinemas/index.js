@@ -39,7 +39,8 @@ Page({
   position: null,
 
   async onLoad() {
-    await Promise.all([this.loadCities(), this.locate()])
+    await this.locate()
+    await this.loadCities()
     if (this.data.city) await this.list()
     this.setData({ loading: false })
   },
@@ -54,7 +55,7 @@ Page({
       const cities = (await services.cities()).items
       const saved = wx.getStorageSync(CITY_KEY)
       const known = cities.find((c) => c.city === saved)
-      const city = known ? saved : cities.length ? cities[0].city : ''
+      const city = known ? saved : (await this.nearestCity()) || (cities.length ? cities[0].city : '')
       if (city) wx.setStorageSync(CITY_KEY, city)
       this.setData({ cities, city, error: '' })
     } catch (err) {
@@ -72,6 +73,13 @@ Page({
       this.position = null
       this.setData({ located: false })
     }
+  },
+
+  /** The city of the nearest cinema, when the user's position is known: a first visit opens there. */
+  async nearestCity() {
+    if (!this.position) return ''
+    const nearest = (await services.cinemas(this.position)).items[0]
+    return nearest ? nearest.city : ''
   },
 
   /** "Allow location" tapped: ask again (WeChat shows its settings once refused), then re-list. */

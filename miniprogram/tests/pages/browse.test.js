@@ -110,6 +110,16 @@ describe('cinemas', () => {
     expect(page.querySelector('.locate')).toBeFalsy()
   })
 
+  test('a first visit opens the city of the nearest cinema', async () => {
+    wx.location = { latitude: 39.9, longitude: 116.4 }
+    wx.route('GET', '/api/v1/cinemas', (req) => ({
+      items: req.query.city ? [] : [{ id: 21, name: '北京影院', city: '北京', address: '', distance_m: 900 }],
+    }))
+    const page = await openPage('cinemas', {}, flush)
+    expect(page.instance.data.city).toBe('北京')
+    expect(wx.getStorageSync('seatcore.city')).toBe('北京')
+  })
+
   test('allowing location later lists nearest first', async () => {
     const page = await openPage('cinemas', {}, flush)
     wx.location = { latitude: 31.2, longitude: 121.4 }
