@@ -42,7 +42,7 @@ Page({
         this.expiresAt = this.order.expires_at
         this.setData({
           title: view.title,
-          cinema: view.cinema,
+          cinema: [view.cinema, view.hall].filter(Boolean).join(' '),
           when: view.when,
           seats: view.seats,
           amount: view.amount,
