@@ -24,9 +24,10 @@ const config = {
   serviceUrl: SERVICE_URLS[envVersion()] || SERVICE_URLS.develop,
   // '' follows WeChat's language setting; 'zh' or 'en' forces one.
   locale: '',
-  // For the demo in DevTools: sign in as this moviegoer with the service's dev login code
-  // ("dev-NAME", accepted only by a service whose dev sign-in is on) instead of wx.login's code.
-  devLoginName: '',
+  // The demo in DevTools signs in as this moviegoer with the service's dev code "dev-NAME", but
+  // only in a develop build talking to a service on this machine or network that reports its dev
+  // sign-in on (GET /api/v1/config); everything else uses wx.login. '' turns even that off.
+  devLoginName: 'devtools',
   requestTimeoutMs: 10000,
   // GETs are retried this many times after a network failure, 429 or 502/503/504.
   getRetries: 2,

@@ -81,11 +81,9 @@ async def make_show(
                     movie_id=movie_id,
                     starts_at=to_db(starts_at),
                     ends_at=to_db(starts_at + timedelta(minutes=120)),
-                    language="Mandarin",
-                    format="2D",
                     prices=orjson.dumps(prices).decode(),
                     created_at=now,
-                    **showtime_values,
+                    **{"language": "Mandarin", "format": "2D", **showtime_values},
                 )
             )
         ).lastrowid

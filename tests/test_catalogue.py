@@ -31,6 +31,7 @@ MOVIE_KEYS = {
     "title",
     "original_title",
     "genres",
+    "genre_names",
     "duration_min",
     "score",
     "poster_url",
@@ -39,7 +40,19 @@ MOVIE_KEYS = {
     "want_count",
 }
 DETAIL_KEYS = MOVIE_KEYS | {"synopsis", "director", "cast", "wanted"}
-CINEMA_KEYS = {"id", "name", "city", "address", "timezone"}
+CINEMA_KEYS = {
+    "id",
+    "name",
+    "city",
+    "address",
+    "timezone",
+    "latitude",
+    "longitude",
+    "distance_m",
+    "price_from_fen",
+    "formats",
+    "format_names",
+}
 SHOWTIME_KEYS = {
     "id",
     "movie_id",
@@ -52,6 +65,8 @@ SHOWTIME_KEYS = {
     "ends_at",
     "language",
     "format",
+    "language_name",
+    "format_name",
     "prices",
     "price_from_fen",
     "price_to_fen",
@@ -184,6 +199,7 @@ class TestMovies:
             "title": "星际归途",
             "original_title": "The Long Way Home",
             "genres": ["sci-fi", "adventure"],
+            "genre_names": ["科幻", "冒险"],
             "duration_min": 148,
             "score": 8.6,
             "poster_url": "/media/posters/1.png",
@@ -418,6 +434,12 @@ class TestCinemas:
             "city": "Beijing",
             "address": "Beijing road 1",
             "timezone": "Asia/Shanghai",
+            "latitude": None,
+            "longitude": None,
+            "distance_m": None,
+            "price_from_fen": None,
+            "formats": [],
+            "format_names": [],
         }
         assert_error(await client.get("/api/v1/cinemas/777777"), 404, "not_found")
 

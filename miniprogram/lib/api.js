@@ -26,6 +26,31 @@ function encodeQuery(query) {
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
+/** Whether `url` names this machine or a private network (where `seatcore demo` runs). */
+function isLocalAddress(url) {
+  const match = /^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(url || '')
+  if (!match) return false
+  const host = match[1].toLowerCase()
+  return (
+    host === 'localhost' ||
+    host === '[::1]' ||
+    host.endsWith('.local') ||
+    /^127\./.test(host) ||
+    /^10\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+  )
+}
+
+/** A build run in DevTools or a developer's preview, not a trial or release build. */
+function isDevelopBuild(wxApi) {
+  try {
+    return wxApi.getAccountInfoSync().miniProgram.envVersion === 'develop'
+  } catch (err) {
+    return false
+  }
+}
+
 function createClient(options) {
   const opts = options || {}
   const getWx = () => opts.wx || wx
@@ -40,7 +65,29 @@ function createClient(options) {
       now: opts.now,
       exchange: (code) =>
         request({ method: 'POST', path: '/api/v1/auth/wx-login', body: { code }, auth: 'none' }),
+      devName,
     })
+
+  // The demo signs in out of the box: DevTools' wx.login codes mean nothing to a service without
+  // a WeChat secret. So a develop build talking to a service on this machine or network asks
+  // whether its dev sign-in is on (GET /api/v1/config), once, and if so signs in with
+  // `dev-NAME`. Trial and release builds, and any service elsewhere, always use wx.login.
+  let devAnswer = null
+  function devName() {
+    if (!config.devLoginName || !isDevelopBuild(getWx()) || !isLocalAddress(baseUrl())) {
+      return Promise.resolve('')
+    }
+    if (!devAnswer) {
+      devAnswer = send({ method: 'GET', path: '/api/v1/config' }, '').then(
+        (facts) => (facts && facts.dev_login === true ? config.devLoginName : ''),
+        () => {
+          devAnswer = null
+          return ''
+        }
+      )
+    }
+    return devAnswer
+  }
 
   function send(req, token) {
     const header = { Accept: 'application/json' }
@@ -142,4 +189,4 @@ function client() {
   return shared
 }
 
-module.exports = { createClient, client, encodeQuery }
+module.exports = { createClient, client, encodeQuery, isLocalAddress }

@@ -89,4 +89,43 @@ function seatLabel(row, number, locale) {
   return locale === 'en' ? `Row ${row} Seat ${number}` : `${row}排${number}座`
 }
 
-module.exports = { yuan, clock, isoDate, dayAndClock, todayIn, dateTabs, remainingMs, mmss, seatLabel }
+/** The service's seat id as a person reads it: "E-7" -> "E排7座"; other shapes pass through. */
+function seatIdLabel(id, locale) {
+  const match = /^([A-Za-z]+)-(\d+)$/.exec(id || '')
+  return match ? seatLabel(match[1], match[2], locale) : String(id || '')
+}
+
+/** ["E-7", "E-8"] -> "E排7座 E排8座". */
+function seatIdLabels(ids, locale) {
+  return (ids || []).map((id) => seatIdLabel(id, locale)).join(' ')
+}
+
+/** Metres to a distance as the cinema list shows it: 850 -> "850m" / "850米", 4200 -> "4.2km". */
+function distance(metres, locale) {
+  if (metres === null || metres === undefined || Number.isNaN(Number(metres))) return ''
+  const en = locale === 'en'
+  if (metres < 1000) return `${Math.round(metres)}${en ? 'm' : '米'}`
+  const km = metres / 1000
+  return `${km < 100 ? km.toFixed(1) : Math.round(km)}${en ? 'km' : '公里'}`
+}
+
+/** The display names of codes the service sends with names (`genre_names` beside `genres`). */
+function displayNames(names, codes) {
+  return (names && names.length ? names : codes || []).join(' / ')
+}
+
+module.exports = {
+  yuan,
+  clock,
+  isoDate,
+  dayAndClock,
+  todayIn,
+  dateTabs,
+  remainingMs,
+  mmss,
+  seatLabel,
+  seatIdLabel,
+  seatIdLabels,
+  distance,
+  displayNames,
+}

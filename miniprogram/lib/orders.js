@@ -9,7 +9,7 @@
  */
 const config = require('../config')
 const i18n = require('./i18n')
-const { yuan, dayAndClock } = require('./format')
+const { yuan, dayAndClock, seatIdLabels } = require('./format')
 
 function showtimeFact(order, name) {
   return (order.showtime && order.showtime[name]) || ''
@@ -44,7 +44,10 @@ function describeOrder(order, now, locale) {
     cinema: showtimeFact(order, 'cinema_name'),
     hall: showtimeFact(order, 'hall_name'),
     when: dayAndClock(showtimeFact(order, 'starts_at')),
-    seats: (order.seats || []).map((line) => line.seat).join(' '),
+    seats: seatIdLabels(
+      (order.seats || []).map((line) => line.seat),
+      locale || i18n.currentLocale()
+    ),
     reason: reasonText(order, locale),
     payable: status === 'pending_payment',
     refund: refundPolicy(order, now === undefined ? Date.now() : now, locale),

@@ -24,7 +24,8 @@ module.exports = {
   unwant: (id) => api().del(`/api/v1/movies/${id}/want`, { auth: 'required' }),
   favourites: (cursor) => api().get('/api/v1/me/favourites', { cursor, limit: 20 }, { auth: 'required' }),
   cities: () => api().get('/api/v1/cities'),
-  cinemas: (city) => api().get('/api/v1/cinemas', { city }),
+  /** `{city, q, lat, lng}`, each optional; with lat/lng the service answers nearest first. */
+  cinemas: (query) => api().get('/api/v1/cinemas', query),
   cinema: (id) => api().get(`/api/v1/cinemas/${id}`),
   showtimes: (query) => api().get('/api/v1/showtimes', query),
   showtime: (id) => api().get(`/api/v1/showtimes/${id}`),

@@ -3,9 +3,10 @@
  *
  * The token lives in storage (so it survives restarts) with its expiry; one sign-in is shared by
  * every request that needs it at the same moment. `exchange(code)` is the service call
- * (POST /api/v1/auth/wx-login) answering `{token, expires_in_s, user}`.
+ * (POST /api/v1/auth/wx-login) answering `{token, expires_in_s, user}`. `devName()`, when given,
+ * answers the moviegoer to sign in as with the service's dev code `dev-NAME` instead of a
+ * wx.login code, or '' (lib/api.js decides: only the demo's service on this machine).
  */
-const config = require('../config')
 const { ApiError } = require('./errors')
 const wxp = require('./wxp')
 
@@ -16,6 +17,7 @@ const RENEW_BEFORE_MS = 60 * 1000
 function createSession(options) {
   const getWx = options.wx
   const exchange = options.exchange
+  const devName = options.devName || (async () => '')
   const now = options.now || Date.now
   let pending = null
 
@@ -31,7 +33,8 @@ function createSession(options) {
   }
 
   async function loginCode() {
-    if (config.devLoginName) return `dev-${config.devLoginName}`
+    const name = await devName()
+    if (name) return `dev-${name}`
     try {
       return (await wxp.call(getWx(), 'login', { timeout: 10000 })).code
     } catch (err) {

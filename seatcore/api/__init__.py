@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from seatcore.api import auth, cinemas, health, movies, openapi, orders, seats, showtimes, staff
+from seatcore.api import (
+    auth,
+    cinemas,
+    client_config,
+    dictionary,
+    health,
+    movies,
+    openapi,
+    orders,
+    seats,
+    showtimes,
+    staff,
+)
 from seatcore.api._http import Endpoints
 
 # The router tries routes in this order: the hold path, the busiest, comes first.
@@ -13,6 +25,8 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     auth.endpoints,
     movies.endpoints,
     cinemas.endpoints,
+    dictionary.endpoints,
+    client_config.endpoints,
     showtimes.endpoints,
     orders.endpoints,
     *staff.ENDPOINT_GROUPS,

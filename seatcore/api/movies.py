@@ -18,6 +18,7 @@ from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, digest, runtim
 from seatcore.api._cursor import bad_cursor, decode_cursor, encode_cursor
 from seatcore.api._http import MAX_ID, Answer, Endpoints, path_id
 from seatcore.auth.principal import Principal
+from seatcore.domain import names
 from seatcore.errors import NotFound
 from seatcore.runtime import Runtime
 from seatcore.store import catalogue as store
@@ -42,7 +43,8 @@ class MovieOut(Answer):
     id: int
     title: str
     original_title: str
-    genres: list[str]
+    genres: list[str] = Field(description="genre codes (GET /api/v1/dictionary names them)")
+    genre_names: list[str] = Field(description="the genres' display names, in the same order")
     duration_min: int
     score: float | None = Field(description="out of 10; null until rated")
     poster_url: str
@@ -114,6 +116,7 @@ def _movie_doc(movie: store.Movie) -> JSONDoc:
         title=movie.title,
         original_title=movie.original_title,
         genres=list(movie.genres),
+        genre_names=names.names_of(names.GENRES, movie.genres),
         duration_min=movie.duration_min,
         score=movie.score_x10 / 10 if movie.score_x10 else None,
         poster_url=movie.poster_url,

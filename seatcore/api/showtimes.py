@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, runtime_of
 from seatcore.api._http import MAX_ID, Answer, Endpoints, path_id
+from seatcore.domain import names
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.errors import NotFound
 from seatcore.runtime import Runtime
@@ -51,6 +52,8 @@ class ShowtimeFields(Answer):
 
 
 class ShowtimeOut(ShowtimeFields):
+    language_name: str = Field(description="the language's display name (GET /api/v1/dictionary)")
+    format_name: str = Field(description="the format's display name")
     prices: dict[str, int] = Field(description="fen per seat, by price zone")
     price_from_fen: int
     price_to_fen: int
@@ -121,6 +124,8 @@ def _showtime_entry(show: store.Showtime, defaults: SalesPolicy) -> JSONDoc:
         ends_at=show.ends_at.astimezone(starts_local.tzinfo),
         language=show.language,
         format=show.format,
+        language_name=names.name_of(names.LANGUAGES, show.language),
+        format_name=names.name_of(names.FORMATS, show.format),
         prices=show.prices,
         price_from_fen=min(show.prices.values(), default=0),
         price_to_fen=max(show.prices.values(), default=0),

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -67,6 +68,9 @@ cinemas = Table(
     Column("sales_close_before_min", Integer, nullable=True),  # NULL: the service default
     Column("refund_until_before_min", Integer, nullable=True),
     Column("created_at", DateTime, nullable=False),
+    # WGS-84 degrees, as wx.getLocation reports them; NULL: not placed on the map yet.
+    Column("latitude", Double, nullable=True),
+    Column("longitude", Double, nullable=True),
     Index(None, "city", "name"),
 )
 

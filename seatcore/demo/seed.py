@@ -158,10 +158,19 @@ async def _ensure_venues(db: AsyncEngine, report: SeedReport) -> list[tuple[int,
                             city=spec.city,
                             address=spec.address,
                             timezone=TIMEZONE,
+                            latitude=spec.location[0],
+                            longitude=spec.location[1],
                             created_at=utcnow(),
                         )
                     )
                 ).lastrowid
+            else:
+                # A demo seeded before cinemas had a place on the map gets it now.
+                await conn.execute(
+                    update(cinemas)
+                    .where(cinemas.c.id == cinema_id, cinemas.c.latitude.is_(None))
+                    .values(latitude=spec.location[0], longitude=spec.location[1])
+                )
             report.cinemas += 1
             for hall in spec.halls:
                 layout = parse_layout(hall.layout)

@@ -33,6 +33,7 @@ class CinemaSpec:
     city: str
     address: str
     halls: tuple[HallSpec, ...]
+    location: tuple[float, float]  # (latitude, longitude), WGS-84 degrees
 
 
 def _stadium_layout() -> dict[str, Any]:
@@ -100,6 +101,7 @@ CINEMAS: tuple[CinemaSpec, ...] = (
                 "10:45",
             ),
         ),
+        location=(31.2336, 121.476),
     ),
     CinemaSpec(
         "浦江国际影城（陆家嘴店）",
@@ -117,6 +119,7 @@ CINEMAS: tuple[CinemaSpec, ...] = (
                 "09:45",
             ),
         ),
+        location=(31.238, 121.502),
     ),
     CinemaSpec(
         "京华影城（三里屯店）",
@@ -138,5 +141,6 @@ CINEMAS: tuple[CinemaSpec, ...] = (
                 "10:00",
             ),
         ),
+        location=(39.937, 116.455),
     ),
 )

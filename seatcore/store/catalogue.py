@@ -51,6 +51,18 @@ class Cinema:
     timezone: str
     sales_close_before_min: int | None
     refund_until_before_min: int | None
+    latitude: float | None = None  # WGS-84 degrees; None: not placed on the map
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A showtime as a cinema list sums it up: when, in which format, at which prices."""
+
+    cinema_id: int
+    starts_at: datetime  # aware (UTC)
+    format: str
+    prices: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +123,8 @@ def _cinema(row: Row[Any]) -> Cinema:
         timezone=row.timezone,
         sales_close_before_min=row.sales_close_before_min,
         refund_until_before_min=row.refund_until_before_min,
+        latitude=row.latitude,
+        longitude=row.longitude,
     )
 
 
@@ -243,12 +257,43 @@ async def cities(db: AsyncEngine) -> list[tuple[str, int]]:
         return [(city, int(count)) for city, count in await conn.execute(query)]
 
 
-async def list_cinemas(db: AsyncEngine, city: str | None = None) -> list[Cinema]:
+async def list_cinemas(db: AsyncEngine, city: str | None = None, q: str | None = None) -> list[Cinema]:
+    """Cinemas by city and name, optionally of one city and/or with ``q`` in the name or address."""
     query = select(cinemas).order_by(cinemas.c.city, cinemas.c.name, cinemas.c.id)
     if city is not None:
         query = query.where(cinemas.c.city == city)
+    if q:
+        query = query.where(
+            or_(cinemas.c.name.contains(q, autoescape=True), cinemas.c.address.contains(q, autoescape=True))
+        )
     async with db.connect() as conn:
         return [_cinema(row) for row in await conn.execute(query)]
+
+
+async def offers_between(
+    db: AsyncEngine, cinema_ids: Sequence[int], start: datetime, end: datetime
+) -> list[Offer]:
+    """The scheduled showtimes on sale of these cinemas that start in [start, end)."""
+    if not cinema_ids:
+        return []
+    columns = (showtimes.c.cinema_id, showtimes.c.starts_at, showtimes.c.format, showtimes.c.prices)
+    query = select(*columns).where(
+        showtimes.c.cinema_id.in_(list(cinema_ids)),
+        showtimes.c.status == "scheduled",
+        showtimes.c.sales_open.is_(True),
+        showtimes.c.starts_at >= to_db(start),
+        showtimes.c.starts_at < to_db(end),
+    )
+    async with db.connect() as conn:
+        return [
+            Offer(
+                cinema_id=int(row.cinema_id),
+                starts_at=from_db(row.starts_at),
+                format=row.format,
+                prices={str(zone): int(fen) for zone, fen in orjson.loads(row.prices).items()},
+            )
+            for row in await conn.execute(query)
+        ]
 
 
 async def get_cinema(db: AsyncEngine, cinema_id: int) -> Cinema | None:

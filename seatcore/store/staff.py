@@ -44,7 +44,16 @@ MOVIE_COLUMNS = frozenset(
     }
 )
 CINEMA_COLUMNS = frozenset(
-    {"name", "city", "address", "timezone", "sales_close_before_min", "refund_until_before_min"}
+    {
+        "name",
+        "city",
+        "address",
+        "timezone",
+        "sales_close_before_min",
+        "refund_until_before_min",
+        "latitude",
+        "longitude",
+    }
 )
 
 

@@ -48,3 +48,17 @@ async def test_staff_edit_their_cinema_policy(client: httpx.AsyncClient, two: Tw
         assert response.status_code == 422, bad
     trail = (await client.get("/api/v1/staff/audit", headers=two.staff_a)).json()["items"]
     assert [e["action"] for e in trail] == ["cinema.update"]
+
+
+async def test_staff_place_their_cinema_on_the_map(client: httpx.AsyncClient, two: TwoCinemas) -> None:
+    url = f"/api/v1/staff/cinemas/{two.a.cinema_id}"
+    placed = await client.patch(url, headers=two.staff_a, json={"latitude": 31.2336, "longitude": 121.476})
+    assert placed.status_code == 200, placed.text
+    assert (placed.json()["latitude"], placed.json()["longitude"]) == (31.2336, 121.476)
+    near = await client.get("/api/v1/cinemas", params={"lat": 31.2336, "lng": 121.476})
+    assert near.json()["items"][0]["id"] == two.a.cinema_id
+    assert near.json()["items"][0]["distance_m"] == 0
+    for bad in ({"latitude": 90.5}, {"longitude": -181}):
+        assert (await client.patch(url, headers=two.staff_a, json=bad)).status_code == 422, bad
+    removed = await client.patch(url, headers=two.staff_a, json={"latitude": None, "longitude": None})
+    assert removed.json()["latitude"] is None

@@ -37,3 +37,17 @@ export function nextDates(count, now = new Date()) {
   }
   return dates
 }
+
+/** Metres as the cinema lists show them: 850 -> "850米", 4200 -> "4.2公里" ("m"/"km" in English). */
+export function distance(metres, lang = 'zh') {
+  if (metres === null || metres === undefined || Number.isNaN(Number(metres))) return ''
+  const en = lang === 'en'
+  if (metres < 1000) return `${Math.round(metres)}${en ? 'm' : '米'}`
+  const km = metres / 1000
+  return `${km < 100 ? km.toFixed(1) : Math.round(km)}${en ? 'km' : '公里'}`
+}
+
+/** The service's display names (`genre_names` beside `genres`), the codes when it sent none. */
+export function displayNames(names, codes) {
+  return (names && names.length ? names : codes || []).join(' / ')
+}

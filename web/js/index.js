@@ -1,11 +1,13 @@
 /**
  * The moviegoer's start page: movies now showing, then a movie's showtimes by date, each a link
  * to its seat page. `?movie=ID&date=YYYY-MM-DD` keeps the choice across the back button.
+ * Genres, languages and formats read as the service names them (the mini-program's words);
+ * when the browser may tell where the user is, each cinema shows its distance, nearest first.
  */
 
 import { api } from './api.js'
-import { clock, nextDates, yuan } from './format.js'
-import { explain, t } from './i18n.js'
+import { clock, displayNames, distance, nextDates, yuan } from './format.js'
+import { explain, locale, t } from './i18n.js'
 
 const $ = (selector) => document.querySelector(selector)
 const DAYS_SHOWN = 5
@@ -41,7 +43,11 @@ function renderMovies(movies) {
     }
     const text = node('span', 'movie-text')
     text.append(node('strong', '', movie.title))
-    const facts = [movie.score ? `★ ${movie.score.toFixed(1)}` : '', movie.genres.join(' / '), `${movie.duration_min}′`]
+    const facts = [
+      movie.score ? `★ ${movie.score.toFixed(1)}` : '',
+      displayNames(movie.genre_names, movie.genres),
+      `${movie.duration_min}′`,
+    ]
     text.append(node('small', '', facts.filter(Boolean).join(' · ')))
     button.append(text)
     button.addEventListener('click', () => showMovie(movie, null))
@@ -66,8 +72,12 @@ async function showMovie(movie, date) {
   }
   box.append(tabs)
   let answer
+  let distances
   try {
-    answer = await api(`/api/v1/showtimes?movie_id=${movie.id}&date=${day}`)
+    ;[answer, distances] = await Promise.all([
+      api(`/api/v1/showtimes?movie_id=${movie.id}&date=${day}`),
+      cinemaDistances(),
+    ])
   } catch (err) {
     box.append(node('p', 'notice', explain(err)))
     return
@@ -76,14 +86,29 @@ async function showMovie(movie, date) {
     box.append(node('p', 'hint', t('no_showtimes')))
     return
   }
+  const far = Number.MAX_SAFE_INTEGER
+  const away = (show) => (distances.has(show.cinema_id) ? distances.get(show.cinema_id) : far)
+  const shows = answer.items.slice().sort((a, b) => away(a) - away(b))
   const list = node('ul', 'showtimes')
-  for (const show of answer.items) {
+  for (const show of shows) {
     const item = node('li')
     const link = node('a', show.sales_open ? 'showtime' : 'showtime closed')
     link.href = `seats.html?showtime=${show.id}`
     link.append(
       node('strong', '', clock(show.starts_at)),
-      node('span', '', [show.cinema_name, show.hall_name, show.language, show.format].filter(Boolean).join(' · ')),
+      node(
+        'span',
+        '',
+        [
+          show.cinema_name,
+          distance(distances.get(show.cinema_id), locale()),
+          show.hall_name,
+          show.language_name || show.language,
+          show.format_name || show.format,
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      ),
       node('span', 'price', show.sales_open ? yuan(show.price_from_fen) : t('sales_closed_banner')),
       node('small', '', t('seats_left', { n: show.free_seats })),
     )
@@ -92,6 +117,40 @@ async function showMovie(movie, date) {
   }
   box.append(list)
   box.scrollIntoView({ behavior: 'smooth', block: 'start' })
+}
+
+let nearby = null
+
+/**
+ * Cinema id -> metres from the user, asked of the service once with the browser's position;
+ * empty when the browser has no position to give (refused, unsupported, too slow).
+ */
+function cinemaDistances() {
+  if (!nearby) {
+    nearby = position()
+      .then(async (where) => {
+        if (!where) return new Map()
+        const answer = await api(`/api/v1/cinemas?lat=${where.lat}&lng=${where.lng}`)
+        return new Map(answer.items.filter((c) => c.distance_m !== null).map((c) => [c.id, c.distance_m]))
+      })
+      .catch(() => {
+        // Showtimes still list without distances; the next date tab asks again.
+        nearby = null
+        return new Map()
+      })
+  }
+  return nearby
+}
+
+function position() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null)
+    navigator.geolocation.getCurrentPosition(
+      (found) => resolve({ lat: found.coords.latitude, lng: found.coords.longitude }),
+      () => resolve(null),
+      { timeout: 5000, maximumAge: 600000 },
+    )
+  })
 }
 
 function node(tag, className = '', text = '') {

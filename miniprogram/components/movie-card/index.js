@@ -3,6 +3,7 @@
  * genres, how many want to see it). Tapping it opens the movie's page.
  */
 const config = require('../../config')
+const { displayNames } = require('../../lib/format')
 
 Component({
   properties: {
@@ -17,7 +18,7 @@ Component({
       this.setData({
         poster: config.mediaUrl(movie.poster_url),
         score: typeof movie.score === 'number' ? movie.score.toFixed(1) : '',
-        genres: (movie.genres || []).join(' / '),
+        genres: displayNames(movie.genre_names, movie.genres),
       })
     },
   },

@@ -10,6 +10,12 @@ Page({
     return this.fetch(null)
   },
 
+  async onPullDownRefresh() {
+    this.cursor = null
+    await this.fetch(null)
+    wx.stopPullDownRefresh()
+  },
+
   onReachBottom() {
     return this.cursor ? this.fetch(this.cursor) : undefined
   },

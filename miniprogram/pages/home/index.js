@@ -1,10 +1,14 @@
 /**
- * Home (the Movies tab): a carousel of hot movies, the now showing / coming soon lists (more on
- * scrolling down) and a search over titles.
+ * Home (the Movies tab): the chosen city (tap it to change it on the Cinemas tab), a carousel of
+ * hot movies drawn as landscape banners from their posters, the now showing / coming soon lists
+ * (more on scrolling down) and a search over titles.
  */
 const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const { displayNames } = require('../../lib/format')
+
+const CITY_KEY = 'seatcore.city'
 
 const STATUSES = ['showing', 'coming']
 
@@ -15,6 +19,7 @@ Page({
     lists: { showing: [], coming: [] },
     query: '',
     results: null,
+    city: '',
     error: '',
     loading: true,
   },
@@ -23,6 +28,18 @@ Page({
 
   onLoad() {
     return this.load()
+  },
+
+  onShow() {
+    this.setData({ city: wx.getStorageSync(CITY_KEY) || '' })
+  },
+
+  onShareAppMessage() {
+    return { title: '影票：热映电影，在线选座', path: '/pages/home/index' }
+  },
+
+  pickCity() {
+    wx.switchTab({ url: '/pages/cinemas/index' })
   },
 
   async onPullDownRefresh() {
@@ -44,7 +61,16 @@ Page({
       ])
       this.cursors = { showing: showing.next_cursor, coming: coming.next_cursor }
       this.setData({
-        hot: hot.items.map((movie) => Object.assign({ poster: config.mediaUrl(movie.poster_url) }, movie)),
+        hot: hot.items.map((movie) =>
+          Object.assign(
+            {
+              poster: config.mediaUrl(movie.poster_url),
+              scoreText: typeof movie.score === 'number' ? movie.score.toFixed(1) : '',
+              genreText: displayNames(movie.genre_names, movie.genres),
+            },
+            movie
+          )
+        ),
         lists: { showing: showing.items, coming: coming.items },
       })
     } catch (err) {

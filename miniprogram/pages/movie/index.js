@@ -5,6 +5,7 @@
 const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const { displayNames } = require('../../lib/format')
 
 Page({
   data: {
@@ -17,6 +18,7 @@ Page({
     wantCount: 0,
     error: '',
     busy: false,
+    loading: true,
   },
 
   onLoad(query) {
@@ -24,7 +26,18 @@ Page({
     return this.load()
   },
 
+  /** Shared to a chat, the card opens this movie's page. */
+  onShareAppMessage() {
+    const movie = this.data.movie
+    return {
+      title: movie ? `${movie.title}${this.data.score ? ` ${this.data.score}分` : ''}` : '影票',
+      path: `/pages/movie/index?id=${this.movieId}`,
+      imageUrl: this.data.poster || undefined,
+    }
+  },
+
   async load() {
+    this.setData({ loading: true, error: '' })
     try {
       const movie = await services.movie(this.movieId)
       wx.setNavigationBarTitle({ title: movie.title })
@@ -32,7 +45,7 @@ Page({
         movie,
         poster: config.mediaUrl(movie.poster_url),
         score: typeof movie.score === 'number' ? movie.score.toFixed(1) : '',
-        genres: (movie.genres || []).join(' / '),
+        genres: displayNames(movie.genre_names, movie.genres),
         cast: (movie.cast || []).join(' / '),
         wanted: Boolean(movie.wanted),
         wantCount: movie.want_count,
@@ -41,6 +54,7 @@ Page({
     } catch (err) {
       this.setData({ error: i18n.errorMessage(err) })
     }
+    this.setData({ loading: false })
   },
 
   async toggleWant() {

@@ -12,7 +12,7 @@ const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const { ApiError } = require('../../lib/errors')
 const { describeOrder, isPaid } = require('../../lib/orders')
-const { yuan, dayAndClock, remainingMs, mmss } = require('../../lib/format')
+const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
 
 const POLL_MS = 1000
 // The demo's sandbox provider confirms payments by itself; its parameters would only make the
@@ -33,6 +33,8 @@ Page({
   },
 
   async onLoad(query) {
+    this.query = query
+    this.setData({ phase: 'loading', message: '' })
     try {
       if (query.order_id) {
         this.order = await services.order(query.order_id)
@@ -40,7 +42,7 @@ Page({
         this.expiresAt = this.order.expires_at
         this.setData({
           title: view.title,
-          cinema: view.cinema,
+          cinema: [view.cinema, view.hall].filter(Boolean).join(' '),
           when: view.when,
           seats: view.seats,
           amount: view.amount,
@@ -60,7 +62,7 @@ Page({
           title: showtime.movie_title,
           cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
           when: dayAndClock(showtime.starts_at),
-          seats: hold.seats.join(' '),
+          seats: seatIdLabels(hold.seats, i18n.currentLocale()),
           amount: yuan(hold.amount_fen),
         })
       }
@@ -70,6 +72,10 @@ Page({
     } catch (err) {
       this.setData({ phase: 'error', message: i18n.errorMessage(err) })
     }
+  },
+
+  retry() {
+    return this.onLoad(this.query)
   },
 
   onUnload() {

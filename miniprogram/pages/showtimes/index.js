@@ -1,6 +1,6 @@
 /**
  * Showtimes by date: a cinema's schedule (`?cinema_id=`, grouped by movie) or a movie's
- * (`?movie_id=`, grouped by cinema), or both. Date tabs run from today in the cinema's time
+ * (`?movie_id=`, grouped by cinema), or both; `&date=` opens that day (shared links carry it). Date tabs run from today in the cinema's time
  * zone; each showtime shows its hall, language and format, end time and lowest price.
  */
 const services = require('../../lib/services')
@@ -23,7 +23,9 @@ function groupBy(showtimes, key, title) {
       start: clock(showtime.starts_at),
       end: clock(showtime.ends_at),
       hall: showtime.hall_name,
-      version: [showtime.language, showtime.format].filter(Boolean).join(' '),
+      version: [showtime.language_name || showtime.language, showtime.format_name || showtime.format]
+        .filter(Boolean)
+        .join(' '),
       price: yuan(showtime.price_from_fen),
       free: showtime.free_seats,
       open: showtime.sales_open && showtime.status !== 'cancelled',
@@ -54,8 +56,31 @@ Page({
       this.setData({ error: i18n.errorMessage(err) })
     }
     const dates = dateTabs(todayIn(zone), DAYS, i18n.currentLocale())
+    const asked = dates.find((d) => d.date === query.date)
     this.setData({ dates })
-    await this.showDate(dates[0].date)
+    await this.showDate(asked ? asked.date : dates[0].date)
+  },
+
+  async onPullDownRefresh() {
+    if (this.data.date) await this.showDate(this.data.date)
+    wx.stopPullDownRefresh()
+  },
+
+  /** Shared to a chat, the card opens this schedule on the same day. */
+  onShareAppMessage() {
+    const query = [
+      this.cinemaId ? `cinema_id=${this.cinemaId}` : '',
+      this.movieId ? `movie_id=${this.movieId}` : '',
+      this.data.date ? `date=${this.data.date}` : '',
+    ].filter(Boolean)
+    return {
+      title: [this.data.title, this.data.subtitle].filter(Boolean).join(' · ') || '选择场次',
+      path: `/pages/showtimes/index?${query.join('&')}`,
+    }
+  },
+
+  retry() {
+    return this.showDate(this.data.date)
   },
 
   pickDate(event) {

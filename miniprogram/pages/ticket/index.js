@@ -9,6 +9,7 @@ const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const { describeOrder } = require('../../lib/orders')
+const { seatIdLabel } = require('../../lib/format')
 
 const ISSUE_POLL_MS = 1000
 const ISSUE_POLLS = 30
@@ -36,7 +37,7 @@ Page({
     }
     const issuing = order.status === 'paid'
     const tickets = (order.tickets || []).map((ticket) => ({
-      seat: ticket.seat,
+      seat: seatIdLabel(ticket.seat, i18n.currentLocale()),
       code: ticket.code,
       live: ticket.live,
       qr: '',

@@ -111,7 +111,7 @@ describe('order', () => {
       Promise.resolve().then(() => args.success({ errMsg: 'requestPayment:ok' }))
     }
     const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
-    expect(textOf(page, '.seats')).toBe('E-7 E-8')
+    expect(textOf(page, '.seats')).toBe('E排7座 E排8座')
     expect(textOf(page, '.amount')).toBe('¥90')
     expect(textOf(page, '.countdown-value')).toMatch(/^(09:5\d|10:00)$/)
     await tap(page.querySelector('.pay'))
@@ -210,6 +210,18 @@ describe('order', () => {
     page.instance.onUnload()
   })
 
+  test('an order that could not be read offers a retry that loads it', async () => {
+    wx.route('GET', '/api/v1/orders/o1', () => errorReply(503, 'upstream_unavailable'))
+    const page = await openPage('order', { order_id: 'o1' }, flush)
+    expect(page.instance.data.phase).toBe('error')
+    wx.route('GET', '/api/v1/orders/o1', () => order())
+    await tap(page.querySelector('.retry'))
+    await flush()
+    expect(page.instance.data.phase).toBe('ready')
+    expect(textOf(page, '.seats')).toBe('E排7座 E排8座')
+    page.instance.onUnload()
+  })
+
   test('an unpaid order from My orders opens for payment; a paid one goes to its tickets', async () => {
     wx.route('GET', '/api/v1/orders/o1', () => order())
     const page = await openPage('order', { order_id: 'o1' }, flush)
@@ -272,6 +284,17 @@ describe('ticket', () => {
     await tap(later.querySelector('.refund'))
     await flush()
     expect(wx.requestsTo('POST', /refund$/)).toHaveLength(0)
+  })
+
+  test('tickets that could not be read offer a retry', async () => {
+    wx.route('GET', '/api/v1/orders/o1', () => errorReply(503, 'upstream_unavailable'))
+    const page = await openPage('ticket', { id: 'o1' }, flush)
+    expect(page.querySelector('.retry')).toBeTruthy()
+    wx.route('GET', '/api/v1/orders/o1', () => ticketed())
+    await tap(page.querySelector('.retry'))
+    await flush()
+    expect(textOf(page, '.seat')).toBe('E排7座')
+    expect(page.querySelector('.error')).toBeFalsy()
   })
 
   test("the service's refusal of a refund is explained", async () => {

@@ -85,7 +85,19 @@ function routeCatalogue(wx) {
       { city: '北京', cinema_count: 1 },
     ],
   }))
-  wx.route('GET', '/api/v1/cinemas', (req) => ({ items: CINEMAS.filter((c) => c.city === req.query.city) }))
+  // With a position, a made-up distance that grows with the id, nearest first as the service sorts.
+  wx.route('GET', '/api/v1/cinemas', (req) => ({
+    items: CINEMAS.filter(
+      (c) => (!req.query.city || c.city === req.query.city) && (!req.query.q || c.name.includes(req.query.q))
+    ).map((c) =>
+      Object.assign({}, c, {
+        distance_m: req.query.lat ? c.id * 100 : null,
+        price_from_fen: 3900,
+        formats: ['IMAX', 'Laser'],
+        format_names: ['IMAX', '激光'],
+      })
+    ),
+  }))
   wx.route('GET', /^\/api\/v1\/cinemas\/\d+$/, (req) =>
     CINEMAS.find((c) => c.id === Number(req.path.split('/').pop()))
   )

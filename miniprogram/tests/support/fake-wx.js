@@ -79,6 +79,8 @@ function createFakeWx(options) {
   const wx = Object.assign(uiApis(calls, opts), { calls, requests: [], sockets: [], payments: [] })
   Object.assign(wx, storageApis())
   wx.user = opts.user || 'alice'
+  // Where wx.getLocation says the user is ({latitude, longitude}); null: the user refused.
+  wx.location = opts.location || null
   wx.payResult = 'ok'
 
   wx.route = (method, path, handler) => {
@@ -125,6 +127,18 @@ function createFakeWx(options) {
 
   wx.login = (args) => {
     Promise.resolve().then(() => args.success({ code: `dev-${wx.user}`, errMsg: 'login:ok' }))
+  }
+
+  wx.getLocation = (args) => {
+    Promise.resolve().then(() => {
+      if (wx.location) args.success(Object.assign({ errMsg: 'getLocation:ok' }, wx.location))
+      else args.fail({ errMsg: 'getLocation:fail auth deny' })
+    })
+  }
+  wx.openSetting = (args) => {
+    Promise.resolve().then(() =>
+      args.success({ authSetting: { 'scope.userLocation': Boolean(wx.location) }, errMsg: 'openSetting:ok' })
+    )
   }
 
   wx.connectSocket = (args) => {

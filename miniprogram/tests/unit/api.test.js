@@ -144,18 +144,54 @@ test('a token about to expire is renewed before use', async () => {
   expect(await client().get('/me', null, { auth: 'required' })).toEqual({ auth: 'Bearer token-carol' })
 })
 
-test('config.devLoginName signs in with the dev code instead of wx.login (the demo in DevTools)', async () => {
+describe('the demo signs in out of the box', () => {
   const config = require('../../config')
-  config.devLoginName = 'devtools'
-  wx.login = () => {
-    throw new Error('wx.login must not be called')
-  }
-  try {
+  const signedInAs = async (baseUrl) => {
     wx.route('GET', '/me', (req) => ({ auth: req.header.Authorization }))
-    expect(await client().get('/me', null, { auth: 'required' })).toEqual({ auth: 'Bearer token-devtools' })
-  } finally {
-    config.devLoginName = ''
+    return (await client({ baseUrl }).get('/me', null, { auth: 'required' })).auth
   }
+
+  test('a local service whose dev sign-in is on gets the dev code, asked once', async () => {
+    wx.route('GET', '/api/v1/config', () => ({ dev_login: true }))
+    wx.login = () => {
+      throw new Error('wx.login must not be called')
+    }
+    expect(await signedInAs('http://127.0.0.1:8000')).toBe(`Bearer token-${config.devLoginName}`)
+    expect(wx.requestsTo('GET', '/api/v1/config')).toHaveLength(1)
+  })
+
+  test('a local service with dev sign-in off gets the wx.login code', async () => {
+    wx.route('GET', '/api/v1/config', () => ({ dev_login: false }))
+    expect(await signedInAs('http://192.168.1.20:8000')).toBe('Bearer token-carol')
+  })
+
+  test('a service elsewhere is never asked, whatever it would say', async () => {
+    wx.route('GET', '/api/v1/config', () => ({ dev_login: true }))
+    expect(await signedInAs('https://seatcore.example.com')).toBe('Bearer token-carol')
+    expect(wx.requestsTo('GET', '/api/v1/config')).toHaveLength(0)
+  })
+
+  test('a trial or release build never uses dev codes, even against a local service', async () => {
+    wx.route('GET', '/api/v1/config', () => ({ dev_login: true }))
+    wx.getAccountInfoSync = () => ({ miniProgram: { appId: 'wx1', envVersion: 'release' } })
+    expect(await signedInAs('http://127.0.0.1:8000')).toBe('Bearer token-carol')
+    expect(wx.requestsTo('GET', '/api/v1/config')).toHaveLength(0)
+  })
+
+  test('local addresses', () => {
+    const { isLocalAddress } = require('../../lib/api')
+    const local = [
+      'http://127.0.0.1:8000',
+      'http://localhost:8000',
+      'http://10.0.0.5',
+      'http://172.20.1.1',
+      'http://mac.local:8000',
+      'http://[::1]:8000',
+    ]
+    const remote = ['https://seatcore.example.com', 'http://172.32.0.1', 'http://8.8.8.8', '']
+    expect(local.filter(isLocalAddress)).toEqual(local)
+    expect(remote.filter(isLocalAddress)).toEqual([])
+  })
 })
 
 test('a failed wx.login is a login_failed error', async () => {

@@ -48,3 +48,25 @@ test('seat labels', () => {
   expect(f.seatLabel('B', 7, 'zh')).toBe('B排7座')
   expect(f.seatLabel('B', 7, 'en')).toBe('Row B Seat 7')
 })
+
+test('seat ids as people read them, on the order, ticket and orders pages', () => {
+  expect(f.seatIdLabel('E-7', 'zh')).toBe('E排7座')
+  expect(f.seatIdLabel('E-7', 'en')).toBe('Row E Seat 7')
+  expect(f.seatIdLabel('odd', 'zh')).toBe('odd')
+  expect(f.seatIdLabels(['E-7', 'E-8'], 'zh')).toBe('E排7座 E排8座')
+  expect(f.seatIdLabels([], 'zh')).toBe('')
+})
+
+test('distances in metres under a kilometre, then kilometres', () => {
+  expect(f.distance(850, 'zh')).toBe('850米')
+  expect(f.distance(4200, 'zh')).toBe('4.2公里')
+  expect(f.distance(1067000, 'zh')).toBe('1067公里')
+  expect(f.distance(999.6, 'en')).toBe('1000m')
+  expect(f.distance(null, 'zh')).toBe('')
+})
+
+test('display names from the service, the codes when it sent none', () => {
+  expect(f.displayNames(['科幻', '冒险'], ['sci-fi', 'adventure'])).toBe('科幻 / 冒险')
+  expect(f.displayNames(undefined, ['剧情'])).toBe('剧情')
+  expect(f.displayNames([], [])).toBe('')
+})

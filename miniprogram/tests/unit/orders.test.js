@@ -32,7 +32,7 @@ test('describes an order', () => {
     cinema: 'C',
     hall: 'H',
     when: '01-01 19:30',
-    seats: 'E-7 E-8',
+    seats: 'E排7座 E排8座',
     payable: false,
     reason: '',
   })

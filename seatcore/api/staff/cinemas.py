@@ -40,6 +40,9 @@ class CinemaFields(Body):
     refund_until_before_min: int | None = Field(
         None, ge=0, le=7 * 24 * 60, description="refunds allowed until this long before; null: default"
     )
+    # Where "cinemas near me" finds it; null takes it off the map.
+    latitude: float | None = Field(None, ge=-90, le=90, description="WGS-84 degrees")
+    longitude: float | None = Field(None, ge=-180, le=180, description="WGS-84 degrees")
 
     @field_validator("timezone")
     @classmethod
@@ -49,11 +52,12 @@ class CinemaFields(Body):
         return value
 
     def columns(self) -> dict[str, Any]:
-        """The fields sent; null only resets a policy field to the service default."""
+        """The fields sent; null only resets a policy field to the service default or takes the
+        cinema off the map."""
         return self.sent(_NULLABLE)
 
 
-_NULLABLE = frozenset({"sales_close_before_min", "refund_until_before_min"})
+_NULLABLE = frozenset({"sales_close_before_min", "refund_until_before_min", "latitude", "longitude"})
 
 
 class NewCinema(CinemaFields):
@@ -70,6 +74,8 @@ class StaffCinemaOut(Answer):
     timezone: str
     sales_close_before_min: int | None
     refund_until_before_min: int | None
+    latitude: float | None
+    longitude: float | None
 
 
 class StaffCinemaList(Answer):
@@ -119,6 +125,8 @@ def cinema_out(cinema: Cinema) -> StaffCinemaOut:
         timezone=cinema.timezone,
         sales_close_before_min=cinema.sales_close_before_min,
         refund_until_before_min=cinema.refund_until_before_min,
+        latitude=cinema.latitude,
+        longitude=cinema.longitude,
     )
 
 
