@@ -3,7 +3,7 @@
  * seat between itself and a taken seat, a gap, an aisle or the wall. Wheelchair spaces are never
  * "stranded" (they are sold one at a time). It mirrors seatcore/domain/seatrules.py's
  * stranded_seats (and the engine's Lua script) seat for seat, names the seats in the same order
- * (block by block, left to right) with the same message; tests/data/stranded_cases.json holds the
+ * (block by block, left to right) with the same message; tests/cases/stranded_seats.json holds the
  * cases both test suites check. The server stays the gate: this only answers before a round trip.
  *
  * One file for both clients, without a build step: the mini-program requires it (CommonJS), and

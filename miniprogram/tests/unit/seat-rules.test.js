@@ -1,13 +1,13 @@
 /**
  * The stranded-seat rule of lib/seat-rules.js against the cases the server's tests read too
- * (tests/data/stranded_cases.json: seatcore's pure rule and the engine's Lua script).
+ * (tests/cases/stranded_seats.json: seatcore's pure rule and the engine's Lua script).
  */
 const fs = require('fs')
 const path = require('path')
 const { seatGrid, strandedSeats, strandedRefusal } = require('../../lib/seat-rules')
 
 const SHARED = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', '..', '..', 'tests', 'data', 'stranded_cases.json'), 'utf8')
+  fs.readFileSync(path.join(__dirname, '..', '..', '..', 'tests', 'cases', 'stranded_seats.json'), 'utf8')
 )
 
 test.each(SHARED.cases.map((c) => [c.name, c]))('%s', (name, c) => {

@@ -1,4 +1,4 @@
-"""The no-stranded-seat rule against the shared cases of tests/data/stranded_cases.json.
+"""The no-stranded-seat rule against the shared cases of tests/cases/stranded_seats.json.
 
 The mini-program and the web seat page check the same rule as the user taps (one JS definition,
 miniprogram/lib/seat-rules.js, whose jest tests read the same file). Here the server's side: the
@@ -20,7 +20,7 @@ from seatcore.engine.service import SeatEngine
 from seatcore.errors import SeatcoreError
 from tests.engine.conftest import FakeSeating
 
-CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "stranded_cases.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "cases" / "stranded_seats.json"
 SHARED = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 CASES = [pytest.param(case, id=case["name"]) for case in SHARED["cases"]]
 
