@@ -97,9 +97,10 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# jest also compiles every page with WeChat's compilers and takes the pages' pictures in Chromium.
 jest:
 	@if [ -f miniprogram/package.json ]; then \
-		cd miniprogram && npm test --silent; \
+		cd miniprogram && CHROMIUM=$(CHROMIUM) npm test --silent; \
 	else \
 		echo "jest: no miniprogram/package.json"; \
 	fi
