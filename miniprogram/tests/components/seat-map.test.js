@@ -25,13 +25,20 @@ async function openMap(extra) {
     seatsAnswer(SHOWTIME, layout, BIG_HALL_PRICES, extra)
   )
   const map = renderComponent('seat-map', { showtimeId: SHOWTIME })
+  open.push(map)
   await flush()
   const socket = wx.lastSocket()
   socket.open()
   return { wx, map, socket }
 }
 
+// Maps still attached when a test ends: detached after it, so no reconnect timer of theirs fires
+// into the next test's fake `wx`.
+let open = []
+
 afterEach(() => {
+  open.forEach((map) => map.detach())
+  open = []
   delete global.wx
 })
 
@@ -358,6 +365,7 @@ test('refusals follow the language: English when WeChat runs in English', async 
   )
   wx.route('POST', `/api/v1/showtimes/${SHOWTIME}/holds`, () => errorReply(409, 'no_block', { count: 4 }))
   const map = renderComponent('seat-map', { showtimeId: SHOWTIME })
+  open.push(map)
   await flush()
   expect(textOf(map, '.screen')).toBe('Screen')
   await tap(map.querySelectorAll('.best-button')[3])
