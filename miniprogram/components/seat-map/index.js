@@ -20,6 +20,7 @@ const { SeatState } = require('../../lib/seat-state')
 const { LiveSocket } = require('../../lib/live-socket')
 const { buildGrid, fitHall } = require('../../lib/seat-grid')
 const { seatName } = require('../../lib/seat-labels')
+const { strandedRefusal } = require('../../lib/seat-rules')
 const { seatView } = require('../../lib/seat-view')
 const { yuan } = require('../../lib/format')
 const i18n = require('../../lib/i18n')
@@ -175,7 +176,7 @@ Component({
       }
       const stranded = this.seatState.stranded()
       if (stranded.length && !this.seatState.holdMatchesPicks()) {
-        this._refuse({ code: 'stranded_seat', details: { seats: stranded } })
+        this._refuse(strandedRefusal(stranded))
         return
       }
       await this._busy(async () => {
@@ -269,12 +270,17 @@ Component({
       if (live !== this.data.live) this.setData({ live })
     },
 
-    /** Show why something was refused; seat ids in the details are named as people read them. */
+    /** Show why something was refused. */
     _refuse(error) {
+      this.setData({ refusal: this._explain(error) })
+    },
+
+    /** Why something was refused, in the user's language; seat ids named as people read them. */
+    _explain(error) {
       const details = Object.assign({}, error.details)
       if (Array.isArray(details.seats)) details.seats = this._names(details.seats)
       const shown = { code: error.code, message: error.message, retryAfterS: error.retryAfterS, details }
-      this.setData({ refusal: i18n.errorMessage(shown, this.locale) })
+      return i18n.errorMessage(shown, this.locale)
     },
 
     _names(ids) {
@@ -300,10 +306,8 @@ Component({
         if (at) patch[`rows[${at[0]}].cells[${at[1]}].warn`] = stranded.indexOf(id) >= 0
       })
       this.warned = stranded
-      if (stranded.length && !patch.refusal) {
-        const shown = { code: 'stranded_seat', details: { seats: this._names(stranded) } }
-        patch.refusal = i18n.errorMessage(shown, this.locale)
-      }
+      // The server's own refusal for these seats, before any request.
+      if (stranded.length && !patch.refusal) patch.refusal = this._explain(strandedRefusal(stranded))
       this.setData(patch)
       this._drawView()
       this.triggerEvent('change', {

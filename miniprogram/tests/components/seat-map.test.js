@@ -371,6 +371,16 @@ test('refusals follow the language: English when WeChat runs in English', async 
   await tap(map.querySelectorAll('.best-button')[3])
   await flush()
   expect(textOf(map, '.refusal')).toBe('No 4 free seats side by side; try picking by hand')
+  await tap(map.querySelector('#seat-E-2'))
+  expect(textOf(map, '.refusal')).toBe(
+    'Please do not leave a single empty seat (Row E Seat 1); try another choice'
+  )
+  expect(textOf(map, '.picked-seat')).toBe('Row E Seat 2 ¥45 ✕')
+  expect(map.querySelectorAll('.zone-legend').map((el) => el.dom.textContent.trim())).toEqual([
+    'Standard ¥45',
+    'Premium ¥60',
+    'Couple ¥50',
+  ])
 })
 
 test("the hold's own delta arriving before its answer is not reported as seats taken", async () => {
