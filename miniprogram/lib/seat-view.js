@@ -9,9 +9,9 @@
  * row sits about 0.6 screen widths from it. Coordinates in metres: x to the right of the centre
  * line, y up from the front row's floor, z away from the screen (the screen is the plane z = 0).
  * The eye looks from the seat's straight-ahead direction half-way round to the screen's centre (as a
- * head turns in its seat), up or down to the screen's centre height, through a pinhole of FOV_DEG
- * across the canvas: from a seat left of the centre line the screen appears to the right, its
- * near edge taller.
+ * head turns in its seat), up or down to the screen's bottom edge, through a pinhole of
+ * FOV_DEG across the canvas: from a seat left of the centre line the screen appears to the right,
+ * its near edge taller.
  */
 const GEOMETRY = {
   seatWidthM: 0.55,
@@ -79,7 +79,10 @@ function seatView(layout, seatId, width, height) {
   const top = bottom + h.screenHeightM
   const centre = [0, (bottom + top) / 2, 0]
 
-  const forward = unit([-eye[0] / 2, centre[1] - eye[1], -eye[2]])
+  // Aimed at the screen's bottom edge: the screen fills the upper part of the drawing and
+  // the seat backs in front the lower part, as a seat shows them.
+  const aim = [-eye[0] / 2, bottom - eye[1], -eye[2]]
+  const forward = unit(aim)
   const right = unit(cross(forward, [0, 1, 0]))
   const up = cross(right, forward)
   const focal = width / 2 / Math.tan(((FOV_DEG / 2) * Math.PI) / 180)

@@ -14,9 +14,11 @@ test('from the centre line the screen is drawn symmetric about the canvas centre
   expect(bl[0] + br[0]).toBeCloseTo(W, 0)
   expect(tl[1]).toBeCloseTo(tr[1], 1)
   expect(view.offsetM).toBe(0)
-  // Every row in front is there, the nearest one lowest on the canvas.
+  // Every row in front is there, below the screen, the nearest one lowest yet still on the canvas.
   expect(view.rows).toHaveLength(9)
   expect(view.rows[8][1]).toBeGreaterThan(view.rows[0][1])
+  expect(view.rows[0][1]).toBeGreaterThan(bl[1])
+  expect(view.rows[8][1]).toBeLessThan(H)
 })
 
 test('left of the centre line the screen lies to the right and its near (left) edge looks taller', () => {
