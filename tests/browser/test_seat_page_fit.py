@@ -118,3 +118,29 @@ async def test_the_seat_page_fits_the_phone(
     await page.screenshot(path=str(ARTIFACTS / f"web-seats-{width}x{height}-picked.png"))
     assert errors == []
     await page.context.close()
+
+
+async def test_a_hall_too_wide_to_fit_opens_at_its_centre_with_row_labels_in_view(
+    browser: Browser, server: LiveServer
+) -> None:
+    # 60 seats a row: at 12 px a seat (the smallest a finger can hit) wider than the phone.
+    show = await make_show(server.runtime.db, layout=grid_layout(6, 60), prices={"standard": 4500})
+    page = await open_phone(browser, server, 375, 812)
+    await page.goto(f"/seats.html?showtime={show.showtime_id}")
+    await expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
+    found = await page.evaluate(
+        """() => {
+          const map = document.querySelector('#seat-map')
+          const centre = (el) => { const r = el.getBoundingClientRect(); return (r.left + r.right) / 2 }
+          const screen = centre(document.querySelector('.screen'))
+          const opened = { scrolls: map.scrollWidth > map.clientWidth, screen }
+          map.scrollLeft = map.scrollWidth
+          const label = document.querySelector('.row-label').getBoundingClientRect()
+          return { ...opened, labelLeft: label.left, vw: window.innerWidth }
+        }"""
+    )
+    assert found["scrolls"], found
+    assert abs(found["screen"] - found["vw"] / 2) <= 0.05 * found["vw"], found
+    assert 0 <= found["labelLeft"] <= 24, found  # at the left edge, not scrolled away
+    await page.screenshot(path=str(ARTIFACTS / "web-seats-wide-hall.png"))
+    await page.context.close()
