@@ -34,7 +34,7 @@ function zoneIndex(layout) {
 
 /**
  * `{rows, index, zones, blocks, columns}` for `layout`; every seat cell starts with `view(id)`.
- * `options`: `{locale, zoneNames}` (the service's display names of zones, when it sends them).
+ * `options`: `{locale}` ('en', else Chinese).
  */
 function buildGrid(layout, prices, view, options) {
   const opts = options || {}
@@ -63,7 +63,7 @@ function buildGrid(layout, prices, view, options) {
   })
   const legend = zones.map((zone, i) => ({
     zone,
-    name: zoneName(zone, opts.locale, opts.zoneNames),
+    name: zoneName(zone, opts.locale),
     colour: `zone-${i % ZONE_COLOURS}`,
     price: prices && prices[zone] !== undefined ? yuan(prices[zone]) : '',
   }))

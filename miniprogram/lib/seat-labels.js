@@ -1,8 +1,7 @@
 /**
  * How the seat page names seats and price zones for people: `E排7座` (English: `Row E Seat 7`),
- * `优选区` for the zone code `premium`. The service's display name for a zone wins when the
- * snapshot carries one (`zone_names`); the codes seatcore's halls use have names here, and any
- * other code is shown as it is.
+ * `优选座` for the zone code `premium`. The Chinese zone names are the service's own (its display
+ * names of price zones); a code without a name is shown as it is.
  *
  * Loaded like seat-rules.js: required by the mini-program, and served to the web seat page as
  * web/js/seat-labels.js (a symlink to this file), where importing it sets `globalThis.seatLabels`.
@@ -12,8 +11,8 @@
   else root.seatLabels = factory()
 })(typeof globalThis !== 'undefined' ? globalThis : this, function () {
   var ZONE_NAMES = {
-    zh: { standard: '普通区', premium: '优选区', couple: '情侣座', vip: 'VIP区', wheelchair: '无障碍区' },
-    en: { standard: 'Standard', premium: 'Premium', couple: 'Couple', vip: 'VIP', wheelchair: 'Accessible' },
+    zh: { standard: '普通座', premium: '优选座', couple: '情侣座', vip: '贵宾座' },
+    en: { standard: 'Standard', premium: 'Premium', couple: 'Couple', vip: 'VIP' },
   }
 
   function lang(locale) {
@@ -25,9 +24,8 @@
     return lang(locale) === 'en' ? 'Row ' + row + ' Seat ' + number : row + '排' + number + '座'
   }
 
-  /** A zone's name: the service's (`names[zone]`), else ours, else the code. */
-  function zoneName(zone, locale, names) {
-    if (names && names[zone]) return names[zone]
+  /** A zone's name, or its code when it has none. */
+  function zoneName(zone, locale) {
     return ZONE_NAMES[lang(locale)][zone] || zone
   }
 

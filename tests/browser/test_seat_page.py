@@ -80,7 +80,7 @@ async def test_a_hold_on_one_phone_shows_on_the_other(browser: Browser, server: 
         await page.goto(f"/seats.html?showtime={show.showtime_id}")
         await expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
     await expect(ann.locator(".screen")).to_have_text("银幕")
-    await expect(ann.locator(".legend-zones")).to_contain_text("优选区 ¥68")
+    await expect(ann.locator(".legend-zones")).to_contain_text("优选座 ¥68")
 
     await sign_in(ann, "ann")
     await seat(ann, "E-6").click()

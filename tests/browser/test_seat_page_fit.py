@@ -101,7 +101,7 @@ async def test_the_seat_page_fits_the_phone(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     await page.goto(f"/seats.html?showtime={show.showtime_id}")
     await expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
-    await expect(page.locator(".legend-zones li")).to_have_text(["普通区 ¥45", "优选区 ¥60", "情侣座 ¥95"])
+    await expect(page.locator(".legend-zones li")).to_have_text(["普通座 ¥45", "优选座 ¥60", "情侣座 ¥95"])
     check_layout(await page.evaluate(MEASURE))
     await page.screenshot(path=str(ARTIFACTS / f"web-seats-{width}x{height}-open.png"))
 

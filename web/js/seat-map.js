@@ -108,7 +108,7 @@ export class SeatMap {
       const item = el('li')
       const swatch = el('span', 'zone-swatch')
       swatch.style.setProperty('--zone', this.zoneColour(zone))
-      const name = zoneName(zone, locale(), this.state.zoneNames)
+      const name = zoneName(zone, locale())
       item.append(swatch, el('span', '', `${name} ${yuan(this.state.prices[zone] || 0)}`))
       zones.append(item)
     }

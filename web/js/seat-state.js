@@ -33,7 +33,6 @@ export class SeatMapState {
       }
     }
     this.grid = seatGrid(layout)
-    this.zoneNames = {} // the service's display names of zones, when its snapshot has them
     this.seq = null
     this.epoch = null
     this.states = new Map()
@@ -47,7 +46,6 @@ export class SeatMapState {
     const before = this._views()
     this.seq = snapshot.seq
     this.epoch = snapshot.epoch ?? null
-    if (snapshot.zone_names) this.zoneNames = snapshot.zone_names
     this.states = new Map(Object.entries(snapshot.states))
     if (snapshot.my_hold !== undefined) this.myHold = snapshot.my_hold
     this.mine = new Set(snapshot.mine || [])

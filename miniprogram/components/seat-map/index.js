@@ -107,7 +107,6 @@ Component({
       this.warned = []
       const grid = buildGrid(snapshot.layout, snapshot.prices, (id) => this.seatState.view(id), {
         locale: this.locale,
-        zoneNames: snapshot.zone_names,
       })
       this.index = grid.index
       const fit = fitHall(snapshot.layout, this._windowWidth())

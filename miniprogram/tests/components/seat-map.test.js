@@ -56,7 +56,7 @@ test('draws the whole hall: 240 seats, aisles, couple pairs, wheelchair spaces, 
   expect(textOf(map, '.screen')).toBe('银幕')
   expect(map.querySelector('.centre-line')).toBeDefined()
   const legend = map.querySelectorAll('.zone-legend').map((el) => el.dom.textContent.trim())
-  expect(legend).toEqual(['普通区 ¥45', '优选区 ¥60', '情侣座 ¥50'])
+  expect(legend).toEqual(['普通座 ¥45', '优选座 ¥60', '情侣座 ¥50'])
   // Each zone's swatch has that zone's colour, the one its seats are drawn with.
   const swatches = map.querySelectorAll('.zone-legend .swatch').map((el) => classesOf(el))
   expect(swatches.map((c) => c.find((name) => name.startsWith('zone-')))).toEqual([

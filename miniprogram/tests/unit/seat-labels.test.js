@@ -7,10 +7,10 @@ test('seats read E排7座 in Chinese and Row E Seat 7 in English', () => {
   expect(seatName('E', 7, 'en')).toBe('Row E Seat 7')
 })
 
-test("zones: the service's display name first, then ours, then the code", () => {
-  expect(zoneName('premium', 'zh')).toBe('优选区')
-  expect(zoneName('standard', 'zh')).toBe('普通区')
+test('zones by their names, or their code when they have none', () => {
+  expect(zoneName('premium', 'zh')).toBe('优选座')
+  expect(zoneName('standard')).toBe('普通座')
+  expect(zoneName('vip', 'zh')).toBe('贵宾座')
   expect(zoneName('couple', 'en')).toBe('Couple')
-  expect(zoneName('premium', 'zh', { premium: '黄金区' })).toBe('黄金区')
   expect(zoneName('balcony', 'zh')).toBe('balcony')
 })
