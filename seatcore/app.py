@@ -93,7 +93,8 @@ def create_app(settings: Settings) -> Starlette:
     media.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/media", StaticFiles(directory=media), name="media"))
     if WEB_DIR.is_dir():
-        routes.append(Mount("/", WebFiles(directory=WEB_DIR, html=True), name="web"))
+        # follow_symlink: web/js/seat-rules.js is the mini-program's file (one source for both clients).
+        routes.append(Mount("/", WebFiles(directory=WEB_DIR, html=True, follow_symlink=True), name="web"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -4,6 +4,8 @@
  */
 
 /** 4550 -> "¥45.50", 4500 -> "¥45". */
+const { seatName } = require('./seat-labels')
+
 function yuan(fen) {
   const value = (Number(fen) || 0) / 100
   const text = value.toFixed(2)
@@ -84,10 +86,8 @@ function mmss(ms) {
   return `${pad(Math.floor(total / 60))}:${pad(total % 60)}`
 }
 
-/** "B排7座" (zh) or "Row B Seat 7" (en). */
-function seatLabel(row, number, locale) {
-  return locale === 'en' ? `Row ${row} Seat ${number}` : `${row}排${number}座`
-}
+/** "B排7座" (zh) or "Row B Seat 7" (en): the seat page's own naming (lib/seat-labels.js). */
+const seatLabel = seatName
 
 /** The service's seat id as a person reads it: "E-7" -> "E排7座"; other shapes pass through. */
 function seatIdLabel(id, locale) {

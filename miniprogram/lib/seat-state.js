@@ -9,6 +9,7 @@
  * each seat's final state, not a difference, so re-applying the covered part changes nothing.
  */
 const config = require('../config')
+const { seatGrid, strandedSeats } = require('./seat-rules')
 
 class SeatState {
   /** `layout` is the layout JSON of GET /showtimes/{id}/seats; `prices` maps zone -> fen. */
@@ -24,6 +25,7 @@ class SeatState {
         this.order.push(seat.id)
       })
     })
+    this.grid = seatGrid(layout)
     this.seq = null
     this.epoch = null
     this.states = {}
@@ -171,6 +173,19 @@ class SeatState {
           price_fen: this.prices[seat.zone] || 0,
         }
       })
+  }
+
+  /**
+   * Free seats the picks would leave alone: the server's stranded-seat rule (lib/seat-rules.js),
+   * against the seats taken by others as this phone knows them. The server checks again on hold.
+   */
+  stranded() {
+    const taken = this.order.filter((id) => !this.available(id))
+    return strandedSeats(
+      this.grid,
+      taken,
+      this.selection().map((seat) => seat.id)
+    )
   }
 
   totalFen() {

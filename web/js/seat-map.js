@@ -2,13 +2,21 @@
  * Draws a hall's seat map and keeps each seat's look in step with a SeatMapState.
  *
  * The grid has one column per layout column (aisle columns are narrow walkways) and one row per
- * seat row, row 0 nearest the screen. A seat shows its state (free, picked, mine, held, sold),
- * its type (couple seats joined to their pair, wheelchair spaces marked) and its price zone (a
- * coloured stripe, named with its price in the legend).
+ * seat row, row 0 nearest the screen, with the row labels' column mirrored on the right so the
+ * seats' centre is the screen's centre line. fit() sizes the cells so the whole hall fits the
+ * width on open. A seat shows its state (free, picked, mine, held, sold), its type (couple seats
+ * joined to their pair, wheelchair spaces marked) and its price zone (a coloured stripe, named in
+ * Chinese with its price in the legend); seats the stranded-seat rule names are marked.
  */
 
-import { t } from './i18n.js'
+import { locale, t } from './i18n.js'
 import { yuan } from './format.js'
+import './seat-labels.js'
+
+const { zoneName } = globalThis.seatLabels
+const MIN_CELL_PX = 12
+const MAX_CELL_PX = 34
+const AISLE_SHARE = 0.6
 
 const ZONE_COLOURS = ['#2f8f9d', '#8e5cc4', '#d9822b', '#3d7be0', '#c2477a', '#5a9e3a']
 const STATES = ['free', 'picked', 'mine', 'held', 'sold']
@@ -20,7 +28,8 @@ export class SeatMap {
     this.state = state
     this.onTap = onTap
     this.buttons = new Map()
-    this.zones = [...new Set([...state.seats.values()].map((seat) => seat.zone))].sort()
+    // Zones in the order the hall shows them, front to back (as the mini-program lists them).
+    this.zones = [...new Set([...state.seats.values()].map((seat) => seat.zone))]
     this._build()
   }
 
@@ -37,6 +46,7 @@ export class SeatMap {
     const grid = el('div', 'grid')
     const columns = ['var(--label)']
     for (let col = 0; col < layout.columns; col += 1) columns.push(aisles.has(col) ? 'var(--aisle)' : 'var(--cell)')
+    columns.push('var(--label)')
     grid.style.gridTemplateColumns = columns.join(' ')
     grid.style.setProperty('--columns', String(layout.columns))
     layout.rows.forEach((row, index) => {
@@ -70,7 +80,7 @@ export class SeatMap {
       fixed.push(partner && partner.col > seat.col ? 'pair-left' : 'pair-right')
     }
     button.dataset.fixed = fixed.join(' ')
-    button.title = `${rowLabel}-${seat.number} ${yuan(this.state.prices[seat.zone] || 0)}`
+    button.title = `${this.state.name(seat.id, locale())} ${yuan(this.state.prices[seat.zone] || 0)}`
     button.setAttribute('aria-label', button.title)
     this.buttons.set(seat.id, button)
     return button
@@ -98,20 +108,28 @@ export class SeatMap {
       const item = el('li')
       const swatch = el('span', 'zone-swatch')
       swatch.style.setProperty('--zone', this.zoneColour(zone))
-      item.append(swatch, el('span', '', `${zone} ${yuan(this.state.prices[zone] || 0)}`))
+      const name = zoneName(zone, locale())
+      item.append(swatch, el('span', '', `${name} ${yuan(this.state.prices[zone] || 0)}`))
       zones.append(item)
     }
     legend.append(states, zones)
     return legend
   }
 
-  /** Size the seats to the screen: as large as fits, never smaller than a fingertip allows. */
+  /**
+   * Size the seats so the whole hall fits the width, centred; a hall too wide for the smallest
+   * seat a finger can hit scrolls, and opens scrolled to its centre.
+   */
   fit() {
     const width = this.root.clientWidth || window.innerWidth
-    const columns = this.state.layout.columns
-    const cell = Math.max(18, Math.min(34, Math.floor((width - 28) / columns)))
+    const { layout } = this.state
+    const aisles = (layout.aisles || []).length
+    const label = parseFloat(getComputedStyle(this.root).getPropertyValue('--label')) || 18
+    const fitted = Math.floor((width - 2 * label - 8) / (layout.columns - aisles + AISLE_SHARE * aisles))
+    const cell = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, fitted))
     this.root.style.setProperty('--cell', `${cell}px`)
-    this.root.style.setProperty('--aisle', `${Math.round(cell * 0.6)}px`)
+    this.root.style.setProperty('--aisle', `${Math.floor(cell * AISLE_SHARE)}px`)
+    this.root.scrollLeft = (this.root.scrollWidth - this.root.clientWidth) / 2
   }
 
   /** Redraw the given seats from the state. */
@@ -120,10 +138,16 @@ export class SeatMap {
       const button = this.buttons.get(id)
       if (!button) continue
       const view = this.state.view(id)
-      button.className = `seat ${view} ${button.dataset.fixed}`
+      const warned = button.classList.contains('stranded') ? ' stranded' : ''
+      button.className = `seat ${view} ${button.dataset.fixed}${warned}`
       button.disabled = view === 'held' || view === 'sold'
       button.setAttribute('aria-pressed', String(view === 'picked' || view === 'mine'))
     }
+  }
+
+  /** Mark the seats the stranded-seat rule names now (and only those). */
+  warn(ids) {
+    for (const [id, button] of this.buttons) button.classList.toggle('stranded', ids.includes(id))
   }
 
   /** Draw attention to seats named by a refusal (the stranded seats, a taken seat). */

@@ -2,7 +2,8 @@
  * One showtime's seat map as this page knows it: the server's states at a sequence number, the
  * seats of my hold, and the seats I have picked but not yet held. No DOM, no network: the page
  * and the socket call it, and tests drive it directly (the mini-program's lib/seat-state.js
- * keeps the same rules).
+ * keeps the same rules). The stranded-seat rule and seat names are the mini-program's own files
+ * (seat-rules.js and seat-labels.js are symlinks to them), loaded for their globals.
  *
  * Sequence rules (docs/websocket.md): a snapshot sets every seat at `seq` within an `epoch`.
  * A delta `{from_seq: A, seq: B, changes}` covers A..B and carries each changed seat's final
@@ -10,6 +11,12 @@
  * overlap (A <= seq < B) re-applies final states, which changes nothing already known.
  * B <= seq is old news; A > seq + 1 is a gap: frames were missed, resume with since=seq.
  */
+
+import './seat-rules.js'
+import './seat-labels.js'
+
+const { seatGrid, strandedSeats } = globalThis.seatRules
+const { seatName } = globalThis.seatLabels
 
 export class SeatMapState {
   /** `layout`: the layout JSON of GET /api/v1/showtimes/{id}/seats; `prices`: zone -> fen. */
@@ -25,6 +32,7 @@ export class SeatMapState {
         this.order.push(seat.id)
       }
     }
+    this.grid = seatGrid(layout)
     this.seq = null
     this.epoch = null
     this.states = new Map()
@@ -133,6 +141,21 @@ export class SeatMapState {
   /** Seats of my hold in hall order. */
   held() {
     return this.order.filter((id) => this.mine.has(id))
+  }
+
+  /**
+   * Free seats my picks would leave alone: the server's stranded-seat rule, against the seats
+   * others hold or bought as this page knows them. The server checks again when I hold.
+   */
+  stranded() {
+    const taken = this.order.filter((id) => (this.states.get(id) || 'free') !== 'free' && !this.mine.has(id))
+    return strandedSeats(this.grid, taken, this.picked())
+  }
+
+  /** A seat as people read it: "E排7座" (or "Row E Seat 7" with `locale` 'en'). */
+  name(id, locale) {
+    const seat = this.seats.get(id)
+    return seat ? seatName(seat.row, seat.number, locale) : id
   }
 
   priceOf(id) {

@@ -2,16 +2,21 @@
  * The seat page (seats.html?showtime=ID): the live map, picking, holding, my hold's countdown.
  *
  * The first state comes from GET /api/v1/showtimes/{id}/seats; the socket then resumes from its
- * seq, so only later changes travel. Holds go through the API; a refused hold is explained in
- * words, and the seats a rule names (the stranded seats) are flagged on the map.
+ * seq, so only later changes travel. The stranded-seat rule is checked as the user taps (the
+ * server's own rule and message, seat-rules.js) and a hold that breaks it is refused without a
+ * request; the server still checks every hold. A refused hold is explained in words, and the
+ * seats a rule names are flagged on the map. Seats read `E排7座` wherever a person reads them.
  */
 
 import { api, session, signIn, ApiError } from './api.js'
 import { countdown, clock, isoDate, yuan } from './format.js'
-import { explain, t } from './i18n.js'
+import { explain, locale, t } from './i18n.js'
 import { LiveSocket } from './live-socket.js'
 import { SeatMap } from './seat-map.js'
 import { SeatMapState } from './seat-state.js'
+import './seat-rules.js'
+
+const { strandedRefusal } = globalThis.seatRules
 
 const $ = (selector) => document.querySelector(selector)
 const showtimeId = Number(new URLSearchParams(window.location.search).get('showtime'))
@@ -60,7 +65,8 @@ function onUpdate({ kind, changed, lost }) {
   page.map.update(changed)
   if (kind === 'snapshot' && session.token) refreshMine(false)
   if (page.busy) page.heldWhileBusy.push(...lost)
-  else if (lost.length) notice(t('seat_taken_live', { seats: lost }), lost)
+  else if (lost.length) notice(t('seat_taken_live', { seats: names(lost) }), lost)
+  else if (!page.busy) checkStranded()
   renderPanel()
 }
 
@@ -72,12 +78,32 @@ function onTap(seatId) {
   }
   const result = page.state.toggle(seatId)
   if (!result.ok) {
-    notice(explain(result), result.details.seats || [])
+    notice(explain(named(result)), result.details.seats || [])
     return
   }
   clearNotice()
   page.map.update(result.seats)
+  checkStranded()
   renderPanel()
+}
+
+/** Name the seats the picks would strand, as the server would, before anything is sent. */
+function checkStranded() {
+  const stranded = page.state.stranded()
+  page.map.warn(stranded)
+  if (stranded.length) refused(strandedRefusal(stranded))
+  return stranded
+}
+
+/** An error whose `details.seats` ids are replaced by the seats' names, for explain(). */
+function named(err) {
+  const details = { ...(err.details || {}) }
+  if (Array.isArray(details.seats)) details.seats = names(details.seats)
+  return { ...err, details }
+}
+
+function names(ids) {
+  return ids.map((id) => page.state.name(id, locale()))
 }
 
 /** POST a hold; `body` is `{seats}` or `{best}`. Refusals are explained, never thrown. */
@@ -94,7 +120,8 @@ async function hold(body) {
     const created = await api(`/api/v1/showtimes/${showtimeId}/holds`, { method: 'POST', body })
     page.map.update(page.state.setHold(created))
     const lost = page.heldWhileBusy.filter((id) => !created.seats.includes(id))
-    if (lost.length) notice(t('seat_taken_live', { seats: lost }), lost)
+    page.map.warn([])
+    if (lost.length) notice(t('seat_taken_live', { seats: names(lost) }), lost)
     else clearNotice()
   } catch (err) {
     refused(err)
@@ -108,9 +135,9 @@ async function hold(body) {
 function refused(err) {
   const seats = (err.details && err.details.seats) || []
   if (err.code === 'stranded_seat') {
-    notice(`${explain(err)} ${t('rule_stranded')}`, seats)
+    notice(`${explain(named(err))} ${t('rule_stranded')}`, seats)
   } else {
-    notice(explain(err), seats)
+    notice(explain(named(err)), seats)
   }
   if (err.code === 'unauthorized' || err.status === 401) {
     renderAccount()
@@ -124,6 +151,7 @@ async function holdPicks() {
     notice(t('no_seats_picked'))
     return
   }
+  if (checkStranded().length) return
   const body = { seats }
   if (page.state.needsAccess(seats)) body.accessible = true
   await hold(body)
@@ -189,7 +217,7 @@ function renderPanel() {
     const left = countdown(Date.parse(state.myHold.expires_at) - Date.now())
     const text = node('p', 'my-hold')
     text.id = 'my-hold'
-    const [before, after] = t('my_hold', { seats, time: '\u0000' }).split('\u0000')
+    const [before, after] = t('my_hold', { seats: names(seats), time: '\u0000' }).split('\u0000')
     const clockEl = node('strong', 'countdown', left)
     clockEl.id = 'hold-countdown'
     text.append(before, clockEl, after)
@@ -198,12 +226,25 @@ function renderPanel() {
   }
   const picks = state.picked()
   if (picks.length) {
-    const list = node('p', 'picks', picks.map((id) => `${id} ${yuan(state.priceOf(id))}`).join(' · '))
-    panel.append(list, totals(picks), actions([page.busy ? t('holding') : t('hold'), holdPicks, 'primary']))
+    panel.append(chips(picks), totals(picks), actions([page.busy ? t('holding') : t('hold'), holdPicks, 'primary']))
   } else {
     panel.append(node('p', 'hint', t('pick_hint')))
   }
   panel.append(bestPicker())
+}
+
+/** The picked seats as chips, `F排4座 ¥95 ✕`; tapping one puts the seat (and its pair) back. */
+function chips(ids) {
+  const list = node('div', 'picks')
+  for (const id of ids) {
+    const chip = node('button', 'chip', `${page.state.name(id, locale())} ${yuan(page.state.priceOf(id))} ✕`)
+    chip.type = 'button'
+    chip.dataset.pick = id
+    chip.disabled = page.busy
+    chip.addEventListener('click', () => onTap(id))
+    list.append(chip)
+  }
+  return list
 }
 
 function totals(ids) {
@@ -342,10 +383,11 @@ async function refreshMine(reconnect = true) {
 function notice(text, flagged = []) {
   const box = $('#notice')
   box.replaceChildren()
-  const named = flagged.filter((id) => text.includes(id))
-  const pattern = named.length ? new RegExp(`(${named.map((id) => id.replace(/[-]/g, '\\-')).join('|')})`) : null
+  const shown = names(flagged).filter((name) => text.includes(name))
+  const escape = (name) => name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
+  const pattern = shown.length ? new RegExp(`(${shown.map(escape).join('|')})`) : null
   for (const part of pattern ? text.split(pattern) : [text]) {
-    box.append(named.includes(part) ? node('strong', 'seat-id', part) : part)
+    box.append(shown.includes(part) ? node('strong', 'seat-id', part) : part)
   }
   box.hidden = false
   if (flagged.length && page.map) page.map.flag(flagged)

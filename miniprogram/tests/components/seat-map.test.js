@@ -25,13 +25,20 @@ async function openMap(extra) {
     seatsAnswer(SHOWTIME, layout, BIG_HALL_PRICES, extra)
   )
   const map = renderComponent('seat-map', { showtimeId: SHOWTIME })
+  open.push(map)
   await flush()
   const socket = wx.lastSocket()
   socket.open()
   return { wx, map, socket }
 }
 
+// Maps still attached when a test ends: detached after it, so no reconnect timer of theirs fires
+// into the next test's fake `wx`.
+let open = []
+
 afterEach(() => {
+  open.forEach((map) => map.detach())
+  open = []
   delete global.wx
 })
 
@@ -49,7 +56,30 @@ test('draws the whole hall: 240 seats, aisles, couple pairs, wheelchair spaces, 
   expect(textOf(map, '.screen')).toBe('银幕')
   expect(map.querySelector('.centre-line')).toBeDefined()
   const legend = map.querySelectorAll('.zone-legend').map((el) => el.dom.textContent.trim())
-  expect(legend).toEqual(['standard ¥45', 'premium ¥60', 'couple ¥50'])
+  expect(legend).toEqual(['普通座 ¥45', '优选座 ¥60', '情侣座 ¥50'])
+  // Each zone's swatch has that zone's colour, the one its seats are drawn with.
+  const swatches = map.querySelectorAll('.zone-legend .swatch').map((el) => classesOf(el))
+  expect(swatches.map((c) => c.find((name) => name.startsWith('zone-')))).toEqual([
+    'zone-0',
+    'zone-1',
+    'zone-2',
+  ])
+  expect(classesOf(seat(map, 'F-3'))).toContain('zone-1')
+  expect(swatches.every((c) => c.includes('seat-shape'))).toBe(true)
+  // Every row has one cell per column, couple rows too: the pairs stay in line.
+  expect(map.querySelectorAll('.cell')).toHaveLength(12 * 22)
+  expect(map.querySelectorAll('.row-label').map((el) => el.dom.textContent)).toHaveLength(12)
+  expect(map.querySelector('[role]')).toBeUndefined()
+})
+
+test('opens with the whole hall fitted to the width and centred on the screen line', async () => {
+  const { map } = await openMap()
+  const hall = map.data.hall
+  expect(hall.width).toBeLessThanOrEqual(375)
+  expect(map.data.x + hall.width / 2).toBeCloseTo(375 / 2, 0)
+  expect(map.data.scale).toBe(1)
+  expect(map.data.areaHeight).toBeGreaterThanOrEqual(hall.height)
+  expect(map.querySelector('.hall').dom.getAttribute('style')).toContain(`width: ${hall.width}px`)
 })
 
 test('tapping a free seat picks it with its price, tapping again unpicks it', async () => {
@@ -149,15 +179,86 @@ test('a delta turns a seat held live; someone else taking a picked seat is expla
   expect(map.querySelectorAll('.picked-seat')).toHaveLength(0)
 })
 
-test('zoom stays between 0.5x and 2x', async () => {
+test('zoom stays between the whole hall (1x) and 4x; the buttons continue from a pinch', async () => {
   const { map } = await openMap()
   for (let i = 0; i < 8; i += 1) await tap(map.querySelector('.zoom-in'))
-  expect(map.data.scale).toBe(2)
+  expect(map.data.scale).toBe(4)
   for (let i = 0; i < 8; i += 1) await tap(map.querySelector('.zoom-out'))
-  expect(map.data.scale).toBe(0.5)
-  map.instance.onScale({ detail: { scale: 1.3 } })
+  expect(map.data.scale).toBe(1)
+  map.instance.onScale({ detail: { x: -100, y: -50, scale: 1.3 } })
   await tap(map.querySelector('.zoom-in'))
-  expect(map.data.scale).toBe(1.55)
+  expect(map.data.scale).toBe(1.8)
+  expect(textOf(map, '.zoom-value')).toBe('1.8x')
+})
+
+test('a double tap zooms in keeping the tapped point under the finger, another one zooms out', async () => {
+  const { map } = await openMap()
+  const { x, hall } = map.data
+  map.instance.areaTop = 0
+  const at = { x: 300, y: 120 }
+  const before = {
+    x: hall.width / 2 + (at.x - x - hall.width / 2),
+    y: hall.height / 2 + (at.y - hall.height / 2),
+  }
+  map.instance.onHallTap({ target: { dataset: {} }, detail: at })
+  map.instance.onHallTap({ target: { dataset: {} }, detail: at })
+  await flush()
+  const { scale } = map.data
+  expect(scale).toBe(2.5)
+  // The hall point that was under the finger is still there.
+  expect(map.data.x + hall.width / 2 + (before.x - hall.width / 2) * scale).toBeCloseTo(at.x, 0)
+  expect(map.data.y + hall.height / 2 + (before.y - hall.height / 2) * scale).toBeCloseTo(at.y, 0)
+  map.instance.onHallTap({ target: { dataset: {} }, detail: at })
+  map.instance.onHallTap({ target: { dataset: {} }, detail: at })
+  await flush()
+  expect(map.data.scale).toBe(1)
+  expect(Math.round(map.data.x)).toBe(Math.round(x))
+})
+
+test('row labels follow the rows when zoomed; a large hall zoomed in shows the overview thumbnail', async () => {
+  const { map } = await openMap()
+  const atFit = map.data.labelHeight
+  expect(atFit).toBe(map.data.hall.rowHeight)
+  expect(map.querySelector('.thumb')).toBeUndefined()
+  map.instance.onScale({ detail: { x: 0, y: 0, scale: 2 } })
+  await flush()
+  expect(map.data.labelHeight).toBe(atFit * 2)
+  expect(map.querySelector('.thumb')).toBeDefined()
+  // 12 rows in three blocks each, and the visible part drawn over them, smaller than the whole.
+  expect(map.querySelectorAll('.thumb-block')).toHaveLength(36)
+  expect(map.data.thumbView.width).toBeLessThan(map.data.thumb.width)
+  expect(map.data.thumbView.width).toBeGreaterThan(0)
+})
+
+test('a pick that would leave a lone seat is named at once, and confirm asks nobody', async () => {
+  const { wx, map } = await openMap()
+  await tap(seat(map, 'E-2'))
+  expect(textOf(map, '.refusal')).toBe('请不要留下单个空座（E排1座），换个选法吧')
+  expect(classesOf(seat(map, 'E-1'))).toContain('stranded')
+  await tap(map.querySelector('.confirm-button'))
+  await flush()
+  expect(wx.requestsTo('POST', `/api/v1/showtimes/${SHOWTIME}/holds`)).toHaveLength(0)
+  expect(textOf(map, '.refusal')).toBe('请不要留下单个空座（E排1座），换个选法吧')
+  // Taking the lone seat too settles it.
+  await tap(seat(map, 'E-1'))
+  expect(map.querySelector('.refusal')).toBeUndefined()
+  expect(classesOf(seat(map, 'E-1'))).not.toContain('stranded')
+  expect(map.querySelectorAll('.picked-seat').map((el) => el.dom.textContent.trim())).toEqual([
+    'E排1座 ¥45 ✕',
+    'E排2座 ¥45 ✕',
+  ])
+})
+
+test('the view from the last picked seat is described under the map', async () => {
+  const { map } = await openMap()
+  expect(map.querySelector('.seat-view')).toBeUndefined()
+  await tap(seat(map, 'L-10'))
+  expect(textOf(map, '.seat-view-title')).toBe('座位视野')
+  expect(textOf(map, '.seat-view-caption')).toMatch(/^距银幕约\d+米 · 银幕占视野\d+°$/)
+  const back = textOf(map, '.seat-view-caption')
+  await tap(seat(map, 'L-10'))
+  await tap(seat(map, 'A-10'))
+  expect(textOf(map, '.seat-view-caption')).not.toBe(back)
 })
 
 test('a gap in the deltas reconnects from the last good seq; the banner shows while reconnecting', async () => {
@@ -264,11 +365,22 @@ test('refusals follow the language: English when WeChat runs in English', async 
   )
   wx.route('POST', `/api/v1/showtimes/${SHOWTIME}/holds`, () => errorReply(409, 'no_block', { count: 4 }))
   const map = renderComponent('seat-map', { showtimeId: SHOWTIME })
+  open.push(map)
   await flush()
   expect(textOf(map, '.screen')).toBe('Screen')
   await tap(map.querySelectorAll('.best-button')[3])
   await flush()
   expect(textOf(map, '.refusal')).toBe('No 4 free seats side by side; try picking by hand')
+  await tap(map.querySelector('#seat-E-2'))
+  expect(textOf(map, '.refusal')).toBe(
+    'Please do not leave a single empty seat (Row E Seat 1); try another choice'
+  )
+  expect(textOf(map, '.picked-seat')).toBe('Row E Seat 2 ¥45 ✕')
+  expect(map.querySelectorAll('.zone-legend').map((el) => el.dom.textContent.trim())).toEqual([
+    'Standard ¥45',
+    'Premium ¥60',
+    'Couple ¥50',
+  ])
 })
 
 test("the hold's own delta arriving before its answer is not reported as seats taken", async () => {

@@ -70,7 +70,9 @@ describe('seats', () => {
     expect(map.querySelectorAll('.seat')).toHaveLength(240)
     // The socket resumes from the HTTP snapshot: only changes after seq 10 come over it.
     expect(wx.lastSocket().url).toBe('ws://127.0.0.1:8000/ws/showtimes/7?since=10&epoch=e1')
+    // C-3 and C-4 up to the aisle: C-3 alone would leave C-4 stranded (refused on the phone).
     await tap(map.querySelector('#seat-C-3'))
+    await tap(map.querySelector('#seat-C-4'))
     await tap(map.querySelector('.confirm-button'))
     await flush()
     expect(wx.calls.navigateTo.pop().url).toBe('/pages/order/index?hold_id=h1&showtime_id=7')

@@ -89,7 +89,6 @@ const CASES = [
     query: { showtime_id: '101' },
     signedIn: true,
     check: seatPageCheck,
-    known: 'hall cut off, zones in English',
   },
   {
     name: 'order',

@@ -1,0 +1,1 @@
+../../miniprogram/lib/seat-labels.js
