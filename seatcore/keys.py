@@ -104,3 +104,7 @@ def user_orders(user_id: int) -> str:
 
 def idempotency(user_id: int, key: str) -> str:
     return f"sc:idem:{user_id}:{key}"
+
+
+# Analytics (seatcore.analytics): events on their way to the event store.
+ANALYTICS_STREAM = "sc:analytics"
