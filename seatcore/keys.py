@@ -108,3 +108,4 @@ def idempotency(user_id: int, key: str) -> str:
 
 # Analytics (seatcore.analytics): events on their way to the event store.
 ANALYTICS_STREAM = "sc:analytics"
+ANALYTICS_UPKEEP = "sc:analytics:upkeep"  # held by the process doing this round of upkeep

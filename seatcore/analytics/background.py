@@ -1,6 +1,7 @@
 """Analytics in the app: the event log (``runtime.extras["analytics"]``), the event store
 (``runtime.extras["analytics_store"]``), one writer per process, the flusher of the service's own
-events, and the upkeep: rollups kept fresh and days past the retention dropped."""
+events, and the upkeep: every ``ROLLUP_EVERY_S`` the rollups of days with new events are
+recomputed and days past the retention dropped, by one process at a time (a Redis lock)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from seatcore import keys
 from seatcore.analytics.events import EventLog
 from seatcore.analytics.store import EventStore
 from seatcore.analytics.writer import EventWriter
@@ -22,7 +24,7 @@ from seatcore.tasks import stop_tasks
 log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 5.0
-UPKEEP_EVERY_S = 60.0
+ROLLUP_EVERY_S = 30.0
 
 
 def store_path(settings: Settings) -> Path:
@@ -51,19 +53,21 @@ def retention_cutoff(settings: Settings, today: dt.date | None = None) -> dt.dat
     return today - dt.timedelta(days=settings.analytics_retention_days - 1)
 
 
-async def upkeep(store: EventStore, settings: Settings, stopping: asyncio.Event) -> None:
+async def upkeep(runtime: Runtime, store: EventStore, stopping: asyncio.Event) -> None:
     while not stopping.is_set():
         try:
-            await asyncio.to_thread(store.refresh)
-            gone = await asyncio.to_thread(store.drop_before, retention_cutoff(settings))
-            if gone:
-                log.info("analytics retention dropped %d events", gone)
+            # Workers share the store: the first to take the turn does the round.
+            if await runtime.redis.set(keys.ANALYTICS_UPKEEP, "1", nx=True, px=int(ROLLUP_EVERY_S * 900)):
+                await asyncio.to_thread(store.refresh)
+                gone = await asyncio.to_thread(store.drop_before, retention_cutoff(runtime.settings))
+                if gone:
+                    log.info("analytics retention dropped %d events", gone)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.warning("analytics upkeep failed, trying again later: %s", exc)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), UPKEEP_EVERY_S)
+            await asyncio.wait_for(stopping.wait(), ROLLUP_EVERY_S)
 
 
 @contextlib.asynccontextmanager
@@ -78,7 +82,7 @@ async def analytics_service(runtime: Runtime) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(writer.run(), name="analytics-writer"),
         asyncio.create_task(events.run_flusher(stopping), name="analytics-flusher"),
-        asyncio.create_task(upkeep(store, settings, stopping), name="analytics-upkeep"),
+        asyncio.create_task(upkeep(runtime, store, stopping), name="analytics-upkeep"),
     ]
     try:
         yield

@@ -43,10 +43,12 @@ async def send(
 
 
 async def landed(app: Starlette, count: int) -> None:
-    """Wait until the store holds ``count`` events (the service's own arrive a moment later)."""
+    """Wait until the store holds ``count`` events (the service's own arrive a moment later), then
+    bring the rollups up to date as the upkeep would."""
     store = store_of(app)
 
     async def enough() -> bool:
         return await asyncio.to_thread(store.count_events) >= count
 
     await wait_for(enough)
+    await asyncio.to_thread(store.refresh)
