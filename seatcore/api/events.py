@@ -52,10 +52,13 @@ class ClientEvent(Body):
 
     @model_validator(mode="after")
     def _complete(self) -> ClientEvent:
-        missing = missing_fields(self.type, {k for k, v in self.model_dump().items() if v is not None})
+        missing = missing_fields(self.type, lambda name: getattr(self, name) is not None)
         if missing:
             raise ValueError(f"a {self.type} event needs {', '.join(missing)}")
         return self
+
+
+DETAILS = tuple(name for name in ClientEvent.model_fields if name not in ("type", "at"))
 
 
 class EventBatch(Body):
@@ -117,7 +120,7 @@ async def post_events(request: Request, principal: Principal | None, body: Event
     received_ms = int(time.time() * 1000)
     rows = []
     for event in body.events:
-        fields = event.model_dump(exclude={"type", "at"}, exclude_none=True)
+        fields = {name: value for name in DETAILS if (value := getattr(event, name)) is not None}
         at_ms = min(int(event.at.timestamp() * 1000), received_ms)  # a clock ahead counts as now
         rows.append(
             log.row(

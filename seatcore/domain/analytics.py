@@ -10,6 +10,7 @@ service's own events from the hold on, so a client that never reports cannot mak
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 PAGE_VIEW = "page_view"
@@ -67,8 +68,9 @@ MAX_EVENT_AGE = timedelta(days=3)  # clients keep unsent events this long at mos
 MAX_DWELL_MS = 6 * 3600 * 1000
 
 
-def missing_fields(name: str, present: set[str]) -> list[str]:
-    return [field for field in REQUIRED_FIELDS.get(name, ()) if field not in present]
+def missing_fields(name: str, present: Callable[[str], bool]) -> list[str]:
+    """The fields an event of this name needs and does not have (``present`` tells)."""
+    return [field for field in REQUIRED_FIELDS.get(name, ()) if not present(field)]
 
 
 def time_problem(at: datetime, now: datetime) -> str | None:
