@@ -90,10 +90,10 @@ def earlier(day: dt.date, n: int, cinema_id: int, movie_id: int) -> list[dict[st
             rows.append(
                 base | {"name": name, "source": "client", "order_id": order, "page": None, "dwell_ms": None}
             )
-        rows.append(
-            base
-            | {"name": "page_view", "source": "client", "page": "pages/movie", "dwell_ms": 3000 + who * 100}
-        )
+        view = {"name": "page_view", "source": "client", "page": "pages/movie", "dwell_ms": 3000 + who * 100}
+        if who % 2:
+            view["visit"] = f"{device}-again"  # came back later that day: a second visit
+        rows.append(base | view)
         if who % 9 == 0:
             rows.append(base | {"name": "hold_refused", "source": "server", "code": "seat_unavailable"})
         if who % 25 == 0:
