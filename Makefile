@@ -59,11 +59,14 @@ $(VENV)/.installed-test: requirements-test.txt setup.cfg pyproject.toml | $(BIN)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed-demo
 
-# Pin again from setup.cfg's ranges (newest versions that fit); the service's lock takes the test
-# lock's versions, so both install the same packages. Run the tests, then commit both files.
+# Pin again from setup.cfg's ranges: pins that still fit are kept and new dependencies get the
+# newest version that fits (`make lock LOCK_UPGRADE=--upgrade` moves every pin to the newest). The
+# service's lock takes the test lock's versions, so both install the same packages. Run the tests,
+# then commit both files.
+LOCK_UPGRADE ?=
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet $(PIP_TOOLS)
-	$(COMPILE) --upgrade --extra test --extra load -o requirements-test.txt pyproject.toml
+	$(COMPILE) $(LOCK_UPGRADE) --extra test --extra load -o requirements-test.txt pyproject.toml
 	$(COMPILE) --constraint requirements-test.txt -o requirements.txt pyproject.toml
 	@$(MAKE) --no-print-directory lock-check
 

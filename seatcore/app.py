@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from seatcore.analytics.background import analytics_service
 from seatcore.api import ENDPOINT_GROUPS
 from seatcore.api._http import JSONResponse
 from seatcore.api.openapi import build_document
@@ -40,6 +41,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
 # Order matters: the live hub needs the seat engine, started first and stopped last.
 BACKGROUND_SERVICES: list[BackgroundService] = [
+    analytics_service,  # event writer and upkeep (seatcore.analytics); first, so others can record
     seat_engine_service,  # the seat engine and its hold sweeper (seatcore.engine)
     live_service,  # the seat-map fan-out (seatcore.live)
     order_service,  # order writer, sweeper and recovery (seatcore.orders)

@@ -152,3 +152,8 @@ def idempotency(user_id: int, key: str) -> str:
 def process_alive(owner: str) -> str:
     """A service process's lease (seatcore.orders.lease): present while the process lives."""
     return f"sc:alive:{owner}"
+
+
+# Analytics (seatcore.analytics): events on their way to the event store.
+ANALYTICS_STREAM = "sc:analytics"
+ANALYTICS_UPKEEP = "sc:analytics:upkeep"  # held by the process doing this round of upkeep

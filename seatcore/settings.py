@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     wechatpay_notify_url: str = ""  # public HTTPS URL of the payment callback
     wechatpay_refund_notify_url: str = ""  # empty: refund results go to the merchant platform's URL
 
+    # Analytics (seatcore.analytics, docs/analytics.md)
+    analytics_db_path: str = ""  # the DuckDB event store; empty: data_dir/analytics.duckdb
+    analytics_timezone: str = "Asia/Shanghai"  # the day an event counts in
+    analytics_retention_days: int = Field(default=400, ge=1)  # older days are dropped
+    analytics_max_batch: int = Field(default=100, ge=1, le=1000)  # events per POST /api/v1/events
+    analytics_device_batches_per_minute: int = Field(default=60, ge=1)
+    analytics_ip_batches_per_minute: int = Field(default=3000, ge=1)  # carrier NAT puts many behind one
+
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True

@@ -7,6 +7,7 @@ from seatcore.api import (
     cinemas,
     client_config,
     dictionary,
+    events,
     health,
     movies,
     openapi,
@@ -29,5 +30,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     client_config.endpoints,
     showtimes.endpoints,
     orders.endpoints,
+    events.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from seatcore.analytics import events as analytics
 from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
@@ -236,7 +237,9 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     service = _service(request)
 
     async def work() -> OrderOut:
-        return await _answer(service, await service.create(principal.id, body.hold_id))
+        order = await service.create(principal.id, body.hold_id)
+        analytics.record_placed(request, order)
+        return await _answer(service, order)
 
     async def resume() -> OrderOut:
         """After a crash: the order the first call made from this hold, if it got that far."""

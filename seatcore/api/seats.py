@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
+from seatcore.analytics import events as analytics
 from seatcore.api._http import Answer, Body, Endpoints, path_id
 from seatcore.auth.principal import Principal
 from seatcore.engine.background import seat_engine
@@ -119,7 +120,7 @@ async def seat_map(request: Request, principal: Principal | None) -> SeatMap:
 async def create_hold(request: Request, principal: Principal, body: HoldBody) -> dict[str, Any]:
     engine = _engine(request)
     showtime_id = path_id(request)
-    hold = await engine.hold(
+    asking = engine.hold(
         showtime_id,
         principal.id,
         seats=body.seats,
@@ -127,6 +128,7 @@ async def create_hold(request: Request, principal: Principal, body: HoldBody) ->
         zone=body.zone,
         accessible=body.accessible,
     )
+    hold = await analytics.hold_outcome(request, principal.id, showtime_id, asking)
     return hold_doc(hold, await engine.info(showtime_id))
 
 

@@ -23,6 +23,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import quote
 from seatcore.domain.schedule import SalesPolicy
@@ -232,6 +233,7 @@ class OrderService:
         Refuses (changing nothing) a notice for an unknown order or for another amount.
         """
         if notice.status != "paid":
+            analytics.record(self._runtime, "payment_failed", order_id=notice.order_id, code=notice.status)
             log.info("payment notice for %s says %s: nothing to do", notice.order_id, notice.status)
             return
         order = await self.inflight.get(notice.order_id) if showtime_of(notice.order_id) else None
@@ -283,8 +285,13 @@ class OrderService:
             order = await self.inflight.change(
                 order_id, mark_paid if lost is None else lambda o: late(o, reason=lost)
             )
+            if lost is None:
+                analytics.record_order(self._runtime, "order_paid", order)
+            else:
+                analytics.record_order(self._runtime, "payment_failed", order, code=order.reason)
         elif order.status in (S.EXPIRED, S.CANCELLED):
             order = await self.inflight.change(order_id, late)
+            analytics.record_order(self._runtime, "payment_failed", order, code=order.reason)
         if (
             order.status is S.REFUND_REQUESTED
             and order.refund is not None
@@ -456,6 +463,7 @@ class OrderService:
         # Tickets stop being live before the seats go back on sale: a crash between the two
         # leaves seats unsold (the reconciliation frees them), never sold twice.
         await store.finish_refund(self.db, order_id, result.status, result.provider_refund_id)
+        analytics.record_order(self._runtime, "order_refunded", order)
         await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
         refunded = await store.get(self.db, order_id)
         assert refunded is not None

@@ -50,8 +50,8 @@ CHECKED = [
     response_schema_conformance,
 ]
 # Redis keys that change on any request, rejected or not: rate-limit counters, cached reads,
-# idempotency answers, the box office's bookkeeping.
-VOLATILE = re.compile(r"^sc:(rl|cache|idem|boxoffice):")
+# idempotency answers, the box office's bookkeeping, analytics events (a refused hold is one).
+VOLATILE = re.compile(r"^sc:(rl|cache|idem|boxoffice|analytics)(:|$)")
 SHOW_KEY = re.compile(r"^sc:\{show:(\d+)\}:(seats|holds|expiry|users|seq|log|epoch|meta)$")
 DERIVED_TABLES = ("boxoffice_showtimes", "boxoffice_hours")  # recomputed from orders
 

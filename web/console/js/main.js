@@ -1,8 +1,9 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
- * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`).
+ * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`).
  */
 
+import { analyticsView } from './analytics.js'
 import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
 import { layoutsView } from './layouts.js'
@@ -16,6 +17,7 @@ const VIEWS = {
   live: liveView,
   boxoffice: boxofficeView,
   orders: ordersView,
+  analytics: analyticsView,
 }
 const $ = (selector) => document.querySelector(selector)
 
