@@ -16,7 +16,8 @@ from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, runtime_of
-from seatcore.api._http import MAX_ID, Answer, Endpoints, path_id
+from seatcore.api._http import Answer, Endpoints, path_id
+from seatcore.bounds import MAX_ID
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.errors import NotFound
 from seatcore.runtime import Runtime

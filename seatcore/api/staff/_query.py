@@ -1,20 +1,14 @@
-"""Query strings of the staff API: empty parameters count as absent; opaque list cursors.
-
-A cursor is the sort key of the last item of a page, as URL-safe base64 JSON.
-"""
+"""Query strings of the staff API: empty parameters count as absent; pages go by cursor
+(seatcore.api._cursor)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from pydantic import Field, model_validator
 
+from seatcore.api._cursor import CURSOR_DESCRIPTION, CURSOR_PATTERN, MAX_CURSOR_CHARS
 from seatcore.api._http import Query
-from seatcore.errors import ValidationFailed
 
 
 class StaffQuery(Query):
@@ -29,27 +23,7 @@ class StaffQuery(Query):
 
 
 class PageQuery(StaffQuery):
-    cursor: str | None = Field(None, max_length=300, description="next_cursor of the previous page")
-    limit: int = Field(20, ge=1, le=100)
-
-
-def encode_cursor(key: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(list(key), default=str)).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """The key inside a cursor this API gave out; ValidationFailed for anything else."""
-    try:
-        value = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
-        value = None
-    if not isinstance(value, list) or len(value) != size:
-        raise bad_cursor()
-    return value
-
-
-def bad_cursor() -> ValidationFailed:
-    return ValidationFailed(
-        "invalid query",
-        problems=[{"field": "cursor", "problem": "not a cursor this list gave out: start again without it"}],
+    cursor: str | None = Field(
+        None, max_length=MAX_CURSOR_CHARS, pattern=CURSOR_PATTERN, description=CURSOR_DESCRIPTION
     )
+    limit: int = Field(20, ge=1, le=100)
