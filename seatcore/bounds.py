@@ -15,6 +15,7 @@ seat scripts can hold gets beyond the edge (a value out of bounds is refused the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MAX_ID = 2**53  # ids are below it
 MAX_INT = 2**63 - 1
@@ -27,6 +28,7 @@ LAST_DAY = dt.date(LAST_YEAR, 12, 31)
 # The same window as a regular expression on ISO 8601 text, for the OpenAPI document: JSON Schema
 # has no minimum for dates, so the document states it as a pattern on the year.
 YEAR_PATTERN = r"^(20[0-9]{2}|2100)-"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _digits(text: str, max_digits: int) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import orjson
+from pydantic import Field, JsonValue
 
 from seatcore.bounds import is_count, is_id, parse_moment
 from seatcore.errors import ValidationFailed
@@ -24,8 +25,28 @@ Part = Literal["id", "count", "moment", "text"]
 MAX_TEXT = 64
 MAX_CURSOR_CHARS = 300
 # What the OpenAPI document says of every cursor parameter.
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+# (Empty: no cursor, as in ``?cursor=``.) Its own format name tells fuzzers and generated clients
+# that no string is a cursor unless a list gave it out.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+CURSOR_FORMAT = "opaque-cursor"
 CURSOR_DESCRIPTION = "next_cursor of the previous page, as it was given (URL-safe base64)"
+
+
+def cursor_field(max_length: int) -> Any:
+    """The ``cursor`` query parameter of a list."""
+    schema: dict[str, JsonValue] = {
+        "type": "string",
+        "format": CURSOR_FORMAT,
+        "pattern": CURSOR_PATTERN,
+        "maxLength": max_length,
+    }
+    return Field(
+        None,
+        max_length=max_length,
+        pattern=CURSOR_PATTERN,
+        description=CURSOR_DESCRIPTION,
+        json_schema_extra={"anyOf": [schema, {"type": "null"}]},
+    )
 
 
 def encode_cursor(key: Sequence[Any]) -> str:

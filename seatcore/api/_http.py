@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     GetJsonSchemaHandler,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -31,6 +33,7 @@ from starlette.routing import Route
 from seatcore.auth.principal import Principal, authenticate
 from seatcore.bounds import (
     FIRST_YEAR,
+    ISO_DAY,
     LAST_YEAR,
     MAX_ID,
     MAX_ID_DIGITS,
@@ -62,10 +65,20 @@ def _in_window(value: dt.date) -> dt.date:
     return value
 
 
+def _iso_day(value: Any) -> Any:
+    # Pydantic also reads "0" or "1700000000" as a date (seconds since 1970): a query's date is
+    # the ISO 8601 day the document promises, nothing else.
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a date is YYYY-MM-DD")
+    return value
+
+
+# A day in a query string (validated from Python values: for query models only).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
 # Dates and date-times a client sends, held to seatcore.bounds' window. JSON Schema has no minimum
 # for dates, so the document states the window as a pattern on the year.
 Day = Annotated[
-    dt.date,
+    IsoDate,
     AfterValidator(_in_window),
     WithJsonSchema({"type": "string", "format": "date", "pattern": YEAR_PATTERN}),
 ]
@@ -82,25 +95,31 @@ class Body(BaseModel):
     are validated from their JSON text, where dates and times are ISO 8601 strings)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=2000, strict=True)
-    # A partial update (read with ``sent()``): a field left out stays as it is, and only the
-    # ``nullable`` fields take null. The document says so: it drops null from the others.
-    partial: ClassVar[bool] = False
-    nullable: ClassVar[frozenset[str]] = frozenset()
+    # Set on bodies whose optional fields may be left out but not sent as null (partial updates,
+    # read with ``sent()``), except the fields named. The document says so: it drops null from
+    # the others.
+    nullable: ClassVar[frozenset[str] | None] = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        if self.nullable is not None:
+            nulls = sorted(
+                name
+                for name in self.model_fields_set
+                if getattr(self, name) is None and name not in self.nullable
+            )
+            if nulls:
+                raise ValueError(f"leave out, do not send null: {', '.join(nulls)}")
+        return self
 
     def sent(self) -> dict[str, Any]:
-        """The fields the client sent (a partial update); null is refused except for ``nullable``."""
-        fields = self.model_dump(exclude_unset=True)
-        nulls = sorted(name for name, value in fields.items() if value is None and name not in self.nullable)
-        if nulls:
-            raise ValidationFailed(
-                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
-            )
-        return fields
+        """The fields the client sent (a partial update)."""
+        return self.model_dump(exclude_unset=True)
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler.resolve_ref_schema(handler(core))
-        if cls.partial:
+        if cls.nullable is not None:
             for name, prop in schema.get("properties", {}).items():
                 if name not in cls.nullable:
                     _drop_null(prop)
@@ -120,6 +139,15 @@ def _drop_null(prop: dict[str, Any]) -> None:
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=200)
+    # ``?name=`` (as HTML forms send it) means the parameter is absent; the document allows it.
+    empty_is_absent: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_empty(cls, data: Any) -> Any:
+        if cls.empty_is_absent and isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
 
 class Answer(BaseModel):
@@ -141,6 +169,7 @@ class HeaderParam:
     description: str
     required: bool = True
     max_length: int | None = None
+    pattern: str | None = None
 
 
 @dataclass
@@ -174,7 +203,7 @@ class Endpoint:
         if self.auth != "none":
             kwargs["principal"] = principal
         if self.query is not None:
-            kwargs["query"] = _validate(self.query, dict(request.query_params), "query")
+            kwargs["query"] = _validate(self.query, _single_params(request), "query")
         if self.body is not None:
             kwargs["body"] = _validate_json(self.body, await read_body(request, self.body_limit))
         result = await self.handler(request, **kwargs)
@@ -226,6 +255,18 @@ class Endpoints:
 
     def delete(self, path: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
         return self.add("DELETE", path, summary, **options)
+
+
+def _single_params(request: Request) -> dict[str, str]:
+    """The query parameters, each given once: ``?a=1&a=2`` is refused, not read as either."""
+    params = request.query_params
+    if len(params) != len(params.multi_items()):
+        names = [name for name, _ in params.multi_items()]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise ValidationFailed(
+            "invalid query", problems=[{"field": name, "problem": "given more than once"} for name in twice]
+        )
+    return dict(params)
 
 
 def _validate(model: type[M], data: Any, where: str) -> M:

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from seatcore import keys
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, digest, runtime_of
-from seatcore.api._cursor import CURSOR_DESCRIPTION, CURSOR_PATTERN, decode_cursor, encode_cursor
+from seatcore.api._cursor import cursor_field, decode_cursor, encode_cursor
 from seatcore.api._http import Answer, Endpoints, path_id
 from seatcore.auth.principal import Principal
 from seatcore.errors import NotFound
@@ -28,7 +28,7 @@ HOT_MOVIES = 10
 
 
 class PageQuery(CatalogueQuery):
-    cursor: str | None = Field(None, max_length=200, pattern=CURSOR_PATTERN, description=CURSOR_DESCRIPTION)
+    cursor: str | None = cursor_field(200)
     limit: int = Field(20, ge=1, le=50)
 
 

@@ -81,6 +81,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
         header_schema: dict[str, Any] = {"type": "string", "minLength": 1}
         if header.max_length is not None:
             header_schema["maxLength"] = header.max_length
+        if header.pattern is not None:
+            header_schema["pattern"] = header.pattern
         parameters.append(
             {
                 "name": header.name,
@@ -94,6 +96,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
         query_schema = endpoint.query.model_json_schema()
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
+            if endpoint.query.empty_is_absent and name not in required:
+                prop = {"anyOf": [prop, {"const": ""}]}  # ?name= : as if left out
             parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
     if parameters:
         operation["parameters"] = parameters

@@ -32,7 +32,6 @@ _ZONE_SCHEMA: dict[str, JsonValue] = {"enum": list(sorted(_ZONES))}
 class CinemaFields(Body):
     """A cinema's fields; in a PATCH only the fields sent change."""
 
-    partial = True
     nullable = frozenset({"sales_close_before_min", "refund_until_before_min"})
 
     name: str | None = Field(None, min_length=1, max_length=200)

@@ -28,7 +28,6 @@ ListEntry = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^,]*[
 class MovieFields(Body):
     """Fields of a movie; in a PATCH every field is optional and only those sent change."""
 
-    partial = True
     nullable = frozenset({"release_date", "score"})
 
     title: str | None = Field(None, min_length=1, max_length=200)

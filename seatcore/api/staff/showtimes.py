@@ -57,7 +57,7 @@ class NewShowtimeBody(Body):
 class ShowtimePatch(Body):
     """Only the fields sent change. A new ``starts_at`` or ``hall_id`` moves the screening."""
 
-    partial = True
+    nullable = frozenset()
 
     hall_id: int | None = Field(None, ge=1, lt=MAX_ID)
     starts_at: Moment | None = None
