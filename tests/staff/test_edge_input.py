@@ -175,3 +175,12 @@ async def test_a_405_names_the_methods_allowed(client: httpx.AsyncClient, two: T
         response = await client.request(method, path, headers=two.admin)
         assert_refused(response, 405, "method_not_allowed")
         assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed, (method, path)
+
+
+async def test_a_query_parameter_given_twice_is_refused(client: httpx.AsyncClient, two: TwoCinemas) -> None:
+    response = await client.get("/api/v1/staff/audit?limit=1&limit=100", headers=two.admin)
+    assert_refused(response, 422, "validation_failed")
+    assert response.json()["error"]["details"]["problems"] == [
+        {"field": "limit", "problem": "given more than once"}
+    ]
+    assert (await client.get("/api/v1/movies?limit=2&q=")).status_code == 200  # ?q= : as if left out
