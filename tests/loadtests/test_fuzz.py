@@ -55,7 +55,7 @@ ODD_JSON: tuple[Any, ...] = (*ODD_TEXT, 10**30, 2**63, -(2**63) - 1, 1e308, True
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
 # Redis keys that change on any request, rejected or not: rate-limit counters, cached reads,
 # idempotency answers, the box office's bookkeeping.
-VOLATILE = re.compile(r"^sc:(rl|cache|idem|boxoffice):")
+VOLATILE = re.compile(r"^sc:(rl|cache|idem|boxoffice):|^sc:\{user:\d+\}:rl:")
 SHOW_KEY = re.compile(r"^sc:\{show:(\d+)\}:(seats|holds|expiry|users|seq|log|epoch|meta)$")
 DERIVED_TABLES = ("boxoffice_showtimes", "boxoffice_hours")  # recomputed from orders
 
@@ -162,7 +162,8 @@ def _teach(schema: Any) -> None:
     - a date lies in the years the document's pattern allows (made so, rather than filtered out of
       every date, which hypothesis gives up on), and a screening starts in the future;
     - a seat layout is a document with rules of its own (docs/layout.md): a valid one is sent;
-    - which halls a showtime may move to, and which price zones a hall has, are data.
+    - which halls a showtime may move to, and which price zones a hall has, are data (a zone
+      asked for is one every hall has).
     """
     soon = dt.datetime.now() + dt.timedelta(days=2)
     future = st.datetimes(soon, dt.datetime(LAST_DAY.year, 12, 31), timezones=st.just(dt.UTC))
@@ -180,6 +181,9 @@ def _teach(schema: Any) -> None:
     def map_body(context: Any, body: Any) -> Any:
         if isinstance(body, dict) and isinstance(body.get("layout"), dict):
             return {**body, "layout": layout}
+        zone = body.get("zone") if isinstance(body, dict) else None
+        if isinstance(zone, str) and 0 < len(zone) <= 32:  # well formed, so: one every hall has
+            return {**body, "zone": "standard"}
         return body
 
     @schema.hook  # type: ignore[untyped-decorator]
