@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     workers: int = 1
     tls_certfile: str = ""
     tls_keyfile: str = ""
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Routes that take a seat layout: the largest hall (60 rows of 80) is about 340 KB as JSON.
+    max_layout_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Browser origins of other sites that may call the API (CORS) and open seat-map sockets.
     allowed_origins: list[str] = Field(default_factory=list)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatcore.analytics import events as analytics
+from seatcore.api._cursor import cursor_field
 from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
@@ -47,6 +48,7 @@ IDEMPOTENCY_KEY = HeaderParam(
     "A unique token per attempt, sent again unchanged on a retry: the call then runs once and the "
     "retry gets the first answer (24 hours; the same key with another request is 409).",
     max_length=idempotency.MAX_KEY_CHARS,
+    pattern=r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",  # printable ASCII, no spaces around it
 )
 NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CANCELLED)
 
@@ -113,7 +115,7 @@ class PayAnswer(Answer):
 
 
 class OrderListQuery(Query):
-    cursor: str | None = None
+    cursor: str | None = cursor_field(200)
     limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
 
 
@@ -346,7 +348,7 @@ def _cursor(order: Order) -> str:
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
+    if not cursor:  # ?cursor= : the first page
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
