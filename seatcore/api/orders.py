@@ -26,6 +26,7 @@ from starlette.responses import Response
 from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
+from seatcore.door.passes import PassIssuer, issuer_of
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
 from seatcore.orders import idempotency, store
 from seatcore.orders.ids import is_ticket_code, showtime_of
@@ -73,6 +74,7 @@ class TicketOut(Answer):
     price_fen: int
     live: bool
     qr_url: str
+    qr: str | None = Field(description="live tickets: the signed text the QR code shows (docs/door.md)")
 
 
 class RefundOut(Answer):
@@ -121,6 +123,10 @@ def _service(request: Request) -> OrderService:
     return cast(OrderService, runtime.extras["orders"])
 
 
+def _passes(request: Request) -> PassIssuer:
+    return issuer_of(request.app.state.runtime)
+
+
 def _order_id(request: Request) -> str:
     order_id = str(request.path_params["order_id"])
     if showtime_of(order_id) is None:
@@ -132,7 +138,9 @@ def _local(moment: datetime | None, timezone: str) -> datetime | None:
     return None if moment is None else moment.astimezone(ZoneInfo(timezone))
 
 
-def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) -> OrderOut:
+def order_out(
+    order: Order, show: ShowtimeInfo | None, service: OrderService, passes: PassIssuer | None = None
+) -> OrderOut:
     zone = show.timezone if show else "UTC"
     issued = order.status in (OrderStatus.TICKETED, OrderStatus.REFUND_REQUESTED, OrderStatus.REFUNDED)
     if order.reason in NEVER_TICKETED:
@@ -169,6 +177,16 @@ def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) ->
                 price_fen=t.price_fen,
                 live=t.live,
                 qr_url=f"/api/v1/tickets/{t.code}/qr.png",
+                qr=None
+                if passes is None or show is None or not t.live
+                else passes.qr(
+                    code=t.code,
+                    seat=t.seat_id,
+                    showtime_id=show.id,
+                    cinema_id=show.cinema_id,
+                    hall=show.hall_name,
+                    starts_at=show.starts_at,
+                ),
             )
             for t in (order.tickets if issued else ())
         ],
@@ -184,7 +202,7 @@ def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) ->
     )
 
 
-async def _answer(service: OrderService, order: Order) -> OrderOut:
+async def _answer(service: OrderService, order: Order, passes: PassIssuer) -> OrderOut:
     """The order as the API shows it. While MySQL is unreachable an order still in Redis is shown
     without its showtime's details (and times in UTC) rather than not at all."""
     try:
@@ -192,7 +210,7 @@ async def _answer(service: OrderService, order: Order) -> OrderOut:
     except (DBAPIError, OSError):
         log.warning("showtime details of order %s are unavailable: MySQL is not answering", order.id)
         shows = {}
-    return order_out(order, shows.get(order.showtime_id), service)
+    return order_out(order, shows.get(order.showtime_id), service, passes)
 
 
 async def _idempotent(
@@ -236,7 +254,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     service = _service(request)
 
     async def work() -> OrderOut:
-        return await _answer(service, await service.create(principal.id, body.hold_id))
+        return await _answer(service, await service.create(principal.id, body.hold_id), _passes(request))
 
     async def resume() -> OrderOut:
         """After a crash: the order the first call made from this hold, if it got that far."""
@@ -248,7 +266,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
             )
             if made is None or made.user_id != principal.id or made.hold_id != body.hold_id:
                 raise
-            return await _answer(service, made)
+            return await _answer(service, made, _passes(request))
 
     return await _idempotent(request, principal, body, 201, work, resume)
 
@@ -265,7 +283,7 @@ async def get_order(request: Request, principal: Principal) -> OrderOut:
     order = await service.find(_order_id(request))
     if order is None or order.user_id != principal.id:
         raise NotFound("no such order")
-    return await _answer(service, order)
+    return await _answer(service, order, _passes(request))
 
 
 @endpoints.post(
@@ -301,7 +319,7 @@ async def pay_order(request: Request, principal: Principal) -> Response:
 )
 async def cancel_order(request: Request, principal: Principal) -> OrderOut:
     service = _service(request)
-    return await _answer(service, await service.cancel(principal.id, _order_id(request)))
+    return await _answer(service, await service.cancel(principal.id, _order_id(request)), _passes(request))
 
 
 @endpoints.post(
@@ -317,7 +335,7 @@ async def refund_order(request: Request, principal: Principal) -> Response:
     order_id = _order_id(request)
 
     async def work() -> OrderOut:
-        return await _answer(service, await service.refund(principal.id, order_id))
+        return await _answer(service, await service.refund(principal.id, order_id), _passes(request))
 
     async def resume() -> OrderOut:
         """After a crash: the refund the first call finished, if it got that far."""
@@ -332,7 +350,7 @@ async def refund_order(request: Request, principal: Principal) -> Response:
                 or done.refund.created_by != f"user:{principal.id}"
             ):
                 raise
-            return await _answer(service, done)
+            return await _answer(service, done, _passes(request))
 
     return await _idempotent(request, principal, None, 200, work, resume)
 
@@ -368,7 +386,7 @@ async def my_orders(request: Request, principal: Principal, query: OrderListQuer
     page = found[: query.limit]
     shows = await store.showtime_info(service.db, {order.showtime_id for order in page})
     return OrderPage(
-        items=[order_out(order, shows.get(order.showtime_id), service) for order in page],
+        items=[order_out(order, shows.get(order.showtime_id), service, _passes(request)) for order in page],
         next_cursor=_cursor(page[-1]) if len(found) > query.limit else None,
     )
 

@@ -1,4 +1,5 @@
-"""The staff API behind the browser console: catalogue, schedule, box office, orders, audit.
+"""The staff API behind the browser console: catalogue, schedule, box office, orders, audit,
+the door.
 
 Every endpoint is for signed-in staff (``auth="staff"``) and is scoped per cinema by
 seatcore.api.staff._access.
@@ -7,7 +8,7 @@ seatcore.api.staff._access.
 from __future__ import annotations
 
 from seatcore.api._http import Endpoints
-from seatcore.api.staff import audit, boxoffice, cinemas, movies, orders, showtimes
+from seatcore.api.staff import audit, boxoffice, checkins, cinemas, movies, orders, showtimes
 
 ENDPOINT_GROUPS: list[Endpoints] = [
     movies.endpoints,
@@ -16,4 +17,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     boxoffice.endpoints,
     orders.endpoints,
     audit.endpoints,
+    checkins.endpoints,
 ]
