@@ -188,9 +188,14 @@ async def _sync_one(
     )
     admission = await store.admit(runtime.db, scan)
     row = admission.ticket
+    zone = ZoneInfo(row.timezone)
     if admission.outcome == store.ADMITTED:
         return SyncResult(
-            ticket.code, "admitted", door=offline.door, checked_in_at=offline.scanned_at, seat=row.seat_id
+            ticket.code,
+            "admitted",
+            door=offline.door,
+            checked_in_at=offline.scanned_at.astimezone(zone),
+            seat=row.seat_id,
         )
     if admission.outcome == store.NOT_LIVE:
         return SyncResult(ticket.code, "conflict", reason=store.NOT_LIVE, seat=row.seat_id)
@@ -204,7 +209,7 @@ async def _sync_one(
         "duplicate" if same else "conflict",
         reason=None if same else "admitted_elsewhere",
         door=row.checked_in_door,
-        checked_in_at=row.checked_in_at,
+        checked_in_at=row.checked_in_at.astimezone(zone) if row.checked_in_at else None,
         seat=row.seat_id,
     )
 
