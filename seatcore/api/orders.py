@@ -27,6 +27,7 @@ from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONRespons
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
 from seatcore.door.passes import PassIssuer, issuer_of
+from seatcore.door.service import qr_text
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
 from seatcore.orders import idempotency, store
 from seatcore.orders.ids import is_ticket_code, showtime_of
@@ -405,7 +406,8 @@ async def ticket_qr(request: Request, principal: Principal) -> Response:
     if not owner[2]:
         raise Conflict("this ticket is no longer valid (refunded)", code="ticket_not_live")
     image = io.BytesIO()
-    segno.make_qr(code, error="m").save(image, kind="png", scale=QR_SCALE, border=2)
+    signed = await qr_text(request.app.state.runtime, code)  # what the door scans (docs/door.md)
+    segno.make_qr(signed, error="m").save(image, kind="png", scale=QR_SCALE, border=2)
     return Response(
         image.getvalue(), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
     )

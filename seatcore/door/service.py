@@ -127,6 +127,14 @@ def pass_of(ticket: DoorTicket, runtime: Runtime) -> TicketPass:
     )
 
 
+async def qr_text(runtime: Runtime, code: str) -> str:
+    """The signed text of a ticket's QR code (the ticket exists: the caller has read it)."""
+    found = await store.find_ticket(runtime.db, code)
+    if found is None:
+        raise NotFound("no such ticket")
+    return issuer_of(runtime).keyring.sign(pass_of(found, runtime))
+
+
 # ------------------------------------------------------------------------------------------ offline
 
 

@@ -10,10 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from seatcore.db.schema import tickets
-from seatcore.door.passes import issuer_of
-from seatcore.door.service import pass_of
+from seatcore.door.service import qr_text
 from seatcore.runtime import Runtime
-from seatcore.store.door import find_ticket
 from tests.factories import ShowFixture, make_show
 from tests.staff.conftest import Headers, StaffHeaders, runtime, staff_headers  # noqa: F401
 from tests.staff.sales import sell
@@ -21,9 +19,7 @@ from tests.staff.sales import sell
 
 async def qr_of(app_runtime: Runtime, code: str) -> str:
     """The QR text the order answer shows for a ticket."""
-    found = await find_ticket(app_runtime.db, code)
-    assert found is not None
-    return issuer_of(app_runtime).keyring.sign(pass_of(found, app_runtime))
+    return await qr_text(app_runtime, code)
 
 
 async def codes_of(app_runtime: Runtime, order_id: str) -> list[str]:
