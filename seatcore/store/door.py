@@ -8,10 +8,11 @@ The same transaction writes the scan to ``door_scans``, whatever its outcome.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seatcore.db.schema import cinemas, door_scans, halls, movies, showtimes, tickets
@@ -86,8 +87,8 @@ _TICKET_FROM = (
 )
 
 
-def _door_ticket(row: object) -> DoorTicket:
-    r = row._mapping  # type: ignore[attr-defined]
+def _door_ticket(row: Row[*tuple[Any, ...]]) -> DoorTicket:
+    r = row._mapping
     return DoorTicket(
         code=r["code"],
         seat_id=r["seat_id"],
@@ -103,30 +104,42 @@ def _door_ticket(row: object) -> DoorTicket:
     )
 
 
-async def find_ticket(db: AsyncEngine | AsyncConnection, code: str) -> DoorTicket | None:
+async def find_ticket(db: AsyncEngine, code: str) -> DoorTicket | None:
     query = select(*_TICKET_COLUMNS).select_from(_TICKET_FROM).where(tickets.c.code == code)
-    if isinstance(db, AsyncConnection):
-        row = (await db.execute(query.with_for_update(of=tickets))).first()
-    else:
-        async with db.connect() as conn:
-            row = (await conn.execute(query)).first()
+    async with db.connect() as conn:
+        row = (await conn.execute(query)).first()
     return None if row is None else _door_ticket(row)
 
 
 async def admit(db: AsyncEngine, scan: Scan) -> Admission:
     """Admit the ticket if it is live and not in yet; record the scan either way."""
-    at = to_db(scan.scanned_at)
     async with db.begin() as conn:
         changed = await conn.execute(
             update(tickets)
             .where(tickets.c.code == scan.code, _live(), _still_outside())
-            .values(checked_in_at=at, checked_in_door=scan.door)
+            .values(checked_in_at=to_db(scan.scanned_at), checked_in_door=scan.door)
         )
-        # A current read (FOR UPDATE): the row as the winner of a race left it.
-        ticket = await find_ticket(conn, scan.code)
-        assert ticket is not None, "the ticket was read before its scan"
-        outcome = ADMITTED if changed.rowcount == 1 else NOT_LIVE if not ticket.live else ALREADY
+        # A locking read of the ticket's row alone: the row as the winner of a race left it (a
+        # plain read could see an older snapshot; locking the join would queue every check-in of
+        # the showtime behind its row).
+        now = (
+            await conn.execute(
+                select(tickets.c.live, tickets.c.checked_in_at, tickets.c.checked_in_door)
+                .where(tickets.c.code == scan.code)
+                .with_for_update()
+            )
+        ).one()
+        live = bool(now.live)
+        outcome = ADMITTED if changed.rowcount == 1 else ALREADY if live else NOT_LIVE
         await record_scan(conn, scan, outcome)
+    found = await find_ticket(db, scan.code)  # what the answer shows: hall, film, start
+    assert found is not None, "tickets are never deleted"
+    ticket = replace(
+        found,
+        live=live,
+        checked_in_at=from_db(now.checked_in_at) if now.checked_in_at else None,
+        checked_in_door=now.checked_in_door,
+    )
     return Admission(outcome, ticket)
 
 
