@@ -107,7 +107,7 @@ async def test_the_camera_reads_a_ticket_and_admits_it_once(
     app: Starlette, show: ShowFixture, base_url: str, tmp_path: Path
 ) -> None:
     code, qr = await _ticket(app, show, "C-5")
-    await _ticket(app, show, "C-6")  # sold, not yet in
+    other_code, _ = await _ticket(app, show, "C-6")  # sold, not yet in
     async for browser in _browser_seeing(qr_video(qr, tmp_path / "ticket.y4m")):
         async for page in _scanner_page(browser, base_url):
             await expect(page.locator("#counters li")).to_contain_text("0 / 2")
@@ -126,6 +126,12 @@ async def test_the_camera_reads_a_ticket_and_admits_it_once(
             await expect(page.locator("#answer-reason")).to_contain_text("north")
             await _shot(page, "already-in")
             await page.click("#camera-stop")
+            # The fallback: the code printed under a QR the camera cannot read, typed in.
+            await page.fill("#manual input[name=code]", other_code.lower())
+            await page.click("#manual button[type=submit]")
+            await expect(page.locator("#answer-seat")).to_have_text("C-6")
+            await expect(answer).to_have_attribute("data-result", "ok")
+            await expect(page.locator("#counters li")).to_contain_text("2 / 2")
     runtime: Runtime = app.state.runtime
     admitted = await find_ticket(runtime.db, code)
     assert admitted is not None and admitted.checked_in_door == "north"
@@ -145,6 +151,7 @@ async def test_offline_the_page_verifies_keeps_the_scan_and_reports_the_conflict
             await page.click("#camera-start")
             await expect(page.locator("#answer")).to_have_attribute("data-result", "ok", timeout=15000)
             await expect(page.locator("#answer-reason")).to_contain_text("offline")
+            await expect(page.locator("#counters li")).to_contain_text("1 / 1")
             await expect(page.locator("#offline-status")).to_contain_text("1 scan(s) to sync")
             await page.click("#camera-stop")
             # Meanwhile the same ticket came in at the north door, which was online.

@@ -64,8 +64,14 @@ async function scanOffline(ticket) {
     return
   }
   const verdict = await admitOffline(state.kit, ticket, doorName())
-  if (verdict.ok) show('ok', 'Admitted', verdict.seat, `offline · ${verdict.hall}`)
-  else show('bad', verdict.code === 'already_checked_in' ? 'Already in' : 'Refused', verdict.seat || '', verdict.why)
+  if (verdict.ok) {
+    show('ok', 'Admitted', verdict.seat, `offline · ${verdict.hall}`)
+    const counter = state.kit.showtimes.find((s) => s.showtime_id === verdict.showtimeId)
+    if (counter) {
+      counter.admitted += 1 // this device's count until the next sync
+      setCounter(counter)
+    }
+  } else show('bad', verdict.code === 'already_checked_in' ? 'Already in' : 'Refused', verdict.seat || '', verdict.why)
   await refreshOfflineStatus()
 }
 
