@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     sales_close_before_min: int = 10
     refund_until_before_min: int = 30
 
+    # The door (docs/door.md). Empty key folder: DATA_DIR/door-keys, a first key made on first use.
+    door_key_dir: str = ""
+    door_signing_key_id: str = ""  # empty: the key whose id sorts last
+    door_opens_before_min: int = Field(default=60, ge=0)  # tickets come in this long before the start
+    door_closes_after_min: int = Field(default=60, ge=0)  # ... and until this long after it
+
     # Seat holds (docs/seat-engine.md)
     hold_ttl_s: int = Field(default=900, ge=1)  # time to pay
     hold_extend_s: int = Field(default=300, ge=1)  # one extension adds this much

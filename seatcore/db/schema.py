@@ -175,6 +175,9 @@ tickets = Table(
     # tickets (both MySQL and SQLite let NULLs repeat in a unique key).
     Column("live", Boolean, nullable=True),
     Column("created_at", DateTime, nullable=False),
+    # Set once, by the conditional UPDATE that admits the ticket at the door (invariant 12).
+    Column("checked_in_at", DateTime, nullable=True),
+    Column("checked_in_door", String(64), nullable=True),
     UniqueConstraint("showtime_id", "seat_id", "live"),
     Index(None, "order_id"),
 )
@@ -261,3 +264,24 @@ boxoffice_hours = Table(
 
 # The box office finds changed orders by their update time.
 Index("ix_orders_updated_at", orders.c.updated_at)
+
+# ------------------------------------------------------------------------------------ the door (issue 16)
+
+# Every scan that reached the server, admitted or not, online or synced from an offline door: the
+# trail the scanner's conflicts and `seatcore check` (invariant 12) read.
+door_scans = Table(
+    "door_scans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_code", String(32), nullable=False),
+    Column("showtime_id", Id, nullable=False),
+    Column("cinema_id", Id, nullable=False),
+    Column("door", String(64), nullable=False),
+    Column("scanned_at", DateTime, nullable=False),  # at the door (an offline scan: the device's clock)
+    Column("recorded_at", DateTime, nullable=False),
+    Column("staff_id", Id, nullable=True),
+    Column("outcome", String(24), nullable=False),  # admitted | already_checked_in | ticket_not_live | ...
+    Column("offline", Boolean, nullable=False),
+    Index(None, "ticket_code"),
+    Index(None, "showtime_id", "outcome"),
+)
