@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatcore.api import auth, cinemas, health, movies, openapi, orders, seats, showtimes, staff
+from seatcore.api import auth, cinemas, exchange, health, movies, openapi, orders, seats, showtimes, staff
 from seatcore.api._http import Endpoints
 
 # The router tries routes in this order: the hold path, the busiest, comes first.
@@ -15,5 +15,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     cinemas.endpoints,
     showtimes.endpoints,
     orders.endpoints,
+    exchange.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

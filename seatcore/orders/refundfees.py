@@ -1,0 +1,67 @@
+"""What a moviegoer's refund of a landed order costs now, and from which payments the money goes back.
+
+An order is paid by its own payment (``out_trade_no`` = the order id) and, after an exchange to
+dearer seats, by the exchange's second payment (``ORDER-X``); an exchange to cheaper seats gave
+part of the first payment back already. A refund takes the money back from the first payment
+first, then from the second, each with its own refund id so a retry is one refund at the provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seatcore.domain.refunds import RefundQuote, quote_refund
+from seatcore.errors import NotFound
+from seatcore.orders.ids import exchange_payment_id, refund_id
+from seatcore.orders.records import Order, now_utc
+from seatcore.store import exchanges, refund_policies
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPart:
+    """One provider refund: of ``amount_fen`` out of the payment ``trade_id`` that took ``total_fen``."""
+
+    trade_id: str
+    refund_id: str
+    amount_fen: int
+    total_fen: int
+
+
+async def paid_in_all(db: AsyncEngine, order: Order) -> int:
+    """The money the order holds now: its payment, plus an exchange's second payment, less an
+    exchange's refunded difference."""
+    first = order.payment.amount_fen if order.payment is not None else order.amount_fen
+    second, returned = await exchanges.money(db, order.id)
+    return first + second - returned
+
+
+async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> RefundQuote:
+    """The refund quote for a landed order under its cinema's policy, as of now."""
+    facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
+    if facts is None:
+        raise NotFound("the order's showtime is gone", order_id=order.id)
+    policy, _ = await refund_policies.policy_for(db, facts.cinema_id, refund_until_before_min)
+    return quote_refund(
+        policy,
+        paid_fen=await paid_in_all(db, order),
+        starts_at=facts.starts_at,
+        now=now_utc(),
+        premiere=facts.premiere,
+    )
+
+
+async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPart]:
+    """Split a refund of ``amount_fen`` over the order's payments: first the order's own (less
+    what an exchange gave back of it), then the exchange's second payment."""
+    first = order.payment.amount_fen if order.payment is not None else order.amount_fen
+    second, returned = await exchanges.money(db, order.id)
+    from_first = min(amount_fen, first - returned)
+    found = []
+    if from_first > 0:
+        found.append(RefundPart(order.id, refund_id(order.id), from_first, first))
+    if amount_fen - from_first > 0:
+        pay_id = exchange_payment_id(order.id)
+        found.append(RefundPart(pay_id, refund_id(pay_id), amount_fen - from_first, second))
+    return found
