@@ -122,7 +122,7 @@ async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderO
     body=ExchangeBody,
     answer=ExchangedOrderOut,
     auth="user",
-    errors=(*ORDER_ERRORS, 422),
+    errors=(*ORDER_ERRORS, 403, 422),
     headers=(IDEMPOTENCY_KEY,),
 )
 async def exchange_order(request: Request, principal: Principal, body: ExchangeBody) -> Response:

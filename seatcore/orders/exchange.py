@@ -75,7 +75,7 @@ class Exchanges:
     async def exchange(self, user_id: int, order_id: str, hold_id: str) -> Outcome:
         """Move the caller's ticketed order to the seats of their hold ``hold_id`` (see the module
         docstring); a repeated call with the same hold carries on where the last one stopped."""
-        order = await store.get(self._db, order_id)
+        order = await self._orders.find(order_id)  # one still in flight is refused below
         if order is None or order.user_id != user_id:
             raise NotFound("no such order", order_id=order_id)
         started = await exchanges.get(self._db, order_id)
