@@ -38,7 +38,7 @@ from seatcore.orders.ids import exchange_payment_id, exchange_refund_id, exchang
 from seatcore.orders.ids import refund_id as refund_id_of
 from seatcore.orders.records import Order, now_utc
 from seatcore.payments import PaymentNotice
-from seatcore.store import exchanges, refund_policies
+from seatcore.store import boxoffice, exchanges, refund_policies
 from seatcore.store.exchanges import Exchange, NewSeat
 
 if TYPE_CHECKING:
@@ -261,6 +261,8 @@ class Exchanges:
         """After the swap: the old seats back on sale, a cheaper exchange's difference refunded."""
         old_seats = await exchanges.seats_on(self._db, ex.order_id, ex.from_showtime_id)
         await self._orders.seats.unsell(ex.from_showtime_id, ex.order_id, old_seats)
+        # The box office finds changed orders by their showtime now; the old one is told here.
+        await boxoffice.mark_changed(self._orders.redis, [ex.from_showtime_id, ex.to_showtime_id])
         if ex.refund_fen > 0:
             order = await store.get(self._db, ex.order_id)
             assert order is not None and order.payment is not None

@@ -383,6 +383,13 @@ class OrderService:
         with 503, and the provider sends it again later.
         """
         order_id = result.refund_id.removesuffix("-R")
+        exchanged = exchanged_order_of(order_id) or exchanged_order_of(result.refund_id.removesuffix("R"))
+        if exchanged is not None:
+            # An exchange's own refund (its difference, or its second payment): recorded from the
+            # provider's answer when it was made; a late failure is for an operator to see.
+            log_at = logging.ERROR if result.status == "failed" else logging.INFO
+            log.log(log_at, "exchange refund %s of order %s: %s", result.refund_id, exchanged, result.status)
+            return
         if refund_id(order_id) != result.refund_id or showtime_of(order_id) is None:
             raise NotFound("the notice names no refund of ours", code="refund_unknown")
         if await store.set_refund_status(self.db, order_id, result.status, result.provider_refund_id):

@@ -93,6 +93,8 @@ async def test_a_cheaper_exchange_refunds_the_difference_less_the_fee(live_shop:
     assert moved.json()["exchange"]["fee_fen"] == 1000 and moved.json()["exchange"]["refund_fen"] == 2000
     sent = shop.fake.refunds[f"{order['id']}-XR"]["amount"]
     assert (sent["refund"], sent["total"]) == (2000, 9000)
+    notice = await shop.fake.notify_refund(f"{order['id']}-XR")  # its refund notice is taken
+    assert notice.status_code == 204, notice.text
 
     # A later refund gives back what the order still holds: 9000 - 2000 out of the first payment.
     quote = (await shop.client.get(f"/api/v1/orders/{order['id']}/refund-quote", headers=alice)).json()
