@@ -6,7 +6,7 @@ steps that each leave a state a crash may stop in, recorded first in MySQL (seat
 
 1. ``claim``: the exchange row, with the new seats, their prices and ticket codes, the fee and the
    price difference. Its primary key makes an order exchangeable once; a second exchange racing
-   the first is refused (``exchange_in_progress``).
+   the first is refused (``exchange_in_progress``); so is the moviegoer's refund meanwhile.
 2. ``paying -> paid``: when the new seats cost more (fee included) a second payment at the
    provider, id ``ORDER-X``; nothing moves until the provider says it is paid (its notice, the
    moviegoer's repeated call, or the recovery asking). The hold ending first abandons the
@@ -18,8 +18,11 @@ steps that each leave a state a crash may stop in, recorded first in MySQL (seat
    cheaper exchange's difference is refunded from the first payment (refund id ``ORDER-XR``).
 
 Every step is idempotent (the engine's buy and unsell per order, the provider's ids, the state
-moves as conditional UPDATEs), so ``drive`` simply runs from wherever an exchange stands;
-``finish_pending`` (the order sweeper's recovery pass) does that for every unfinished one.
+moves as conditional UPDATEs), so ``drive`` simply runs from wherever an exchange stands.
+Before the swap an exchange may be abandoned (the hold ended unpaid, the sale lost with Redis, the
+order refunded by staff meanwhile): the new seats go back on sale, anything paid is refunded, the
+old tickets stay live. ``finish_pending`` (the order sweeper's recovery pass) drives every
+unfinished exchange on.
 """
 
 from __future__ import annotations
@@ -169,7 +172,10 @@ class Exchanges:
             await exchanges.advance(self._db, ex.order_id, "paid", "bought")
             ex = await self._reload(ex)
         if ex.state == "bought":
-            await exchanges.swap(self._db, ex)
+            if not await seatstate.all_sold_to(self._orders.redis, ex.to_showtime_id, ex.order_id, ex.seats):
+                await self._abandon(ex)  # the sale was lost with Redis: the old tickets stay
+            elif await exchanges.swap(self._db, ex) == "order_changed":
+                await self._abandon(ex)  # refunded meanwhile: the new seats go back on sale
             ex = await self._reload(ex)
         if ex.state == "swapped":
             await self._release_old(ex)
@@ -239,12 +245,15 @@ class Exchanges:
             ) from None
 
     async def _abandon(self, ex: Exchange) -> None:
-        for state in ("paying", "paid"):
+        """Give the exchange up before its swap: the new seats back on sale (only those sold to
+        this order), the hold released, a second payment refunded. The old tickets stay live."""
+        for state in ("paying", "paid", "bought"):
             if await exchanges.advance(self._db, ex.order_id, state, "abandoned"):
                 break
         current = await self._reload(ex)
         if current.state != "abandoned":
             return
+        await self._orders.seats.unsell(ex.to_showtime_id, ex.order_id, ex.seats)
         if current.pay_txn_id is not None:
             pay_id = exchange_payment_id(ex.order_id)
             await self._orders.provider.refund(
@@ -307,6 +316,8 @@ class Exchanges:
                 await self.drive(ex, answering=False)
             except SeatcoreError as exc:
                 log.warning("exchange of %s could not go on: %s", ex.order_id, exc.message)
+            except Exception:  # one exchange's trouble must not stop the others; tried again later
+                log.exception("exchange of %s could not go on", ex.order_id)
         return len(pending)
 
 

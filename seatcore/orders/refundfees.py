@@ -37,6 +37,12 @@ async def paid_in_all(db: AsyncEngine, order: Order) -> int:
     return first + second - returned
 
 
+async def exchange_under_way(db: AsyncEngine, order_id: str) -> bool:
+    """An exchange of the order has started and not finished (the moviegoer's refund waits)."""
+    ex = await exchanges.get(db, order_id)
+    return ex is not None and ex.state in exchanges.UNFINISHED
+
+
 async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> RefundQuote:
     """The refund quote for a landed order under its cinema's policy, as of now."""
     facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)

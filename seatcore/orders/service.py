@@ -422,6 +422,8 @@ class OrderService:
         order = await self._landed_or_refuse(order_id, user_id)
         amount_fen = None
         if order.status is S.TICKETED:
+            if await refundfees.exchange_under_way(self.db, order.id):
+                raise Conflict("this order is being exchanged", code="exchange_in_progress")
             quoted = await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
             if quoted.refusal == "refund_premiere":
                 raise Conflict("this cinema does not refund premiere tickets", code="refund_premiere")

@@ -5,7 +5,7 @@ be exchanged once), then moved on one state at a time by a conditional UPDATE, s
 finishes a half-done exchange (the moviegoer's retry, the recovery pass) moves it once::
 
     paying -> paid -> bought -> swapped -> done        (a free or cheaper exchange starts at paid)
-       \\-> abandoned (the new hold ended before the second payment; anything paid is refunded)
+       \\-------\\-------\\-> abandoned   (the new hold or sale was lost, or the order changed)
 
 ``swap`` is the one transaction in which the order's live tickets change from the old seats to the
 new ones: the old tickets stop being live, the new ones are inserted live, the order row moves to
@@ -129,50 +129,58 @@ async def advance(db: AsyncEngine, order_id: str, from_state: str, to_state: str
     return moved.rowcount == 1
 
 
-async def swap(db: AsyncEngine, ex: Exchange) -> bool:
-    """Make the new tickets the order's live ones in one transaction; False when another caller
-    swapped first (or the order is no longer ticketed: nothing changes then)."""
+class _OrderChanged(Exception):
+    """Rolls the swap back: the order is no longer ticketed on its old showtime."""
+
+
+async def swap(db: AsyncEngine, ex: Exchange) -> str:
+    """Make the new tickets the order's live ones in one transaction. Answers ``swapped``;
+    ``already`` when another caller swapped first; ``order_changed`` when the order is no longer
+    ticketed on its old showtime (refunded by staff meanwhile, say): nothing changes then."""
     now = utcnow()
-    async with db.begin() as conn:
-        moved = await conn.execute(
-            update(exchanges)
-            .where(exchanges.c.order_id == ex.order_id, exchanges.c.state == "bought")
-            .values(state="swapped", updated_at=now)
-        )
-        if moved.rowcount != 1:
-            return False
-        order_moved = await conn.execute(
-            update(orders)
-            .where(
-                orders.c.id == ex.order_id,
-                orders.c.status == OrderStatus.TICKETED.value,
-                orders.c.showtime_id == ex.from_showtime_id,
+    try:
+        async with db.begin() as conn:
+            moved = await conn.execute(
+                update(exchanges)
+                .where(exchanges.c.order_id == ex.order_id, exchanges.c.state == "bought")
+                .values(state="swapped", updated_at=now)
             )
-            .values(showtime_id=ex.to_showtime_id, amount_fen=ex.new_amount_fen, updated_at=now)
-        )
-        if order_moved.rowcount != 1:
-            raise RuntimeError(f"order {ex.order_id} is no longer ticketed on its old showtime")
-        await conn.execute(
-            update(tickets)
-            .where(tickets.c.order_id == ex.order_id, tickets.c.showtime_id == ex.from_showtime_id)
-            .values(live=None)
-        )
-        await conn.execute(
-            insert(tickets),
-            [
-                {
-                    "order_id": ex.order_id,
-                    "showtime_id": ex.to_showtime_id,
-                    "seat_id": seat.seat_id,
-                    "price_fen": seat.price_fen,
-                    "code": seat.code,
-                    "live": True,
-                    "created_at": now,
-                }
-                for seat in ex.new_seats
-            ],
-        )
-    return True
+            if moved.rowcount != 1:
+                return "already"
+            order_moved = await conn.execute(
+                update(orders)
+                .where(
+                    orders.c.id == ex.order_id,
+                    orders.c.status == OrderStatus.TICKETED.value,
+                    orders.c.showtime_id == ex.from_showtime_id,
+                )
+                .values(showtime_id=ex.to_showtime_id, amount_fen=ex.new_amount_fen, updated_at=now)
+            )
+            if order_moved.rowcount != 1:
+                raise _OrderChanged
+            await conn.execute(
+                update(tickets)
+                .where(tickets.c.order_id == ex.order_id, tickets.c.showtime_id == ex.from_showtime_id)
+                .values(live=None)
+            )
+            await conn.execute(
+                insert(tickets),
+                [
+                    {
+                        "order_id": ex.order_id,
+                        "showtime_id": ex.to_showtime_id,
+                        "seat_id": seat.seat_id,
+                        "price_fen": seat.price_fen,
+                        "code": seat.code,
+                        "live": True,
+                        "created_at": now,
+                    }
+                    for seat in ex.new_seats
+                ],
+            )
+    except _OrderChanged:
+        return "order_changed"
+    return "swapped"
 
 
 async def seats_on(db: AsyncEngine, order_id: str, showtime_id: int) -> list[str]:
