@@ -8,7 +8,7 @@ first, then from the second, each with its own refund id so a retry is one refun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,19 +43,31 @@ async def exchange_under_way(db: AsyncEngine, order_id: str) -> bool:
     return ex is not None and ex.state in exchanges.UNFINISHED
 
 
+async def free_refund_left(user_id: int) -> bool:
+    """Whether the moviegoer's member tier still grants a refund without a fee this month.
+
+    The hook for the members' monthly free-refund quota (built with members and tiers): until
+    that exists no moviegoer has one, so the cinema's fee tiers always apply."""
+    return False
+
+
 async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> RefundQuote:
-    """The refund quote for a landed order under its cinema's policy, as of now."""
+    """The refund quote for a landed order under its cinema's policy, as of now. A member's free
+    refund waives the fee, not the deadline."""
     facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
     if facts is None:
         raise NotFound("the order's showtime is gone", order_id=order.id)
     policy, _ = await refund_policies.policy_for(db, facts.cinema_id, refund_until_before_min)
-    return quote_refund(
+    quoted = quote_refund(
         policy,
         paid_fen=await paid_in_all(db, order),
         starts_at=facts.starts_at,
         now=now_utc(),
         premiere=facts.premiere,
     )
+    if quoted.refusal is None and quoted.fee_fen and await free_refund_left(order.user_id):
+        return replace(quoted, fee_percent=0, fee_fen=0, refund_fen=quoted.paid_fen)
+    return quoted
 
 
 async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPart]:

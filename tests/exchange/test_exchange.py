@@ -29,6 +29,12 @@ async def exchange(shop: Shop, auth: Auth, order_id: str, hold_id: str, **header
     )
 
 
+async def _seq(shop: Shop, showtime_id: int) -> int:
+    response = await shop.client.get(f"/api/v1/showtimes/{showtime_id}/seats")
+    assert response.status_code == 200, response.text
+    return int(response.json()["seq"])
+
+
 async def checker_clean(shop: Shop) -> None:
     runtime = runtime_of(shop.app)
     results, _ = await check_once(runtime.redis, runtime.db, max_life_ms=3_600_000)
@@ -42,6 +48,7 @@ async def test_an_exchange_moves_the_whole_order_to_the_new_seats(shop: Shop) ->
     second = await another_showtime(runtime_of(shop.app).db, first)
     order = await ticketed(shop, alice, first.showtime_id, ["A-1", "A-2"])
     hold = await shop.hold(alice, second, ["C-4", "C-5"])
+    seq_before = [await _seq(shop, showtime_id) for showtime_id in (first.showtime_id, second)]
 
     headers = key()
     moved = await exchange(shop, alice, order["id"], hold["id"], **headers)
@@ -69,6 +76,9 @@ async def test_an_exchange_moves_the_whole_order_to_the_new_seats(shop: Shop) ->
     assert await live_tickets(runtime_of(shop.app).db, order["id"]) == [(second, "C-4"), (second, "C-5")]
     old, new = await shop.states(first.showtime_id), await shop.states(second)
     assert old["A-1"] == old["A-2"] == "free" and new["C-4"] == new["C-5"] == "sold"
+    # Both live maps changed: each showtime took new sequence numbers (published to its watchers).
+    seq_after = [await _seq(shop, showtime_id) for showtime_id in (first.showtime_id, second)]
+    assert seq_after[0] > seq_before[0] and seq_after[1] > seq_before[1]
 
     again = await exchange(shop, alice, order["id"], hold["id"], **headers)  # a retry: the first answer
     assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from seatcore.auth.principal import Principal
 from seatcore.db.schema import audit_log
+from seatcore.orders import refundfees
 from seatcore.store import users
 from tests.exchange.conftest import LiveShop, Shop, set_policy, ticketed
 from tests.factories import make_movie
@@ -141,3 +142,24 @@ async def test_staff_read_and_set_their_cinemas_policy(shop: Shop) -> None:
     assert (await shop.client.put(other, json=document, headers=anna)).status_code == 404
     moviegoer = await shop.login("mia")
     assert (await shop.client.get(url, headers=moviegoer)).status_code == 403
+
+
+async def test_a_members_free_refund_waives_the_fee_not_the_deadline(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def has_free_refund(user_id: int) -> bool:
+        return True
+
+    monkeypatch.setattr(refundfees, "free_refund_left", has_free_refund)  # the member quota's hook
+    alice = await shop.login("alice")
+    db = runtime_of(shop.app).db
+    show = await shop.show(starts_in=timedelta(minutes=60))
+    await set_policy(db, show.cinema_id, tiers=TIERS)
+    order = await ticketed(shop, alice, show.showtime_id, ["A-1"])
+    quote = (await shop.client.get(f"/api/v1/orders/{order['id']}/refund-quote", headers=alice)).json()
+    assert (quote["fee_fen"], quote["refund_fen"]) == (0, 4500)
+    late = await shop.show(starts_in=timedelta(minutes=20))
+    await set_policy(db, late.cinema_id, tiers=TIERS)
+    closed = await ticketed(shop, alice, late.showtime_id, ["A-1"])
+    quote = (await shop.client.get(f"/api/v1/orders/{closed['id']}/refund-quote", headers=alice)).json()
+    assert quote["refusal"] == "refund_closed"
