@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seatcore.domain.orders import REASON_TEXT, Reason
 from seatcore.domain.refunds import RefundQuote, quote_refund
 from seatcore.errors import NotFound
 from seatcore.orders.ids import exchange_payment_id, refund_id
 from seatcore.orders.records import Order, now_utc
+from seatcore.payments import PaymentProvider, RefundResult
 from seatcore.store import exchanges, refund_policies
 
 
@@ -83,3 +85,27 @@ async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPa
         pay_id = exchange_payment_id(order.id)
         found.append(RefundPart(pay_id, refund_id(pay_id), amount_fen - from_first, second))
     return found
+
+
+async def refund_at_provider(provider: PaymentProvider, db: AsyncEngine, order: Order) -> RefundResult:
+    """A landed order's refund at the provider: the recorded amount (the fee kept), split over the
+    order's payments. Nothing to send when the fee kept everything; the answer is the least
+    settled of the parts' answers (failed, then processing, then succeeded)."""
+    amount = order.refund.amount_fen if order.refund else order.amount_fen
+    reason = REASON_TEXT[order.refund.reason if order.refund else Reason.REQUESTED]
+    answers = [
+        await provider.refund(
+            order_id=part.trade_id,
+            refund_id=part.refund_id,
+            amount_fen=part.amount_fen,
+            total_fen=part.total_fen,
+            reason=reason,
+        )
+        for part in await parts(db, order, amount)
+    ]
+    if not answers:
+        return RefundResult(refund_id(order.id), "", "succeeded")
+    for status in ("failed", "processing"):
+        if any(answer.status == status for answer in answers):
+            return RefundResult(answers[0].refund_id, answers[0].provider_refund_id, status)
+    return answers[0]

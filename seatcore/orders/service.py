@@ -341,29 +341,6 @@ class OrderService:
             reason=REASON_TEXT[reason],
         )
 
-    async def _landed_provider_refund(self, order: Order) -> RefundResult:
-        """A landed order's refund at the provider: the recorded amount (the fee kept), split over
-        the order's payments (refundfees.parts). Nothing to send when the fee kept everything; the
-        answer is the least settled of the parts' answers."""
-        amount = order.refund.amount_fen if order.refund else order.amount_fen
-        reason = REASON_TEXT[order.refund.reason if order.refund else Reason.REQUESTED]
-        answers = [
-            await self.provider.refund(
-                order_id=part.trade_id,
-                refund_id=part.refund_id,
-                amount_fen=part.amount_fen,
-                total_fen=part.total_fen,
-                reason=reason,
-            )
-            for part in await refundfees.parts(self.db, order, amount)
-        ]
-        if not answers:
-            return RefundResult(refund_id(order.id), "", "succeeded")
-        for status in ("failed", "processing"):
-            if any(answer.status == status for answer in answers):
-                return RefundResult(answers[0].refund_id, answers[0].provider_refund_id, status)
-        return answers[0]
-
     async def _enqueue(self, order: Order) -> Order:
         """Put the order on the stream unless its last entry is still waiting there."""
         if order.stream_id is not None and await self.redis.xrange(
@@ -500,7 +477,7 @@ class OrderService:
         if order.status is not S.REFUND_REQUESTED:
             return order
         try:
-            result = await self._landed_provider_refund(order)
+            result = await refundfees.refund_at_provider(self.provider, self.db, order)
         except Conflict as exc:  # the provider refused: nothing will change by retrying
             await store.fail_refund(self.db, order_id)
             raise Conflict(
