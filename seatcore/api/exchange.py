@@ -124,6 +124,7 @@ async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderO
     auth="user",
     errors=(*ORDER_ERRORS, 403, 422),
     headers=(IDEMPOTENCY_KEY,),
+    extra={"also_succeeds": {202: "the second payment is due: pay with exchange.pay_params"}},
 )
 async def exchange_order(request: Request, principal: Principal, body: ExchangeBody) -> Response:
     service = _service(request)

@@ -255,3 +255,11 @@ async def test_the_checker_sees_two_live_sets(shop: Shop) -> None:
     results, _ = await check_once(runtime.redis, runtime.db, max_life_ms=3_600_000)
     found = next(r for r in results if r.key == "exchanges")
     assert len(found.violations) == 1 and order["id"] in found.violations[0]
+
+
+def test_the_openapi_document_declares_both_successes(shop: Shop) -> None:
+    operation = shop.app.state.openapi["paths"]["/api/v1/orders/{order_id}/exchange"]["post"]
+    assert {"200", "202", "403", "404", "409"} <= set(operation["responses"])
+    assert operation["responses"]["202"]["content"] == operation["responses"]["200"]["content"]
+    quote = shop.app.state.openapi["paths"]["/api/v1/orders/{order_id}/refund-quote"]["get"]
+    assert "200" in quote["responses"]
