@@ -178,12 +178,13 @@ class Exchanges:
                 await self._abandon(ex)  # refunded meanwhile: the new seats go back on sale
             ex = await self._reload(ex)
         if ex.state == "swapped":
-            await self._release_old(ex)
-            await exchanges.advance(self._db, ex.order_id, "swapped", "done")
+            if await self._release_old(ex):
+                await exchanges.advance(self._db, ex.order_id, "swapped", "done")
             ex = await self._reload(ex)
         if ex.state == "abandoned":
             raise Conflict(
-                "the new seats' hold ended before the exchange was paid; anything paid is refunded",
+                "the exchange was given up (the new seats' hold ended, or the order changed); "
+                "the old tickets stand and anything paid is refunded",
                 code="exchange_abandoned",
             )
         return Outcome(ex, await self._order(ex))
@@ -256,18 +257,14 @@ class Exchanges:
         await self._orders.seats.unsell(ex.to_showtime_id, ex.order_id, ex.seats)
         if current.pay_txn_id is not None:
             pay_id = exchange_payment_id(ex.order_id)
-            await self._orders.provider.refund(
-                order_id=pay_id,
-                refund_id=refund_id_of(pay_id),
-                amount_fen=ex.pay_fen,
-                total_fen=ex.pay_fen,
-                reason=REASON,
-            )
+            await self._refund(pay_id, refund_id_of(pay_id), ex.pay_fen, ex.pay_fen)
         with contextlib.suppress(SeatError, NotFound):
             await self._orders.seats.release(ex.hold_id, ex.user_id)
 
-    async def _release_old(self, ex: Exchange) -> None:
-        """After the swap: the old seats back on sale, a cheaper exchange's difference refunded."""
+    async def _release_old(self, ex: Exchange) -> bool:
+        """After the swap: the old seats back on sale, a cheaper exchange's difference refunded.
+        False when the provider refused that refund: the exchange stays ``swapped`` (the new
+        tickets are the order's all the same), logged for an operator and tried again later."""
         old_seats = await exchanges.seats_on(self._db, ex.order_id, ex.from_showtime_id)
         await self._orders.seats.unsell(ex.from_showtime_id, ex.order_id, old_seats)
         # The box office finds changed orders by their showtime now; the old one is told here.
@@ -275,13 +272,29 @@ class Exchanges:
         if ex.refund_fen > 0:
             order = await store.get(self._db, ex.order_id)
             assert order is not None and order.payment is not None
-            await self._orders.provider.refund(
-                order_id=ex.order_id,
-                refund_id=exchange_refund_id(ex.order_id),
-                amount_fen=ex.refund_fen,
-                total_fen=order.payment.amount_fen,
+            return await self._refund(
+                ex.order_id, exchange_refund_id(ex.order_id), ex.refund_fen, order.payment.amount_fen
+            )
+        return True
+
+    async def _refund(self, trade_id: str, refund_id: str, amount_fen: int, total_fen: int) -> bool:
+        """One of the exchange's own refunds; False (logged for an operator) when the provider
+        refused or failed it. An unreachable provider raises, and the step is tried again later."""
+        try:
+            result = await self._orders.provider.refund(
+                order_id=trade_id,
+                refund_id=refund_id,
+                amount_fen=amount_fen,
+                total_fen=total_fen,
                 reason=REASON,
             )
+        except Conflict as exc:
+            log.error("the provider refused the exchange refund %s: %s", refund_id, exc.message)
+            return False
+        if result.status == "failed":
+            log.error("the provider failed the exchange refund %s", refund_id)
+            return False
+        return True
 
     async def _reload(self, ex: Exchange) -> Exchange:
         current = await exchanges.get(self._db, ex.order_id)

@@ -123,3 +123,22 @@ async def test_a_sale_lost_with_redis_before_the_swap_abandons_the_exchange(
     assert await live_tickets(runtime_of(shop.app).db, order["id"]) == [(first, "A-1"), (first, "A-2")]
     again = await _exchange(shop, alice, order["id"], "0-0")
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_exchanged"
+
+
+async def test_a_refused_difference_refund_leaves_the_new_tickets_and_is_tried_again(
+    live_shop: LiveShop,
+) -> None:
+    shop = live_shop
+    alice = await shop.login("alice")
+    db = runtime_of(shop.app).db
+    first = await shop.show()
+    second = await another_showtime(db, first, price_fen=3000)
+    order = await ticketed(shop, alice, first.showtime_id, ["A-1"])
+    hold = await shop.hold(alice, second, ["C-4"])
+    shop.fake.refund_status = "ABNORMAL"
+    moved = await _exchange(shop, alice, order["id"], hold["id"])
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["exchange"]["state"] == "swapped" and moved.json()["showtime"]["id"] == second
+    assert await live_tickets(db, order["id"]) == [(second, "C-4")]
+    assert await shop.orders.exchanges.finish_pending() == 1  # still owed: looked at again
+    assert await _state(shop, order["id"]) == "swapped"
