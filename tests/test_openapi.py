@@ -104,6 +104,7 @@ async def test_money_calls_document_the_idempotency_key_they_require(
         ("post", "/api/v1/orders"),
         ("post", "/api/v1/orders/{order_id}/pay"),
         ("post", "/api/v1/orders/{order_id}/refund"),
+        ("post", "/api/v1/orders/{order_id}/exchange"),
     ]
     for method, path in money_calls:
         operation = document["paths"][path][method]

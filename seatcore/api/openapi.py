@@ -117,6 +117,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     if endpoint.answer is not None:
         success["content"] = {"application/json": {"schema": _schema_ref(endpoint.answer, schemas)}}
     responses: dict[str, Any] = {str(endpoint.status): success}
+    for code, description in endpoint.extra.get("also_succeeds", {}).items():  # e.g. 202 while paying
+        responses[str(code)] = success | {"description": description}
     codes = set(endpoint.errors)
     if endpoint.body is not None or endpoint.query is not None:
         codes |= {400, 413, 422}

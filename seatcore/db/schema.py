@@ -262,6 +262,41 @@ boxoffice_hours = Table(
     Index(None, "sale_date"),
 )
 
+# ------------------------------------------------------------------- refund fees and exchanges (issue 15)
+
+# A cinema's refund and exchange policy (seatcore.domain.refunds), as its JSON document. A cinema
+# without a row follows the default: a full refund until its refund_until_before_min.
+refund_policies = Table(
+    "refund_policies",
+    metadata,
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# One row per exchanged order (the primary key is the once-per-order guard), written before any
+# seat moves so that a crash part way is finished from here (seatcore.orders.exchange).
+exchanges = Table(
+    "exchanges",
+    metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("from_showtime_id", Id, nullable=False),
+    Column("to_showtime_id", Id, nullable=False),
+    Column("hold_id", String(64), nullable=False),
+    Column("new_seats", Text, nullable=False),  # JSON [[seat, price_fen, ticket code], ...]
+    Column("old_amount_fen", Integer, nullable=False),
+    Column("new_amount_fen", Integer, nullable=False),
+    Column("fee_fen", Integer, nullable=False),
+    Column("pay_fen", Integer, nullable=False),  # the second payment (0: none)
+    Column("refund_fen", Integer, nullable=False),  # the difference refunded (0: none)
+    Column("pay_txn_id", String(64), nullable=True),  # the provider's id of the second payment
+    Column("state", String(16), nullable=False),  # paying | paid | bought | swapped | done | abandoned
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "state", "updated_at"),
+)
+
 # The box office finds changed orders by their update time.
 Index("ix_orders_updated_at", orders.c.updated_at)
 
