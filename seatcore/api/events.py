@@ -12,14 +12,21 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
 from starlette.requests import Request
 
 from seatcore.analytics.background import event_log
 from seatcore.api._http import Answer, Body, Endpoints
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
-from seatcore.domain.analytics import CHANNELS, CLIENT_EVENTS, MAX_DWELL_MS, missing_fields, time_problem
+from seatcore.domain.analytics import (
+    CHANNELS,
+    CLIENT_EVENTS,
+    MAX_DWELL_MS,
+    REQUIRED_FIELDS,
+    missing_fields,
+    time_problem,
+)
 from seatcore.errors import ValidationFailed
 from seatcore.ratelimit import check_rate
 from seatcore.runtime import Runtime
@@ -33,7 +40,18 @@ HARD_MAX_BATCH = 1000  # the schema's bound; the setting analytics_max_batch is 
 RATE_WINDOW_S = 60
 
 
+def _required_by_type(schema: dict[str, JsonValue]) -> None:
+    """The document says which fields each type of event needs (as ``_complete`` checks), so that
+    generated clients send them: one ``if type is T then required`` per type."""
+    schema["allOf"] = [
+        {"if": {"properties": {"type": {"const": name}}}, "then": {"required": list(fields)}}
+        for name, fields in REQUIRED_FIELDS.items()
+    ]
+
+
 class ClientEvent(Body):
+    model_config = ConfigDict(json_schema_extra=_required_by_type)
+
     type: Literal[CLIENT_EVENTS]  # type: ignore[valid-type]
     at: datetime = Field(description="when it happened on the device, ISO 8601 with offset")
     page: Name | None = Field(None, description="page_view: the page's route, e.g. pages/seats")

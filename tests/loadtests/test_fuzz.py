@@ -43,6 +43,7 @@ from seatcore.api.staff.boxoffice import MAX_RANGE_DAYS
 from seatcore.bounds import FIRST_DAY, LAST_DAY
 from seatcore.db.engine import create_sync_engine
 from seatcore.db.schema import metadata
+from seatcore.domain.analytics import REQUIRED_FIELDS
 from seatcore.domain.layout import grid_layout
 
 MAX_EXAMPLES = 6
@@ -159,6 +160,12 @@ def _teach(schema: Any) -> None:
 
     - an opaque cursor is no string it can invent: it sends none;
     - a report's ``end`` is not before its ``start`` and at most MAX_RANGE_DAYS after it;
+    - a position is ``lat`` and ``lng`` together, or neither;
+    - an analytics event happened just now (the service refuses times from the future or too old),
+      and carries the fields its type needs (the document says so with if/then, which the generator
+      does not follow);
+    - a ticket's QR text is one the service signed: no generated text is, so none is sent (the
+      signature tests are tests/door/test_signing.py);
     - a date lies in the years the document's pattern allows (made so, rather than filtered out of
       every date, which hypothesis gives up on), and a screening starts in the future;
     - a seat layout is a document with rules of its own (docs/layout.md): a valid one is sent;
@@ -174,13 +181,19 @@ def _teach(schema: Any) -> None:
 
     @schema.hook  # type: ignore[untyped-decorator]
     def filter_query(context: Any, query: dict[str, Any] | None) -> bool:
-        start, end = _day((query or {}).get("start")), _day((query or {}).get("end"))
+        query = query or {}
+        given = {name for name in ("lat", "lng") if query.get(name) not in (None, "")}  # "": absent
+        if len(given) == 1:
+            return False
+        start, end = _day(query.get("start")), _day(query.get("end"))
         return start is None or end is None or (start <= end and (end - start).days < MAX_RANGE_DAYS)
 
     @schema.hook  # type: ignore[untyped-decorator]
     def map_body(context: Any, body: Any) -> Any:
         if isinstance(body, dict) and isinstance(body.get("layout"), dict):
             return {**body, "layout": layout}
+        if isinstance(body, dict) and isinstance(body.get("events"), list):
+            return {**body, "events": [_event_now(event) for event in body["events"]]}
         zone = body.get("zone") if isinstance(body, dict) else None
         if isinstance(zone, str) and 0 < len(zone) <= 32:  # well formed, so: one every hall has
             return {**body, "zone": "standard"}
@@ -189,8 +202,28 @@ def _teach(schema: Any) -> None:
     @schema.hook  # type: ignore[untyped-decorator]
     def filter_body(context: Any, body: Any) -> bool:
         return not (
-            isinstance(body, dict) and ("prices" in body or ("hall_id" in body and "movie_id" not in body))
+            isinstance(body, dict)
+            and ("prices" in body or "qr" in body or ("hall_id" in body and "movie_id" not in body))
         )
+
+
+EVENT_FIELDS = {
+    "page": "pages/home",
+    "dwell_ms": 1000,
+    "movie_id": 1,
+    "showtime_id": 1,
+    "order_id": "1-x",
+    "code": "x",
+}
+
+
+def _event_now(event: Any) -> Any:
+    """An analytics event as a client sends it: now, with the fields its type needs."""
+    if not isinstance(event, dict):
+        return event
+    needed = REQUIRED_FIELDS.get(event.get("type"), ())
+    filled = {name: EVENT_FIELDS[name] for name in needed if event.get(name) is None}
+    return {**event, **filled, "at": dt.datetime.now(dt.UTC).isoformat()}
 
 
 def _day(value: Any) -> dt.date | None:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Day, Endpoints, Moment, Query, path_id
@@ -32,6 +32,17 @@ TicketCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,32}$")]
 
 
 class _QrOrCode(Body):
+    # The document states the one-of too, so generated clients send one or the other.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["qr"], "not": {"required": ["code"]}},
+                {"required": ["code"], "not": {"required": ["qr"]}},
+            ]
+        }
+    )
+    nullable = frozenset()
+
     qr: str | None = Field(None, min_length=1, max_length=MAX_QR_CHARS, description="the QR code's text")
     code: TicketCode | None = Field(None, description="the code printed under the QR (typed by hand)")
 
