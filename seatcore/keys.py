@@ -124,3 +124,13 @@ def idempotency(user_id: int, key: str) -> str:
 def process_alive(owner: str) -> str:
     """A service process's lease (seatcore.orders.lease): present while the process lives."""
     return f"sc:alive:{owner}"
+
+
+# Members (seatcore.loyalty): what member prices need, kept so orders are priced through a MySQL outage.
+MEMBER_TIERS = "sc:member:tiers"  # JSON list of the tiers
+MEMBER_LEVELS = "sc:member:*:level"  # pattern of member_level's keys
+
+
+def member_level(user_id: int) -> str:
+    """The member's tier level (0: not a member)."""
+    return f"sc:member:{user_id}:level"

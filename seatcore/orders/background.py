@@ -33,7 +33,7 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
         runtime.db,
         service.stream,
         lease=lease,
-        on_landed=service.inflight.forget,
+        on_landed=service.landed,
         on_conflict=service.refund_conflicted,
     )
     stopping, lease_ending = asyncio.Event(), asyncio.Event()
