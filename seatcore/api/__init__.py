@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from seatcore.api import auth, cinemas, health, movies, openapi, orders, seats, showtimes, staff
+from seatcore.api import (
+    auth,
+    cinemas,
+    coupons,
+    health,
+    members,
+    movies,
+    openapi,
+    orders,
+    seats,
+    showtimes,
+    staff,
+)
 from seatcore.api._http import Endpoints
 
 # The router tries routes in this order: the hold path, the busiest, comes first.
@@ -15,5 +27,7 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     cinemas.endpoints,
     showtimes.endpoints,
     orders.endpoints,
+    members.endpoints,
+    coupons.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

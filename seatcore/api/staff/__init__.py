@@ -7,7 +7,7 @@ seatcore.api.staff._access.
 from __future__ import annotations
 
 from seatcore.api._http import Endpoints
-from seatcore.api.staff import audit, boxoffice, cinemas, movies, orders, showtimes
+from seatcore.api.staff import audit, boxoffice, cinemas, loyalty, movies, orders, showtimes
 
 ENDPOINT_GROUPS: list[Endpoints] = [
     movies.endpoints,
@@ -16,4 +16,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     boxoffice.endpoints,
     orders.endpoints,
     audit.endpoints,
+    loyalty.endpoints,
 ]
