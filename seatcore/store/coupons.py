@@ -162,21 +162,15 @@ async def claim(db: AsyncEngine, campaign: Campaign, user_id: int) -> int:
                 number = await _held(conn, campaign.id, user_id) + 1
                 if number > campaign.per_user_limit:
                     break
-                taken = await conn.execute(
-                    update(campaigns)
-                    .where(campaigns.c.id == campaign.id, campaigns.c.status == "active")
-                    .where(campaigns.c.issued + 1 <= campaigns.c.stock)
-                    .values(issued=campaigns.c.issued + 1)
-                )
-                if taken.rowcount != 1:
+                if not await _take_stock(conn, campaign.id, 1):
                     raise Conflict("this campaign has no coupons left", code="out_of_stock")
-                result = await conn.execute(
-                    insert(coupons).values(
-                        campaign_id=campaign.id, user_id=user_id, claim_no=number, state="available",
-                        claimed_at=to_db(now), created_at=to_db(now),
-                    )
+                return await _insert_coupon(
+                    conn,
+                    {
+                        "campaign_id": campaign.id, "user_id": user_id, "claim_no": number,
+                        "state": "available", "claimed_at": to_db(now), "created_at": to_db(now),
+                    },
                 )
-                return int(result.lastrowid)
         except IntegrityError:
             continue  # a racing claim of this user took that number: count again
     raise Conflict(
@@ -191,12 +185,7 @@ async def generate_codes(db: AsyncEngine, campaign: Campaign, count: int) -> lis
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_CHARS)) for _ in range(count)]
     now = utcnow()
     async with db.begin() as conn:
-        taken = await conn.execute(
-            update(campaigns)
-            .where(campaigns.c.id == campaign.id, campaigns.c.issued + count <= campaigns.c.stock)
-            .values(issued=campaigns.c.issued + count)
-        )
-        if taken.rowcount != 1:
+        if not await _take_stock(conn, campaign.id, count, active_only=False):
             raise Conflict("that many codes would pass the campaign's stock", code="out_of_stock")
         await conn.execute(
             insert(coupons),
@@ -247,12 +236,7 @@ async def redeem_code(db: AsyncEngine, code: str, user_id: int) -> int | None:
                 number = await _held(conn, campaign.id, user_id) + 1
                 if number > campaign.per_user_limit:
                     break
-                won = await conn.execute(
-                    update(coupons)
-                    .where(coupons.c.code == code, coupons.c.user_id.is_(None))
-                    .values(user_id=user_id, claim_no=number, claimed_at=utcnow())
-                )
-                if won.rowcount != 1:
+                if not await _take_code(conn, code, user_id, number):
                     raise Conflict("this code was redeemed already", code="code_used")
                 return int(row.coupon_id)
         except IntegrityError:
@@ -262,6 +246,38 @@ async def redeem_code(db: AsyncEngine, code: str, user_id: int) -> int | None:
         code="coupon_limit_reached",
         per_user_limit=campaign.per_user_limit,
     )
+
+
+# ---------------------------------------------------------------------- the guards (invariant 10)
+# Each is one statement the database settles; the race tests' controls replace them one at a time.
+
+
+async def _take_stock(
+    conn: AsyncConnection, campaign_id: int, count: int, *, active_only: bool = True
+) -> bool:
+    """Count ``count`` more coupons as handed out, unless that would pass the stock."""
+    query = update(campaigns).where(
+        campaigns.c.id == campaign_id, campaigns.c.issued + count <= campaigns.c.stock
+    )
+    if active_only:
+        query = query.where(campaigns.c.status == "active")
+    taken = await conn.execute(query.values(issued=campaigns.c.issued + count))
+    return taken.rowcount == 1
+
+
+async def _insert_coupon(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    """A claimed coupon; IntegrityError when the holder already has one under its claim_no."""
+    return int((await conn.execute(insert(coupons).values(**values))).lastrowid)
+
+
+async def _take_code(conn: AsyncConnection, code: str, user_id: int, number: int) -> bool:
+    """Make a single-use code the user's, unless someone redeemed it first."""
+    won = await conn.execute(
+        update(coupons)
+        .where(coupons.c.code == code, coupons.c.user_id.is_(None))
+        .values(user_id=user_id, claim_no=number, claimed_at=utcnow())
+    )
+    return won.rowcount == 1
 
 
 # ------------------------------------------------------------------------------------- reading

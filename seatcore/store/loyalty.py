@@ -254,21 +254,24 @@ async def reserve(db: AsyncEngine, order_id: str, user_id: int, points: int, cou
     async with db.begin() as conn:
         if points > 0 and not await change_points(conn, user_id, -points, "reserve", order_id=order_id):
             raise Conflict("not enough points", code="points_insufficient", points=points)
-        if coupon_id is not None:
-            taken = await conn.execute(
-                update(coupons)
-                .where(coupons.c.id == coupon_id, coupons.c.user_id == user_id)
-                .where(coupons.c.state == "available")
-                .values(state="reserved", order_id=order_id)
-            )
-            if taken.rowcount != 1:
-                raise Conflict("this coupon is not yours to use now", code="coupon_unavailable")
+        if coupon_id is not None and not await take_coupon(conn, coupon_id, user_id, order_id):
+            raise Conflict("this coupon is not yours to use now", code="coupon_unavailable")
         await conn.execute(
             insert(order_discounts).values(
                 order_id=order_id, user_id=user_id, points=points, coupon_id=coupon_id,
                 state="reserved", created_at=now, updated_at=now,
             )
         )
+
+
+async def take_coupon(conn: AsyncConnection, coupon_id: int, user_id: int, order_id: str) -> bool:
+    """Reserve the user's coupon for the order unless another order has it (one order per coupon)."""
+    taken = await conn.execute(
+        update(coupons)
+        .where(coupons.c.id == coupon_id, coupons.c.user_id == user_id, coupons.c.state == "available")
+        .values(state="reserved", order_id=order_id)
+    )
+    return taken.rowcount == 1
 
 
 async def commit(conn: AsyncConnection, order_id: str) -> None:
