@@ -45,9 +45,8 @@ async def give_points(shop: Shop, auth: Auth, points: int) -> None:
     """A staff-style adjustment: points that expire in a year."""
     uid = await user_id(shop, auth)
     async with rt(shop).db.begin() as conn:
-        assert await loyalty.change_points(
-            conn, uid, points, "adjust", expires_at=datetime.now(UTC).replace(tzinfo=None) + timedelta(days=365)
-        )
+        expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=365)
+        assert await loyalty.change_points(conn, uid, points, "adjust", expires_at=expires)
 
 
 async def balance(shop: Shop, auth: Auth) -> int:
