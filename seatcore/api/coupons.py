@@ -12,7 +12,7 @@ from starlette.requests import Request
 from seatcore.api._http import Answer, Body, Endpoints, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.coupons import Campaign
-from seatcore.errors import NotFound
+from seatcore.errors import Conflict, NotFound
 from seatcore.runtime import Runtime
 from seatcore.store import coupons as store
 
@@ -141,7 +141,8 @@ async def claim(request: Request, principal: Principal, body: ClaimBody) -> Coup
             raise NotFound("no such campaign to claim from", campaign_id=body.campaign_id)
         coupon_id = await store.claim(db, campaign, principal.id)
     coupon = await store.user_coupon(db, principal.id, coupon_id)
-    assert coupon is not None
+    if coupon is None:  # only if the guards were broken: never answer someone else's coupon
+        raise Conflict("this code was redeemed already", code="code_used")
     return coupon_out(coupon)
 
 
