@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.checker.invariants import Result, check_all
+from seatcore.checker.loyalty_side import check_loyalty
 from seatcore.checker.mysql_side import read_mysql
 from seatcore.checker.redis_side import read_redis
 from seatcore.checker.report import Report
@@ -25,7 +26,8 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
         f"seen: {len(redis_state.showtimes)} showtimes in Redis, {len(redis_state.in_flight)} orders in "
         f"Redis ({in_flight} paid), {len(mysql_state.paid)} paid orders in MySQL"
     )
-    return check_all(redis_state, mysql_state, max_life_ms=max_life_ms), seen
+    results = check_all(redis_state, mysql_state, max_life_ms=max_life_ms) + await check_loyalty(db)
+    return results, seen
 
 
 async def check_deployment(
