@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from seatcore.api import (
     auth,
+    checkout,
     cinemas,
     coupons,
     health,
@@ -27,6 +28,7 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     cinemas.endpoints,
     showtimes.endpoints,
     orders.endpoints,
+    checkout.endpoints,
     members.endpoints,
     coupons.endpoints,
     *staff.ENDPOINT_GROUPS,

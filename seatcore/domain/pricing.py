@@ -176,6 +176,11 @@ def coupon_off(terms: CouponTerms, seat_prices: list[Fen]) -> Fen:
     return max(0, max(seat_prices) - terms.value)  # a voucher: its seat at the voucher's price
 
 
+def points_cap_fen(after_coupon: Fen, rule: PointsRule) -> Fen:
+    """The most fen points may take off what the coupon left."""
+    return max(0, min(after_coupon * rule.max_share_percent // 100, after_coupon - MIN_PAID_FEN))
+
+
 def price_order(
     seats: Mapping[SeatId, tuple[str, Fen]],
     *,
@@ -201,7 +206,7 @@ def price_order(
         coupon_fen = min(coupon_off(coupon, member_prices), after_member - MIN_PAID_FEN)
     after_coupon = after_member - coupon_fen
     points_fen = rule.worth_fen(points)
-    cap_fen = min(after_coupon * rule.max_share_percent // 100, after_coupon - MIN_PAID_FEN)
+    cap_fen = points_cap_fen(after_coupon, rule)
     if points_fen > cap_fen:
         raise Conflict(
             "too many points for this order",

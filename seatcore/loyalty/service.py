@@ -32,7 +32,14 @@ from seatcore.domain.coupons import check_usable
 from seatcore.domain.members import Progress, Tier, progress
 from seatcore.domain.orders import OrderStatus
 from seatcore.domain.points import EarnRule, earned
-from seatcore.domain.pricing import Breakdown, CouponTerms, MemberPrices, PointsRule, price_order
+from seatcore.domain.pricing import (
+    Breakdown,
+    CouponTerms,
+    MemberPrices,
+    PointsRule,
+    points_cap_fen,
+    price_order,
+)
 from seatcore.errors import Conflict, NotFound, UpstreamUnavailable
 from seatcore.store import coupons as coupon_store
 from seatcore.store import loyalty as store
@@ -162,6 +169,11 @@ class Loyalty:
                 retry_after_s=30,
             ) from None
         return price_order(seats, member=member, coupon=terms, points=points, rule=self.points_rule)
+
+    def max_points(self, price: Breakdown) -> int:
+        """The most points this order could take, whatever it takes now."""
+        after_coupon = price.paid_fen + price.points_fen
+        return self.points_rule.points_for(points_cap_fen(after_coupon, self.points_rule))
 
     async def _coupon_terms(self, user_id: int, showtime_id: int, coupon_id: int) -> CouponTerms:
         coupon = await coupon_store.user_coupon(self.db, user_id, coupon_id)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
-from seatcore.domain.pricing import quote, zoned
+from seatcore.domain.pricing import Breakdown, quote, zoned
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
@@ -153,6 +153,17 @@ class OrderService:
             await self.loyalty.release(order.id)
             raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
         return order
+
+    async def quote(
+        self, user_id: int, hold_id: str, *, coupon_id: int | None = None, points: int = 0
+    ) -> tuple[Breakdown, int]:
+        """What an order from this hold would cost, and the most points it could take; nothing is
+        reserved (the same refusals as ``create``)."""
+        hold = await self.seats.get_hold(hold_id, user_id)
+        info = await self.seats.info(hold.showtime_id)
+        seats = zoned(info.seating.layout, quote(info.seating.layout, info.seating.prices, hold.seats))
+        price = await self.loyalty.price(user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points)
+        return price, self.loyalty.max_points(price)
 
     async def pay(self, user_id: int, order_id: str) -> Order:
         """The order with the provider's prepay parameters (made once, then the same each call).

@@ -149,3 +149,24 @@ async def test_a_non_member_orders_at_list_price(shop: Shop) -> None:
     assert membership == {
         "member": False, "tier": None, "points": 0, "next_tier": None, "progress": None, "joined_at": None,
     }
+
+
+async def test_a_quote_prices_my_hold_without_reserving(shop: Shop, admin: Auth) -> None:
+    fay = await shop.login("fay")
+    await join(shop, fay)
+    await give_points(shop, fay, 5000)
+    coupon = await claim(shop, fay, campaign_id=(await campaign(shop, admin, kind="percent", value=10))["id"])
+    show = await shop.show()
+    hold = await shop.hold(fay, show.showtime_id, ["A-4", "A-5"])
+    response = await shop.client.post(
+        f"/api/v1/holds/{hold['id']}/quote", json={"coupon_id": coupon["id"], "points": 100}, headers=fay
+    )
+    assert response.status_code == 200, response.text
+    quoted = response.json()
+    # 9000, 10% coupon: 8100; half of it in points at most: 4050
+    assert quoted["price"]["coupon_fen"] == 900 and quoted["price"]["paid_fen"] == 8000
+    assert quoted["max_points"] == 4050
+    assert await balance(shop, fay) == 5000 and await coupon_state(shop, fay, coupon["id"]) == "available"
+    someone_else = await shop.login("gus")
+    refused = await shop.client.post(f"/api/v1/holds/{hold['id']}/quote", json={}, headers=someone_else)
+    assert refused.status_code in (403, 404)
