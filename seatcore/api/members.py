@@ -152,18 +152,16 @@ async def my_points(request: Request, principal: Principal, query: HistoryQuery)
     )
     page = rows[: query.limit]
     following = encode_cursor([page[-1].id, "points"]) if len(rows) > query.limit else None
-    return LedgerPage(
-        items=[
-            LedgerLine(
-                id=row.id,
-                kind=row.kind,
-                points=row.points,
-                order_id=row.order_id,
-                expires_at=_utc(row.expires_at),
-                note=row.note,
-                created_at=row.created_at.replace(tzinfo=UTC),
-            )
-            for row in page
-        ],
-        next_cursor=following,
+    return LedgerPage(items=[ledger_line(row) for row in page], next_cursor=following)
+
+
+def ledger_line(row: store.LedgerRow) -> LedgerLine:
+    return LedgerLine(
+        id=row.id,
+        kind=row.kind,
+        points=row.points,
+        order_id=row.order_id,
+        expires_at=_utc(row.expires_at),
+        note=row.note,
+        created_at=row.created_at.replace(tzinfo=UTC),
     )

@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.loyalty.conftest import Auth, Shop, balance, campaign, claim, coupon_state, give_points, join, key
+from tests.loyalty.conftest import (
+    Auth,
+    Shop,
+    balance,
+    campaign,
+    claim,
+    coupon_state,
+    give_points,
+    join,
+    key,
+    user_id,
+)
 from tests.polling import wait_for
 
 TIERS = {
@@ -170,3 +181,23 @@ async def test_a_quote_prices_my_hold_without_reserving(shop: Shop, admin: Auth)
     someone_else = await shop.login("gus")
     refused = await shop.client.post(f"/api/v1/holds/{hold['id']}/quote", json={}, headers=someone_else)
     assert refused.status_code in (403, 404)
+
+
+async def test_staff_adjust_points_by_hand_audited(shop: Shop, admin: Auth) -> None:
+    hal = await shop.login("hal")
+    await join(shop, hal)
+    uid = await user_id(shop, hal)
+    path = f"/api/v1/staff/members/{uid}/points"
+    added = await shop.client.post(path, json={"points": 300, "note": "sorry for the noise"}, headers=admin)
+    assert added.status_code == 200, added.text
+    assert added.json()["membership"]["points"] == 300
+    assert added.json()["recent"][0]["note"] == "sorry for the noise"
+    too_much = await shop.client.post(path, json={"points": -301, "note": "typo"}, headers=admin)
+    assert too_much.status_code == 409 and too_much.json()["error"]["code"] == "points_insufficient"
+    assert await balance(shop, hal) == 300
+    trail = await shop.client.get("/api/v1/staff/audit?target_type=member", headers=admin)
+    assert [entry["action"] for entry in trail.json()["items"]] == ["member.points"]
+    nobody = await shop.client.post(
+        "/api/v1/staff/members/999999/points", json={"points": 1, "note": "x"}, headers=admin
+    )
+    assert nobody.status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -14,14 +14,24 @@ from starlette.responses import Response
 
 from seatcore.api._http import Answer, Body, Endpoints, path_id
 from seatcore.api.coupons import CampaignOut, campaign_out
-from seatcore.api.members import TierList, loyalty_of, tier_out
+from seatcore.api.members import (
+    LedgerLine,
+    MembershipOut,
+    TierList,
+    ledger_line,
+    loyalty_of,
+    membership_out,
+    tier_out,
+)
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.auth.principal import Principal
 from seatcore.domain.coupons import Campaign, CouponScope, check_campaign
 from seatcore.domain.members import Tier, check_tiers
-from seatcore.errors import NotFound, ValidationFailed
+from seatcore.errors import Conflict, NotFound, ValidationFailed
 from seatcore.store import audit
 from seatcore.store import coupons as store
+from seatcore.store import loyalty as loyalty_store
+from seatcore.store._time import utcnow
 
 endpoints = Endpoints("staff: loyalty")
 MAX_CODES = 10_000
@@ -262,3 +272,71 @@ async def codes_csv(request: Request, principal: Principal) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="campaign-{campaign.id}-codes.csv"'},
     )
+
+
+# ----------------------------------------------------------------------------------------- members
+
+
+class AdjustIn(Body):
+    points: int = Field(ge=-1_000_000, le=1_000_000, description="signed; added ones expire as if earned")
+    note: str = Field(min_length=1, max_length=200, description="why: kept in the ledger and the audit trail")
+
+
+class MemberOut(Answer):
+    user_id: int
+    membership: MembershipOut
+    recent: list[LedgerLine]
+
+
+async def _member_out(request: Request, user_id: int) -> MemberOut:
+    loyalty = loyalty_of(request)
+    found = await loyalty.membership(user_id)
+    if found is None:
+        raise NotFound("no such member", user_id=user_id)
+    rows = await loyalty_store.history(loyalty.db, user_id, before_id=None, limit=20)
+    recent = [ledger_line(row) for row in rows]
+    return MemberOut(user_id=user_id, membership=membership_out(found), recent=recent)
+
+
+@endpoints.get(
+    "/api/v1/staff/members/{id:int}",
+    "A member's tier, points and latest points lines (platform admin)",
+    answer=MemberOut,
+    auth="staff",
+    errors=(403, 404),
+)
+async def get_member(request: Request, principal: Principal) -> MemberOut:
+    (await staff_scope(request, principal)).require_admin("look up members")
+    return await _member_out(request, path_id(request))
+
+
+@endpoints.post(
+    "/api/v1/staff/members/{id:int}/points",
+    "Adjust a member's points by hand (platform admin; audited)",
+    body=AdjustIn,
+    answer=MemberOut,
+    auth="staff",
+    errors=(403, 404, 409, 422),
+)
+async def adjust_points(request: Request, principal: Principal, body: AdjustIn) -> MemberOut:
+    scope = await staff_scope(request, principal)
+    scope.require_admin("adjust points")
+    user_id = path_id(request)
+    if body.points == 0:
+        raise ValidationFailed("an adjustment of 0 points changes nothing", code="validation_failed")
+    loyalty = loyalty_of(request)
+    expires = utcnow() + timedelta(days=loyalty.earn_rule.expire_days) if body.points > 0 else None
+    async with runtime_of(request).db.begin() as conn:
+        changed = await loyalty_store.change_points(
+            conn, user_id, body.points, "adjust", expires_at=expires, note=body.note,
+            created_by=f"staff:{scope.actor.username}",
+        )
+        if not changed:
+            if await loyalty_store.get_member(loyalty.db, user_id) is None:
+                raise NotFound("no such member", user_id=user_id)
+            raise Conflict("the balance cannot go below zero", code="points_insufficient")
+        await audit.record(
+            conn, scope.actor, "member.points", target_type="member", target_id=user_id,
+            details={"points": body.points, "note": body.note},
+        )
+    return await _member_out(request, user_id)
