@@ -9,7 +9,7 @@ condition against the balance the one before left (docs/loyalty.md says why not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -321,6 +321,23 @@ async def give_back(conn: AsyncConnection, order_id: str, *, refunded: bool) -> 
             if not campaign.return_on_refund or campaign.valid_until <= now:
                 return
         await conn.execute(update(coupons).where(back).values(state="available", order_id=None, used_at=None))
+
+
+async def members_among(conn: AsyncConnection, user_ids: Collection[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    rows = await conn.execute(select(members.c.user_id).where(members.c.user_id.in_(sorted(user_ids))))
+    return {int(row.user_id) for row in rows}
+
+
+async def discounted_among(conn: AsyncConnection, order_ids: Collection[str]) -> set[str]:
+    """Which of these orders took points or a coupon."""
+    if not order_ids:
+        return set()
+    rows = await conn.execute(
+        select(order_discounts.c.order_id).where(order_discounts.c.order_id.in_(sorted(order_ids)))
+    )
+    return {str(row.order_id) for row in rows}
 
 
 async def stale_reservations(db: AsyncEngine, older_than: datetime, limit: int = 200) -> list[str]:
