@@ -199,6 +199,12 @@ class Loyalty:
                 retry_after_s=30,
             ) from None
 
+    async def release_order(self, order: Order) -> None:
+        """``release`` for an order that took points or a coupon (the others cost nothing here, and
+        end unpaid with MySQL away without a word)."""
+        if order.coupon_id is not None or order.breakdown.points_used > 0:
+            await self.release(order.id)
+
     async def release(self, order_id: str) -> None:
         """Give back an unpaid order's points and coupon (once; nothing if it took none). With MySQL
         away the reservation stays, and the loyalty sweep gives it back later."""

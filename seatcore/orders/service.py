@@ -150,7 +150,7 @@ class OrderService:
         await self.loyalty.reserve(order.id, user_id, price, coupon_id)
         existing = await self.inflight.create(order, check_at=_from_ms(hold.expires_at_ms))
         if existing is not None:
-            await self.loyalty.release(order.id)
+            await self.loyalty.release_order(order)
             raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
         return order
 
@@ -225,7 +225,7 @@ class OrderService:
             return o.but(status=S.CANCELLED, reason=Reason.CANCELLED, expires_at=None)
 
         order = await self.inflight.change(order_id, cancelled, keep_s=ENDED_KEEP_S)
-        await self.loyalty.release(order_id)
+        await self.loyalty.release_order(order)
         if order.prepay is not None:
             await self.inflight.schedule(order_id, now_utc())  # one more look at the provider
         else:
@@ -530,7 +530,7 @@ class OrderService:
         if order.status is S.PENDING_PAYMENT:
             return order
         if order.payment is None:
-            await self.loyalty.release(order_id)
+            await self.loyalty.release_order(order)
         if order.prepay is not None and order.payment is None:
             await self.inflight.schedule(order_id, now_utc())
         elif order.payment is None:
