@@ -8,7 +8,9 @@ race then lets too many through, so the race test would catch a broken guard.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +24,19 @@ from seatcore.store import loyalty as loyalty_store
 from seatcore.store._time import utcnow
 from tests.loyalty.conftest import Auth, Shop, campaign, claim, give_points, join, key, rt, user_id
 
-WINDOW_S = 0.02  # the naive versions wait this long between reading and writing, as a busy server may
+GATE_WAIT_S = 2.0
+
+
+class Gate:
+    """Holds each naive contender between its read and its write until all of them have read, as
+    a busy server may; at most GATE_WAIT_S, since not every contender need get that far."""
+
+    def __init__(self, parties: int) -> None:
+        self.barrier = asyncio.Barrier(parties)
+
+    async def passed(self) -> None:
+        with contextlib.suppress(TimeoutError, asyncio.BrokenBarrierError):
+            await asyncio.wait_for(self.barrier.wait(), GATE_WAIT_S)
 
 
 @pytest.fixture
@@ -47,10 +61,10 @@ async def ledger_sum(shop: Shop, uid: int) -> tuple[int, int]:
 
 
 async def spend_race(
-    shop: Shop, orders: int, points_each: int, balance_before: int
+    shop: Shop, orders: int, points_each: int, balance_before: int, *, then: Callable[[], None] = lambda: None
 ) -> tuple[Counter[str], int]:
     """One member's ``orders`` parallel orders, each spending ``points_each``: the answers' codes
-    and the member's id."""
+    and the member's id. ``then`` runs when everything is ready, just before the race."""
     alice = await shop.login("alice")
     await join(shop, alice)
     await give_points(shop, alice, balance_before)
@@ -65,6 +79,7 @@ async def spend_race(
         )
         return "created" if response.status_code == 201 else response.json()["error"]["code"]
 
+    then()
     outcomes = Counter(await asyncio.gather(*(create(hold) for hold in holds)))
     return outcomes, await user_id(shop, alice)
 
@@ -76,28 +91,34 @@ async def test_parallel_orders_spend_only_the_points_there_are(shop: Shop) -> No
     assert total == kept == 0
 
 
-async def _unguarded_change_points(
-    conn: AsyncConnection, user_id: int, delta: int, kind: str, **row: Any
-) -> bool:
-    """The naive guard: read the balance, decide, write."""
-    points = (await conn.execute(select(members.c.points).where(members.c.user_id == user_id))).scalar_one()
-    await asyncio.sleep(WINDOW_S)
-    if points + delta < 0:
-        return False
-    await conn.execute(
-        update(members).where(members.c.user_id == user_id).values(points=members.c.points + delta)
-    )
-    await conn.execute(
-        insert(points_ledger).values(user_id=user_id, kind=kind, points=delta, created_at=utcnow(), **row)
-    )
-    return True
+def unguarded_change_points(gate: Gate) -> Callable[..., Any]:
+    async def change_points(conn: AsyncConnection, user_id: int, delta: int, kind: str, **row: Any) -> bool:
+        """The naive guard: read the balance, decide, write."""
+        read = await conn.execute(select(members.c.points).where(members.c.user_id == user_id))
+        points = read.scalar_one()
+        await gate.passed()
+        if points + delta < 0:
+            return False
+        await conn.execute(
+            update(members).where(members.c.user_id == user_id).values(points=members.c.points + delta)
+        )
+        await conn.execute(
+            insert(points_ledger).values(user_id=user_id, kind=kind, points=delta, created_at=utcnow(), **row)
+        )
+        return True
+
+    return change_points
 
 
 async def test_control_without_the_guard_the_balance_goes_below_zero(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loyalty_store, "change_points", _unguarded_change_points)
-    outcomes, uid = await spend_race(shop, orders=8, points_each=1000, balance_before=3000)
+    def break_the_guard() -> None:
+        monkeypatch.setattr(loyalty_store, "change_points", unguarded_change_points(Gate(8)))
+
+    outcomes, uid = await spend_race(
+        shop, orders=8, points_each=1000, balance_before=3000, then=break_the_guard
+    )
     assert outcomes["created"] > 3
     _total, kept = await ledger_sum(shop, uid)
     assert kept < 0
@@ -143,11 +164,13 @@ async def test_claims_stop_at_the_stock(shop: Shop, admin: Auth) -> None:
 async def test_control_without_the_stock_guard_claims_pass_the_stock(
     shop: Shop, admin: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    gate = Gate(12)
+
     async def unguarded(
         conn: AsyncConnection, campaign_id: int, count: int, *, active_only: bool = True
     ) -> bool:
         row = (await conn.execute(select(coupon_campaigns).where(coupon_campaigns.c.id == campaign_id))).one()
-        await asyncio.sleep(WINDOW_S)
+        await gate.passed()
         if row.issued + count > row.stock:
             return False
         await conn.execute(
@@ -177,8 +200,10 @@ async def test_one_moviegoer_claims_only_up_to_the_limit(shop: Shop, admin: Auth
 async def test_control_without_the_claim_number_key_the_limit_breaks(
     shop: Shop, admin: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    gate = Gate(8)
+
     async def unnumbered(conn: AsyncConnection, values: dict[str, Any]) -> int:
-        await asyncio.sleep(WINDOW_S)
+        await gate.passed()
         return int((await conn.execute(insert(coupons).values(**(values | {"claim_no": None})))).lastrowid)
 
     monkeypatch.setattr(coupon_store, "_insert_coupon", unnumbered)
@@ -203,10 +228,11 @@ async def test_control_without_the_code_guard_a_code_is_redeemed_twice(
     shop: Shop, admin: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     redeemed = []
+    gate = Gate(10)
 
     async def unguarded(conn: AsyncConnection, code: str, user_id: int, number: int) -> bool:
         row = (await conn.execute(select(coupons.c.user_id).where(coupons.c.code == code))).one()
-        await asyncio.sleep(WINDOW_S)
+        await gate.passed()
         if row.user_id is not None:
             return False
         await conn.execute(
@@ -246,9 +272,11 @@ async def test_a_coupon_pays_for_one_order(shop: Shop, admin: Auth) -> None:
 async def test_control_without_the_coupon_guard_it_pays_twice(
     shop: Shop, admin: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    gate = Gate(6)
+
     async def unguarded(conn: AsyncConnection, coupon_id: int, user_id: int, order_id: str) -> bool:
         row = (await conn.execute(select(coupons.c.state).where(coupons.c.id == coupon_id))).one()
-        await asyncio.sleep(WINDOW_S)
+        await gate.passed()
         if row.state != "available":
             return False
         await conn.execute(
