@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
-from seatcore.db.schema import cinemas, halls, movies, showtimes
+from seatcore.db.schema import cinemas, coupon_campaigns, halls, movies, showtimes
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.settings import Settings
 from seatcore.store._time import to_db, utcnow
@@ -107,6 +107,21 @@ async def seed_premiere(
                     )
                 )
             ).lastrowid
+            # The coupon centre's premiere campaign: 1,000 fen off, for a quarter of the seats.
+            await conn.execute(
+                insert(coupon_campaigns).values(
+                    name="首映立减",
+                    kind="amount",
+                    value=1000,
+                    scope=orjson.dumps({"movie_ids": [int(movie_id)]}).decode(),
+                    valid_from=now - timedelta(hours=1),
+                    valid_until=to_db(starts_at),
+                    per_user_limit=1,
+                    stock=max(1, parsed.seat_count // 4),
+                    distribution="claim",
+                    created_at=now,
+                )
+            )
     finally:
         await db.dispose()
     redis = aioredis.Redis.from_url(settings.redis_url)

@@ -157,3 +157,13 @@ def process_alive(owner: str) -> str:
 # Analytics (seatcore.analytics): events on their way to the event store.
 ANALYTICS_STREAM = "sc:analytics"
 ANALYTICS_UPKEEP = "sc:analytics:upkeep"  # held by the process doing this round of upkeep
+
+
+# Members (seatcore.loyalty): what member prices need, kept so orders are priced through a MySQL outage.
+MEMBER_TIERS = "sc:member:tiers"  # JSON list of the tiers
+MEMBER_LEVELS = "sc:member:*:level"  # pattern of member_level's keys
+
+
+def member_level(user_id: int) -> str:
+    """The member's tier level (0: not a member)."""
+    return f"sc:member:{user_id}:level"

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     seat_info_cache_s: float = Field(default=5.0, ge=0)  # showtime rules and prices kept in memory
     seat_redis_connections: int = Field(default=64, ge=1)  # the engine's pool; callers wait past it
 
+    # Members and points (docs/loyalty.md)
+    points_per_yuan: int = Field(default=1, ge=0)  # earned per whole yuan paid for tickets
+    points_expire_days: int = Field(default=365, ge=1)  # earned points expire, oldest first
+    points_fen_per_100: int = Field(default=100, ge=1)  # what 100 points take off at checkout
+    points_max_share_percent: int = Field(default=50, ge=0, le=100)  # of the order, after the coupon
+
     # Payments (docs/payments.md). Off unless chosen: with "none" every pay answers 503
     # payments_unavailable. The sandbox pays every order itself: `seatcore demo` and the tests turn
     # it on, and on a MySQL database it also needs allow_sandbox_payments, so that a production

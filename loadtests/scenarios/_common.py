@@ -67,6 +67,12 @@ def _options(parser: LocustArgumentParser) -> None:
     )
     group.add_argument("--refund-ratio", type=float, default=0.1, help="share of fans who pay, then refund")
     group.add_argument(
+        "--member-ratio",
+        type=float,
+        default=0.3,
+        help="share of fans who join as members and claim a coupon from the coupon centre to pay with",
+    )
+    group.add_argument(
         "--ticket-timeout-s", type=float, default=60.0, help="how long a fan waits for tickets after paying"
     )
     group.add_argument(

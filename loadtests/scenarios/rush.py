@@ -12,6 +12,9 @@ A fan who got seats then does one of:
 - orders and pays through the sandbox provider, waits for the tickets, and
   (``--refund-ratio``) asks for a refund once ticketed;
 
+A share of the fans (``--member-ratio``) join as members on arrival and claim a coupon from the
+coupon centre (the premiere's campaign has fewer coupons than fans), and order with it;
+
 and stays on its order page, looking at its orders every half minute, until the run ends: so
 ``--users`` is the number of distinct fans (locust replaces a user that stops, and a fan who left
 would come back as a new person).
@@ -31,6 +34,8 @@ from loadtests.scenarios._common import API, Answer, Json, Moviegoer, elapsed_ms
 from loadtests.scenarios._seats import free_count, pick_seats
 
 HOLD_REFUSALS = ("seat_unavailable", "stranded_seat", "no_block")
+CLAIM_REFUSALS = ("out_of_stock", "coupon_limit_reached")
+COUPON_REFUSALS = ("coupon_unavailable", "coupon_not_applicable", "coupon_min_spend")
 RETURNS_WAIT_S = (3.0, 8.0)
 POLL_EVERY_S = 0.5
 REFUND_TRIES = 20
@@ -56,6 +61,25 @@ class PremiereFan(Moviegoer):
         release = float(option(self.environment, "release_ratio"))
         self.fate = "abandon" if fate < abandon else "release" if fate < abandon + release else "buy"
         self.refunds = self.rng.random() < float(option(self.environment, "refund_ratio"))
+        self.coupon_id: int | None = None
+        if self.rng.random() < float(option(self.environment, "member_ratio")):
+            self.join_and_claim()
+
+    def join_and_claim(self) -> None:
+        """Become a member and take a coupon from the coupon centre, if one is left."""
+        self.call("POST", f"{API}/me/membership", name="POST /me/membership")
+        centre = self.call("GET", f"{API}/coupons", name="GET /coupons")
+        if not centre.ok or not centre.body["items"]:
+            return
+        claimed = self.call(
+            "POST",
+            f"{API}/coupons/claim",
+            name="POST /coupons/claim",
+            json={"campaign_id": centre.body["items"][0]["id"]},
+            expect=CLAIM_REFUSALS,
+        )
+        if claimed.ok:
+            self.coupon_id = int(claimed.body["id"])
 
     def target_showtime(self) -> int:
         return premiere_id(self)
@@ -114,14 +138,10 @@ class PremiereFan(Moviegoer):
 
     def buy(self, hold: Json) -> bool:
         """Order, pay, wait for the tickets, maybe refund; False when the hold ended first."""
-        created = self.call(
-            "POST",
-            f"{API}/orders",
-            name="POST /orders",
-            json={"hold_id": hold["id"]},
-            expect=("hold_expired",),
-            money=True,
-        )
+        created = self.order(hold)
+        if not created.ok and created.code in COUPON_REFUSALS:
+            self.coupon_id = None  # used, or not for this order: order without it
+            created = self.order(hold)
         if not created.ok:
             return False
         order_id = created.body["id"]
@@ -148,6 +168,19 @@ class PremiereFan(Moviegoer):
         else:
             self.outcome("ticketed")
         return True
+
+    def order(self, hold: Json) -> Answer:
+        body: Json = {"hold_id": hold["id"]}
+        if self.coupon_id is not None:
+            body["coupon_id"] = self.coupon_id
+        return self.call(
+            "POST",
+            f"{API}/orders",
+            name="POST /orders",
+            json=body,
+            expect=("hold_expired", *COUPON_REFUSALS),
+            money=True,
+        )
 
     def wait_for_tickets(self, order_id: str) -> Json | None:
         deadline = time.monotonic() + float(option(self.environment, "ticket_timeout_s"))

@@ -45,8 +45,14 @@ module.exports = {
 
   // Orders. Calls that create or move money carry an idempotency key the caller keeps for
   // retries of the same action (the service answers a repeated key with the first answer).
-  createOrder: (holdId, idempotencyKey) =>
-    api().post('/api/v1/orders', { hold_id: holdId }, { auth: 'required', idempotencyKey }),
+  /** `choice`: `{coupon_id, points}` (either may be absent). */
+  createOrder: (holdId, idempotencyKey, choice) =>
+    api().post('/api/v1/orders', Object.assign({ hold_id: holdId }, choice || {}), {
+      auth: 'required',
+      idempotencyKey,
+    }),
+  /** `{price, max_points}`: what an order from the hold would cost with `choice`; nothing reserved. */
+  quote: (holdId, choice) => api().post(`/api/v1/holds/${holdId}/quote`, choice || {}, { auth: 'required' }),
   order: (id) => api().get(`/api/v1/orders/${id}`, undefined, { auth: 'required' }),
   myOrders: (cursor) => api().get('/api/v1/me/orders', { cursor, limit: 20 }, { auth: 'required' }),
   /** `{order_id, provider, amount_fen, params}`: params are what wx.requestPayment takes. */
@@ -57,5 +63,14 @@ module.exports = {
     api().post(`/api/v1/orders/${id}/refund`, {}, { auth: 'required', idempotencyKey }),
   /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */
   ticketQr: (qrUrl) => api().download(qrUrl),
+
+  // Members, points and coupons.
+  membership: () => api().get('/api/v1/me/membership', undefined, { auth: 'required' }),
+  join: () => api().post('/api/v1/me/membership', {}, { auth: 'required' }),
+  myPoints: (cursor) => api().get('/api/v1/me/points', { cursor, limit: 20 }, { auth: 'required' }),
+  couponCentre: () => api().get('/api/v1/coupons'),
+  claimCoupon: (body) => api().post('/api/v1/coupons/claim', body, { auth: 'required' }),
+  myCoupons: (usable) =>
+    api().get('/api/v1/me/coupons', usable ? { usable: 'true' } : undefined, { auth: 'required' }),
   newIdempotencyKey,
 }

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from seatcore.api import (
     auth,
+    checkout,
     cinemas,
     client_config,
+    coupons,
     dictionary,
     events,
     exchange,
     health,
+    members,
     movies,
     openapi,
     orders,
@@ -33,5 +36,8 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     orders.endpoints,
     events.endpoints,
     exchange.endpoints,
+    checkout.endpoints,
+    members.endpoints,
+    coupons.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

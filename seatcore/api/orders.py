@@ -57,6 +57,19 @@ NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CAN
 
 class CreateOrderBody(Body):
     hold_id: Annotated[str, Field(min_length=1, max_length=64)]
+    coupon_id: int | None = Field(default=None, ge=1, description="one of my coupons (/api/v1/me/coupons)")
+    points: int = Field(default=0, ge=0, le=10_000_000, description="points to spend (members)")
+
+
+class PriceOut(Answer):
+    """The price step by step (docs/loyalty.md): amounts taken off are positive fen."""
+
+    list_fen: int
+    member_discount_fen: int
+    coupon_fen: int
+    points_fen: int
+    points_used: int
+    paid_fen: int = Field(description="what is paid: the order's amount_fen")
 
 
 class ShowtimeBrief(Answer):
@@ -95,7 +108,8 @@ class OrderOut(Answer):
     reason_text: str | None
     showtime: ShowtimeBrief | None
     seats: list[SeatLine]
-    amount_fen: int
+    amount_fen: int = Field(description="what is paid, after member price, coupon and points")
+    price: PriceOut
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None = Field(description="while unpaid: when the seats' hold ends")
@@ -170,6 +184,7 @@ def order_out(
         ),
         seats=[SeatLine(seat=seat, price_fen=price) for seat, price in order.seats.items()],
         amount_fen=order.amount_fen,
+        price=PriceOut(**order.breakdown.to_dict()),
         created_at=order.created_at.astimezone(ZoneInfo(zone)),
         updated_at=order.updated_at.astimezone(ZoneInfo(zone)),
         expires_at=_local(order.expires_at, zone) if order.status is OrderStatus.PENDING_PAYMENT else None,
@@ -258,7 +273,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     service = _service(request)
 
     async def work() -> OrderOut:
-        order = await service.create(principal.id, body.hold_id)
+        order = await service.create(principal.id, body.hold_id, coupon_id=body.coupon_id, points=body.points)
         analytics.record_placed(request, order)
         return await _answer(service, order, _passes(request))
 

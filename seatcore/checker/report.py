@@ -22,7 +22,8 @@ class Report:
         return all(result.ok for result in self.results)
 
     def violations(self, key: str) -> list[str]:
-        """The violations of the invariant ``key`` (double_sale, redis_vs_mysql, payments, holds, seq)."""
+        """The violations of the invariant ``key`` (double_sale, redis_vs_mysql, payments, holds, seq,
+        points, coupons)."""
         return next(result.violations for result in self.results if result.key == key)
 
     def table(self) -> str:

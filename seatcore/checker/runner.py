@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.checker.door_side import admitted_once, read_door
 from seatcore.checker.invariants import Result, check_all
+from seatcore.checker.loyalty_side import check_loyalty
 from seatcore.checker.mysql_side import read_mysql
 from seatcore.checker.redis_side import read_redis
 from seatcore.checker.report import Report
@@ -27,7 +28,8 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
         f"Redis ({in_flight} paid), {len(mysql_state.paid)} paid orders in MySQL"
     )
     door = admitted_once(await read_door(db))  # invariant 12: MySQL alone
-    return [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door], seen
+    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *await check_loyalty(db)]
+    return results, seen
 
 
 async def check_deployment(

@@ -157,6 +157,9 @@ orders = Table(
     Column("created_at", DateTime, nullable=False),
     Column("paid_at", DateTime, nullable=True),
     Column("updated_at", DateTime, nullable=False),
+    # JSON, seatcore.domain.pricing.Breakdown: list price, member discount, coupon, points, paid.
+    # NULL for orders made before prices had more than one step (list price = amount_fen).
+    Column("price", Text, nullable=True),
     Index(None, "user_id", "created_at"),
     Index(None, "showtime_id"),
     Index(None, "status", "created_at"),
@@ -319,4 +322,109 @@ door_scans = Table(
     Column("offline", Boolean, nullable=False),
     Index(None, "ticket_code"),
     Index(None, "showtime_id", "outcome"),
+)
+
+
+# ------------------------------------------------------------------- members, points, coupons (issue 15)
+
+member_tiers = Table(
+    "member_tiers",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),  # 1 = the tier everyone joins at
+    Column("name", String(50), nullable=False),
+    Column("threshold_fen", BigInteger, nullable=False),  # spend over the last 12 months to reach it
+    Column("discount_percent", Integer, nullable=False, server_default="0"),
+    Column("zone_prices", Text, nullable=False),  # JSON {"zone": fen}: fixed member prices
+    Column("free_exchanges_per_month", Integer, nullable=False, server_default="0"),
+    Column("free_refunds_per_month", Integer, nullable=False, server_default="0"),
+    Column("early_booking_hours", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("level", Integer, nullable=False),
+    # The sum of the member's points_ledger rows, kept beside it so that the guard against a
+    # negative balance is one conditional UPDATE of this row (docs/loyalty.md).
+    Column("points", BigInteger, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False, server_default="0"),  # +1 on every points change
+    Column("spend_12m_fen", BigInteger, nullable=False, server_default="0"),
+    Column("joined_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+points_ledger = Table(
+    "points_ledger",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # earn | reserve | return | reverse | expire | adjust
+    Column("points", BigInteger, nullable=False),  # signed
+    Column("order_id", String(32), nullable=True),
+    Column("expires_at", DateTime, nullable=True),  # points that can expire (earned, added by staff)
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("created_by", String(100), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    # An order earns, reserves, returns and reverses at most once each (NULLs repeat freely).
+    UniqueConstraint("order_id", "kind"),
+    Index(None, "user_id", "id"),
+)
+
+coupon_campaigns = Table(
+    "coupon_campaigns",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # amount | percent | voucher
+    Column("value", Integer, nullable=False),
+    Column("cap_fen", Integer, nullable=False, server_default="0"),
+    Column("min_spend_fen", Integer, nullable=False, server_default="0"),
+    Column("scope", Text, nullable=False),  # JSON: movie_ids, cinema_ids, formats, weekdays, hours
+    Column("valid_from", DateTime, nullable=False),
+    Column("valid_until", DateTime, nullable=False),
+    Column("per_user_limit", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("issued", Integer, nullable=False, server_default="0"),  # coupons handed out, <= stock
+    Column("distribution", String(16), nullable=False),  # claim | codes | shared
+    Column("shared_code", String(32), nullable=True, unique=True),
+    Column("return_on_refund", Boolean, nullable=False, server_default="1"),
+    Column("status", String(16), nullable=False, server_default="active"),  # | paused
+    Column("created_by", String(100), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign_id", Id, ForeignKey("coupon_campaigns.id"), nullable=False),
+    Column("user_id", Id, nullable=True),  # NULL: a single-use code nobody redeemed yet
+    # The holder's 1st, 2nd... coupon of the campaign: the unique key below enforces the per-user
+    # limit under any concurrency (two claims taking the same number: one fails).
+    Column("claim_no", Integer, nullable=True),
+    Column("code", String(32), nullable=True, unique=True),  # single-use codes only
+    Column("state", String(16), nullable=False),  # available | reserved | used
+    Column("order_id", String(32), nullable=True),
+    Column("claimed_at", DateTime, nullable=True),
+    Column("used_at", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "user_id", "claim_no"),
+    Index(None, "user_id", "state"),
+)
+
+# What an order took from the loyalty side, from its creation on: reserved at create, committed
+# when it lands paid, returned when it ends unpaid or (per campaign) is refunded.
+order_discounts = Table(
+    "order_discounts",
+    metadata,
+    Column("order_id", String(32), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("coupon_id", Id, nullable=True),
+    Column("state", String(16), nullable=False),  # reserved | committed | returned
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "state", "created_at"),
 )

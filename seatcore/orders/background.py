@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from seatcore.loyalty import sweep as loyalty_sweep
 from seatcore.orders import recovery
 from seatcore.orders.service import OrderService
 from seatcore.orders.writer import OrderWriter
@@ -33,7 +34,7 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
         runtime.db,
         service.stream,
         lease=lease,
-        on_landed=service.inflight.forget,
+        on_landed=service.landed,
         on_conflict=service.refund_conflicted,
     )
     stopping, lease_ending = asyncio.Event(), asyncio.Event()
@@ -41,6 +42,7 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(writer.run(), name="order-writer"),
         asyncio.create_task(recovery.run(service, stopping), name="order-sweeper"),
+        asyncio.create_task(loyalty_sweep.run(service, stopping), name="loyalty-sweep"),
     ]
     try:
         yield

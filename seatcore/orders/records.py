@@ -16,6 +16,7 @@ from typing import Any, Literal
 import orjson
 
 from seatcore.domain.orders import OrderStatus, Reason
+from seatcore.domain.pricing import Breakdown
 
 RefundState = Literal["pending", "processing", "succeeded", "failed"]
 
@@ -61,12 +62,21 @@ class Order:
     payment: Payment | None = None
     tickets: tuple[Ticket, ...] = ()
     refund: Refund | None = None
+    # The price through the pipeline (seatcore.domain.pricing); None: the seats' list prices.
+    price: Breakdown | None = None
+    coupon_id: int | None = None  # the coupon the order reserved
     prepay: Mapping[str, str] | None = field(default=None, compare=False)  # wx.requestPayment's
     stream_id: str | None = field(default=None, compare=False)  # its last entry on the order stream
 
     @property
     def amount_fen(self) -> int:
-        return sum(self.seats.values())
+        """What is paid: the price after member price, coupon and points."""
+        return self.price.paid_fen if self.price is not None else sum(self.seats.values())
+
+    @property
+    def breakdown(self) -> Breakdown:
+        list_fen = sum(self.seats.values())
+        return self.price if self.price is not None else Breakdown(list_fen, 0, 0, 0, 0)
 
     def but(self, **changes: Any) -> Order:
         """A copy with ``changes`` and a fresh ``updated_at``."""
@@ -130,6 +140,8 @@ def _encode(order: Order) -> dict[str, Any]:
             "created_by": refund.created_by,
             "provider_refund_id": refund.provider_refund_id,
         },
+        "price": order.price.to_dict() if order.price else None,
+        "coupon_id": order.coupon_id,
         "prepay": dict(order.prepay) if order.prepay else None,
         "stream_id": order.stream_id,
     }
@@ -173,6 +185,8 @@ def _decode(data: dict[str, Any]) -> Order:
             created_by=refund["created_by"],
             provider_refund_id=refund.get("provider_refund_id", ""),
         ),
+        price=Breakdown.from_dict(data["price"]) if data.get("price") else None,
+        coupon_id=data.get("coupon_id"),
         prepay=data.get("prepay"),
         stream_id=data.get("stream_id"),
     )

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
-from seatcore.domain.pricing import quote
+from seatcore.domain.pricing import Breakdown, quote, zoned
 from seatcore.domain.refunds import RefundQuote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
+from seatcore.loyalty.service import Loyalty
 from seatcore.orders import paydetails, refundfees, seatstate, store
 from seatcore.orders.exchange import Exchanges
 from seatcore.orders.idempotency import IdempotencyStore
@@ -65,6 +67,7 @@ class OrderService:
         self.inflight = InFlightOrders(runtime.redis)
         self.stream = OrderStream(runtime.redis)
         self.idempotency = IdempotencyStore(runtime.redis)
+        self.loyalty = Loyalty(runtime)
         self.provider = (
             provider
             if provider is not None
@@ -116,8 +119,11 @@ class OrderService:
 
     # ------------------------------------------------------------------------------ ordering
 
-    async def create(self, user_id: int, hold_id: str) -> Order:
-        """An order for the caller's live hold, priced from the showtime's zone prices."""
+    async def create(
+        self, user_id: int, hold_id: str, *, coupon_id: int | None = None, points: int = 0
+    ) -> Order:
+        """An order for the caller's live hold: quote (zone prices, member price, coupon, points),
+        reserve (the points and the coupon, in MySQL), then the order in Redis."""
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
         if await self.seats.cancelled(hold.showtime_id):
@@ -128,6 +134,9 @@ class OrderService:
             raise SeatError("sales for this showtime are closed", code="sales_closed")
         await paydetails.remember(self.redis, self.db, user_id, hold.showtime_id)
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
+        price = await self.loyalty.price(
+            user_id, hold.showtime_id, zoned(info.seating.layout, priced), coupon_id=coupon_id, points=points
+        )
         now = whole_second(now_utc())
         order = Order(
             id=new_order_id(hold.showtime_id),
@@ -139,11 +148,26 @@ class OrderService:
             created_at=now,
             updated_at=now,
             expires_at=_from_ms(hold.expires_at_ms),
+            price=price,
+            coupon_id=coupon_id,
         )
+        await self.loyalty.reserve(order.id, user_id, price, coupon_id)
         existing = await self.inflight.create(order, check_at=_from_ms(hold.expires_at_ms))
         if existing is not None:
+            await self.loyalty.release_order(order)
             raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
         return order
+
+    async def quote(
+        self, user_id: int, hold_id: str, *, coupon_id: int | None = None, points: int = 0
+    ) -> tuple[Breakdown, int]:
+        """What an order from this hold would cost, and the most points it could take; nothing is
+        reserved (the same refusals as ``create``)."""
+        hold = await self.seats.get_hold(hold_id, user_id)
+        info = await self.seats.info(hold.showtime_id)
+        seats = zoned(info.seating.layout, quote(info.seating.layout, info.seating.prices, hold.seats))
+        price = await self.loyalty.price(user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points)
+        return price, self.loyalty.max_points(price)
 
     async def pay(self, user_id: int, order_id: str) -> Order:
         """The order with the provider's prepay parameters (made once, then the same each call).
@@ -205,6 +229,7 @@ class OrderService:
             return o.but(status=S.CANCELLED, reason=Reason.CANCELLED, expires_at=None)
 
         order = await self.inflight.change(order_id, cancelled, keep_s=ENDED_KEEP_S)
+        await self.loyalty.release_order(order)
         if order.prepay is not None:
             await self.inflight.schedule(order_id, now_utc())  # one more look at the provider
         else:
@@ -359,6 +384,11 @@ class OrderService:
             return await self.inflight.change(order.id, lambda o: o.but(stream_id=entry))
         except OrderGone:
             return order  # already landed and forgotten
+
+    async def landed(self, orders: Sequence[Order]) -> None:
+        """The writer landed these orders: settle their points and coupons, then forget them here."""
+        await self.loyalty.on_landed(orders)
+        await self.inflight.forget(orders)
 
     async def on_refund_notice(self, result: RefundResult) -> None:
         """The provider's final word on a refund it had accepted as processing.
@@ -540,6 +570,8 @@ class OrderService:
             return None
         if order.status is S.PENDING_PAYMENT:
             return order
+        if order.payment is None:
+            await self.loyalty.release_order(order)
         if order.prepay is not None and order.payment is None:
             await self.inflight.schedule(order_id, now_utc())
         elif order.payment is None:

@@ -14,14 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seatcore.db.schema import cinemas, halls, movies, orders, payments, refunds, showtimes, tickets
 from seatcore.domain.orders import OrderStatus, Reason
+from seatcore.domain.pricing import Breakdown
 from seatcore.orders.ids import refund_id
 from seatcore.orders.records import Order, Payment, Refund, RefundState, Ticket
+from seatcore.store import loyalty
 from seatcore.store._time import to_db, utcnow
 
 
@@ -150,6 +153,7 @@ def _order_row(order: Order) -> dict[str, Any]:
         "created_at": to_db(order.created_at),
         "paid_at": to_db(order.payment.paid_at) if order.payment else None,
         "updated_at": utcnow(),
+        "price": orjson.dumps(order.price.to_dict()).decode() if order.price else None,
     }
 
 
@@ -344,6 +348,7 @@ def _order_from_rows(row: Any, ticket_rows: list[Any], payment_row: Any, refund_
         payment=payment,
         tickets=tuple(Ticket(t.code, t.seat_id, t.price_fen, bool(t.live)) for t in ticket_rows),
         refund=refund,
+        price=Breakdown.from_dict(orjson.loads(row.price)) if row.price else None,
     )
 
 
@@ -387,12 +392,14 @@ async def finish_refund(db: AsyncEngine, order_id: str, status: RefundState, pro
             .where(refunds.c.order_id == order_id, refunds.c.status.in_(("pending", "failed")))
             .values(status=status, provider_refund_id=provider_refund_id, updated_at=now)
         )
-        await conn.execute(
+        moved = await conn.execute(
             update(orders)
             .where(orders.c.id == order_id, orders.c.status == OrderStatus.REFUND_REQUESTED.value)
             .values(status=OrderStatus.REFUNDED.value, updated_at=now)
         )
         await conn.execute(update(tickets).where(tickets.c.order_id == order_id).values(live=None))
+        if moved.rowcount == 1:  # once: points, coupon and spend follow the refund (docs/loyalty.md)
+            await loyalty.on_refunded(conn, order_id)
 
 
 async def fail_refund(db: AsyncEngine, order_id: str) -> None:

@@ -37,6 +37,8 @@ async def test_a_real_sale_passes_every_invariant(sold: Sold) -> None:
         "seq": 1,
         "exchanges": 0,
         "door": 0,
+        "points": 0,
+        "coupons": 0,
     }
     assert "all invariants hold" in report.table()
 

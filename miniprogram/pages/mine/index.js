@@ -1,6 +1,7 @@
 /**
  * Mine (the Mine tab): who is signed in (or a button to sign in with WeChat), and the way to my
- * orders and my favourites. Those pages sign in by themselves when opened signed out.
+ * orders, my favourites and the member centre. Those pages sign in by themselves when opened
+ * signed out.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
@@ -32,5 +33,9 @@ Page({
 
   openFavourites() {
     wx.navigateTo({ url: '/pages/favourites/index' })
+  },
+
+  openMember() {
+    wx.navigateTo({ url: '/pages/member/index' })
   },
 })

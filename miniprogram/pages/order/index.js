@@ -4,7 +4,8 @@
  * expiry; "pay" creates the order and asks the service for WeChat Pay parameters, each with an
  * idempotency key kept for retries, runs wx.requestPayment and waits for the service to confirm
  * the payment (its callback from WeChat Pay, not the client, makes an order paid) before showing
- * the tickets.
+ * the tickets. Before the order is made the moviegoer may pick one of their coupons and spend
+ * points; the price and its breakdown (member price, coupon, points) come from the service's quote.
  */
 const config = require('../../config')
 const services = require('../../lib/services')
@@ -20,6 +21,18 @@ const POLL_MS = 1000
 const SELF_CONFIRMING = ['sandbox']
 const GIVEN_UP = ['cancelled', 'expired']
 
+/** The price's steps worth showing: each discount taken off the list price. */
+function breakdownLines(price) {
+  if (!price) return []
+  const lines = [{ label: '票价', value: yuan(price.list_fen) }]
+  if (price.member_discount_fen)
+    lines.push({ label: '会员价优惠', value: `-${yuan(price.member_discount_fen)}` })
+  if (price.coupon_fen) lines.push({ label: '优惠券', value: `-${yuan(price.coupon_fen)}` })
+  if (price.points_fen)
+    lines.push({ label: `积分抵扣（${price.points_used}积分）`, value: `-${yuan(price.points_fen)}` })
+  return lines.length > 1 ? lines : []
+}
+
 Page({
   data: {
     phase: 'loading',
@@ -28,6 +41,11 @@ Page({
     when: '',
     seats: '',
     amount: '',
+    lines: [],
+    coupons: [],
+    couponIndex: 0,
+    usePoints: false,
+    pointsText: '',
     countdown: '',
     message: '',
   },
@@ -46,6 +64,7 @@ Page({
           when: view.when,
           seats: view.seats,
           amount: view.amount,
+          lines: breakdownLines(this.order.price),
         })
         if (!view.payable) {
           wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
@@ -65,6 +84,7 @@ Page({
           seats: seatIdLabels(hold.seats, i18n.currentLocale()),
           amount: yuan(hold.amount_fen),
         })
+        await this.loadChoices()
       }
       this.setData({ phase: 'ready' })
       this.tick()
@@ -76,6 +96,66 @@ Page({
 
   retry() {
     return this.onLoad(this.query)
+  },
+
+  /** My usable coupons and points, then the quote. Any of it missing: the list price stands. */
+  async loadChoices() {
+    try {
+      const [mine, membership] = await Promise.all([services.myCoupons(true), services.membership()])
+      this.couponIds = [null].concat(mine.items.map((c) => c.id))
+      this.balance = membership.points || 0
+      this.setData({ coupons: ['不使用优惠券'].concat(mine.items.map((c) => c.campaign.name)) })
+    } catch (err) {
+      this.couponIds = [null]
+      this.balance = 0
+    }
+    await this.requote()
+  },
+
+  /** What the service says the order would cost with the current choice. */
+  async requote() {
+    try {
+      const couponId = this.couponIds[this.data.couponIndex] || null
+      const base = await services.quote(this.holdId, couponId ? { coupon_id: couponId } : {})
+      this.maxPoints = Math.min(base.max_points, this.balance)
+      const choice = this.choice()
+      const quoted = choice.points ? await services.quote(this.holdId, choice) : base
+      this.setData({
+        amount: yuan(quoted.price.paid_fen),
+        lines: breakdownLines(quoted.price),
+        pointsText: this.maxPoints > 0 ? `可用${this.maxPoints}积分抵${yuan(this.pointsFen(quoted))}` : '',
+        message: '',
+      })
+    } catch (err) {
+      this.setData({ message: i18n.errorMessage(err) })
+    }
+  },
+
+  pointsFen(quoted) {
+    return this.data.usePoints ? quoted.price.points_fen : 0
+  },
+
+  /** The coupon and points asked for: `{}` when none, as an order without them is sent. */
+  choice() {
+    const choice = {}
+    const couponId = (this.couponIds || [])[this.data.couponIndex]
+    if (couponId) choice.coupon_id = couponId
+    if (this.data.usePoints && this.maxPoints > 0) choice.points = this.maxPoints
+    return choice
+  },
+
+  async pickCoupon(event) {
+    if (this.order) return // made already, with the choice it was made with
+    this.orderKey = null // another request: a fresh idempotency key
+    this.setData({ couponIndex: Number(event.detail.value) })
+    await this.requote()
+  },
+
+  async togglePoints(event) {
+    if (this.order) return
+    this.orderKey = null
+    this.setData({ usePoints: Boolean(event.detail.value) })
+    await this.requote()
   },
 
   onUnload() {
@@ -98,7 +178,12 @@ Page({
     try {
       if (!this.order) {
         this.orderKey = this.orderKey || services.newIdempotencyKey()
-        this.order = await services.createOrder(this.holdId, this.orderKey)
+        const choice = this.choice()
+        this.order = await services.createOrder(
+          this.holdId,
+          this.orderKey,
+          Object.keys(choice).length ? choice : undefined
+        )
         if (this.order.expires_at) this.expiresAt = this.order.expires_at
       }
       this.payKey = this.payKey || services.newIdempotencyKey()

@@ -8,7 +8,17 @@ seatcore.api.staff._access.
 from __future__ import annotations
 
 from seatcore.api._http import Endpoints
-from seatcore.api.staff import analytics, audit, boxoffice, checkins, cinemas, movies, orders, showtimes
+from seatcore.api.staff import (
+    analytics,
+    audit,
+    boxoffice,
+    checkins,
+    cinemas,
+    loyalty,
+    movies,
+    orders,
+    showtimes,
+)
 
 ENDPOINT_GROUPS: list[Endpoints] = [
     movies.endpoints,
@@ -19,4 +29,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     audit.endpoints,
     analytics.endpoints,
     checkins.endpoints,
+    loyalty.endpoints,
 ]

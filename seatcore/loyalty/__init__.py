@@ -1,0 +1,1 @@
+"""Members, points and coupons around the order: pricing inputs, reservations, settling."""
