@@ -14,7 +14,7 @@ the new showtime, and the state becomes ``swapped``, all or nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.db.schema import exchanges, orders, tickets
 from seatcore.domain.orders import OrderStatus
+from seatcore.domain.pricing import Breakdown
 from seatcore.store._time import utcnow
 
 UNFINISHED = ("paying", "paid", "bought", "swapped")
@@ -147,6 +148,7 @@ async def swap(db: AsyncEngine, ex: Exchange) -> str:
             )
             if moved.rowcount != 1:
                 return "already"
+            held = (await conn.execute(select(orders.c.price).where(orders.c.id == ex.order_id))).scalar()
             order_moved = await conn.execute(
                 update(orders)
                 .where(
@@ -154,7 +156,12 @@ async def swap(db: AsyncEngine, ex: Exchange) -> str:
                     orders.c.status == OrderStatus.TICKETED.value,
                     orders.c.showtime_id == ex.from_showtime_id,
                 )
-                .values(showtime_id=ex.to_showtime_id, amount_fen=ex.new_amount_fen, updated_at=now)
+                .values(
+                    showtime_id=ex.to_showtime_id,
+                    amount_fen=ex.new_amount_fen,
+                    price=_moved_price(held, ex.new_amount_fen),
+                    updated_at=now,
+                )
             )
             if order_moved.rowcount != 1:
                 raise _OrderChanged
@@ -239,3 +246,14 @@ async def live_set_problems(db: AsyncEngine, *, limit: int = 100) -> tuple[int, 
             if len(problems) >= limit:
                 break
     return checked, problems
+
+
+def _moved_price(held: str | None, amount_fen: int) -> str | None:
+    """The order's price breakdown after an exchange: its discounts as they were, the list price
+    moved by the difference, so that what it says was paid is what the order now holds (the price
+    of the new seats plus any fee, less a refunded difference)."""
+    if held is None:
+        return None  # no breakdown: the amount is the tickets' prices (amount_fen above)
+    before = Breakdown.from_dict(orjson.loads(held))
+    after = replace(before, list_fen=before.list_fen + amount_fen - before.paid_fen)
+    return orjson.dumps(after.to_dict()).decode()
