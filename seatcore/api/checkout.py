@@ -11,6 +11,7 @@ from starlette.requests import Request
 from seatcore.api._http import Answer, Body, Endpoints
 from seatcore.api.orders import PriceOut
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.orders.service import OrderService
 from seatcore.runtime import Runtime
 
@@ -18,7 +19,7 @@ endpoints = Endpoints("orders")
 
 
 class QuoteBody(Body):
-    coupon_id: int | None = Field(default=None, ge=1)
+    coupon_id: int | None = Field(default=None, ge=1, lt=MAX_ID)
     points: int = Field(default=0, ge=0, le=10_000_000)
 
 

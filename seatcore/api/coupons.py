@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Endpoints, Query
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.domain.coupons import Campaign
 from seatcore.errors import Conflict, NotFound
 from seatcore.runtime import Runtime
@@ -59,7 +60,18 @@ class CouponList(Answer):
 
 
 class ClaimBody(Body):
-    campaign_id: int | None = Field(None, ge=1, description="a campaign of the coupon centre")
+    # The document states the one-of too, so generated clients send one or the other.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["campaign_id"], "not": {"required": ["code"]}},
+                {"required": ["code"], "not": {"required": ["campaign_id"]}},
+            ]
+        }
+    )
+    nullable = frozenset()
+
+    campaign_id: int | None = Field(None, ge=1, lt=MAX_ID, description="a campaign of the coupon centre")
     code: Annotated[str, Field(min_length=4, max_length=32)] | None = Field(
         None, description="a single-use or shared code"
     )

@@ -121,6 +121,7 @@ async def my_membership(request: Request, principal: Principal) -> MembershipOut
     answer=MembershipOut,
     status=201,
     auth="user",
+    extra={"also_succeeds": {200: "already a member: the membership as it is"}},
 )
 async def join(request: Request, principal: Principal) -> Response:
     loyalty = loyalty_of(request)

@@ -27,6 +27,7 @@ from seatcore.analytics import events as analytics
 from seatcore.api._cursor import cursor_field
 from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
 from seatcore.door.passes import PassIssuer, issuer_of
 from seatcore.door.service import qr_text
@@ -57,7 +58,9 @@ NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CAN
 
 class CreateOrderBody(Body):
     hold_id: Annotated[str, Field(min_length=1, max_length=64)]
-    coupon_id: int | None = Field(default=None, ge=1, description="one of my coupons (/api/v1/me/coupons)")
+    coupon_id: int | None = Field(
+        default=None, ge=1, lt=MAX_ID, description="one of my coupons (/api/v1/me/coupons)"
+    )
     points: int = Field(default=0, ge=0, le=10_000_000, description="points to spend (members)")
 
 

@@ -55,8 +55,11 @@ ODD_TEXT = ("²", "٣", "１２", "9" * 30, str(2**63), "-1", "0", "9999-12-31",
 ODD_JSON: tuple[Any, ...] = (*ODD_TEXT, 10**30, 2**63, -(2**63) - 1, 1e308, True, None, [], {})
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
 # Redis keys that change on any request, rejected or not: rate-limit counters, cached reads,
-# idempotency answers, the box office's bookkeeping, analytics events (a refused hold is one).
-VOLATILE = re.compile(r"^sc:(rl|cache|idem|boxoffice):|^sc:analytics(:|$)|^sc:\{user:\d+\}:rl:")
+# idempotency answers, the box office's bookkeeping, analytics events (a refused hold is one),
+# members' cached levels (a look-up caches "not a member" too).
+VOLATILE = re.compile(
+    r"^sc:(rl|cache|idem|boxoffice):|^sc:analytics(:|$)|^sc:\{user:\d+\}:rl:|^sc:member:\d+:level$"
+)
 SHOW_KEY = re.compile(r"^sc:\{show:(\d+)\}:(seats|holds|expiry|users|seq|log|epoch|meta)$")
 DERIVED_TABLES = ("boxoffice_showtimes", "boxoffice_hours")  # recomputed from orders
 
@@ -164,6 +167,8 @@ def _teach(schema: Any) -> None:
     - an analytics event happened just now (the service refuses times from the future or too old),
       and carries the fields its type needs (the document says so with if/then, which the generator
       does not follow);
+    - member tiers and coupon campaigns have rules across their fields (levels 1, 2, ... with rising
+      thresholds; a percent is 1..100, a period ends after it starts): valid ones are sent;
     - a ticket's QR text is one the service signed: no generated text is, so none is sent (the
       signature tests are tests/door/test_signing.py);
     - a date lies in the years the document's pattern allows (made so, rather than filtered out of
@@ -192,8 +197,14 @@ def _teach(schema: Any) -> None:
     def map_body(context: Any, body: Any) -> Any:
         if isinstance(body, dict) and isinstance(body.get("layout"), dict):
             return {**body, "layout": layout}
-        if isinstance(body, dict) and isinstance(body.get("events"), list):
-            return {**body, "events": [_event_now(event) for event in body["events"]]}
+        if GENERATING[0] is POSITIVE and isinstance(body, dict):
+            if isinstance(body.get("events"), list):
+                return {**body, "events": [_event_now(event) for event in body["events"]]}
+            items = body.get("items")
+            if isinstance(items, list) and all(isinstance(i, dict) and "level" in i for i in items):
+                return {"items": TIERS}
+            if "kind" in body and "valid_until" in body:
+                return _campaign()
         zone = body.get("zone") if isinstance(body, dict) else None
         if isinstance(zone, str) and 0 < len(zone) <= 32:  # well formed, so: one every hall has
             return {**body, "zone": "standard"}
@@ -207,6 +218,10 @@ def _teach(schema: Any) -> None:
         )
 
 
+# The mode the cases now made are in: the hooks complete clock- and type-bound fields of valid
+# cases only (a case made to break the schema must stay broken).
+POSITIVE = GenerationMode.POSITIVE
+GENERATING: list[GenerationMode] = [POSITIVE]
 EVENT_FIELDS = {
     "page": "pages/home",
     "dwell_ms": 1000,
@@ -215,6 +230,15 @@ EVENT_FIELDS = {
     "order_id": "1-x",
     "code": "x",
 }
+
+
+TIERS = [{"level": 1, "name": "V1", "threshold_fen": 0}, {"level": 2, "name": "V2", "threshold_fen": 30000}]
+
+
+def _campaign() -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC)
+    period = {"valid_from": now.isoformat(), "valid_until": (now + dt.timedelta(days=30)).isoformat()}
+    return {"name": "fuzz", "kind": "amount", "value": 500, "stock": 10, **period}
 
 
 def _event_now(event: Any) -> Any:
@@ -250,6 +274,7 @@ def _exercise(operation: Any, mode: GenerationMode, fuzzed: Fuzzed, problems: li
                 f"refused ({response.status_code}: {response.text[:300]}) but changed {changed}"
             )
 
+    GENERATING[0] = mode
     try:
         exercise()
     except Unsatisfiable:

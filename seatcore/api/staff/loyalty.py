@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatcore.api._http import Answer, Body, Endpoints, path_id
+from seatcore.api._http import Answer, Body, Endpoints, Moment, path_id
 from seatcore.api.coupons import CampaignOut, campaign_out
 from seatcore.api.members import (
     LedgerLine,
@@ -25,6 +25,7 @@ from seatcore.api.members import (
 )
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.domain.coupons import Campaign, CouponScope, check_campaign
 from seatcore.domain.members import Tier, check_tiers
 from seatcore.errors import Conflict, NotFound, ValidationFailed
@@ -55,11 +56,11 @@ class TiersIn(Body):
 
 
 class ScopeIn(Body):
-    movie_ids: list[int] = Field(default_factory=list, max_length=500)
-    cinema_ids: list[int] = Field(default_factory=list, max_length=500)
+    movie_ids: list[Annotated[int, Field(ge=1, lt=MAX_ID)]] = Field(default_factory=list, max_length=500)
+    cinema_ids: list[Annotated[int, Field(ge=1, lt=MAX_ID)]] = Field(default_factory=list, max_length=500)
     formats: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=20)
-    weekdays: list[int] = Field(default_factory=list, max_length=7)
-    hours: list[int] | None = Field(None, min_length=2, max_length=2)
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list, max_length=7)
+    hours: list[Annotated[int, Field(ge=0, le=24)]] | None = Field(None, min_length=2, max_length=2)
 
 
 class CampaignIn(Body):
@@ -69,8 +70,8 @@ class CampaignIn(Body):
     cap_fen: int = Field(0, ge=0, le=10**8)
     min_spend_fen: int = Field(0, ge=0, le=10**8)
     scope: ScopeIn = Field(default_factory=ScopeIn)
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: Moment
+    valid_until: Moment
     per_user_limit: int = Field(1, ge=1, le=1000)
     stock: int = Field(ge=1, le=10**7)
     distribution: Literal["claim", "codes", "shared"] = "claim"
@@ -242,7 +243,8 @@ async def generate_codes(request: Request, principal: Principal, body: CodesIn) 
     scope.require_admin("generate coupon codes")
     campaign = await _campaign(request)
     if campaign.distribution != "codes":
-        raise ValidationFailed("only a codes campaign has single-use codes", code="not_a_codes_campaign")
+        # The campaign's state refuses it, not the request's shape: 409, as for a campaign out of stock.
+        raise Conflict("only a codes campaign has single-use codes", code="not_a_codes_campaign")
     codes = await store.generate_codes(runtime_of(request).db, campaign, body.count)
     async with runtime_of(request).db.begin() as conn:
         await audit.record(
@@ -278,7 +280,12 @@ async def codes_csv(request: Request, principal: Principal) -> Response:
 
 
 class AdjustIn(Body):
-    points: int = Field(ge=-1_000_000, le=1_000_000, description="signed; added ones expire as if earned")
+    points: int = Field(
+        ge=-1_000_000,
+        le=1_000_000,
+        description="signed, not 0; added ones expire as if earned",
+        json_schema_extra={"not": {"const": 0}},
+    )
     note: str = Field(min_length=1, max_length=200, description="why: kept in the ledger and the audit trail")
 
 
