@@ -8,6 +8,7 @@
  * seats a rule names are flagged on the map. Seats read `E排7座` wherever a person reads them.
  */
 
+import { step, error as reportError, trackPage } from './analytics.js'
 import { api, session, signIn, ApiError } from './api.js'
 import { countdown, clock, isoDate, yuan } from './format.js'
 import { explain, locale, t } from './i18n.js'
@@ -39,6 +40,8 @@ async function main() {
     notice(t('not_found'))
     return
   }
+  trackPage('web/seats')
+  step('seatmap_opened', { showtime_id: showtimeId })
   let seats
   try {
     seats = await api(`/api/v1/showtimes/${showtimeId}/seats`)
@@ -82,6 +85,7 @@ function onTap(seatId) {
     return
   }
   clearNotice()
+  if (page.state.picked().includes(seatId)) step('seat_picked', { showtime_id: showtimeId })
   page.map.update(result.seats)
   checkStranded()
   renderPanel()
@@ -113,6 +117,7 @@ async function hold(body) {
     showSignIn()
     return
   }
+  step('hold_asked', { showtime_id: showtimeId })
   page.busy = true
   page.heldWhileBusy = []
   renderPanel()
@@ -133,6 +138,7 @@ async function hold(body) {
 }
 
 function refused(err) {
+  reportError(err.code)
   const seats = (err.details && err.details.seats) || []
   if (err.code === 'stranded_seat') {
     notice(`${explain(named(err))} ${t('rule_stranded')}`, seats)

@@ -7,12 +7,13 @@ const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { displayNames } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const CITY_KEY = 'seatcore.city'
 
 const STATUSES = ['showing', 'coming']
 
-Page({
+Page(analytics.tracked('pages/home', {
   data: {
     hot: [],
     tab: 'showing',
@@ -124,4 +125,4 @@ Page({
   openMovie(event) {
     wx.navigateTo({ url: `/pages/movie/index?id=${event.currentTarget.dataset.id}` })
   },
-})
+}))

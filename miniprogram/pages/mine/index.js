@@ -4,8 +4,9 @@
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const analytics = require('../../lib/analytics')
 
-Page({
+Page(analytics.tracked('pages/mine', {
   data: { user: null, error: '' },
 
   onShow() {
@@ -33,4 +34,4 @@ Page({
   openFavourites() {
     wx.navigateTo({ url: '/pages/favourites/index' })
   },
-})
+}))

@@ -13,6 +13,7 @@ const wxp = require('../../lib/wxp')
 const { ApiError } = require('../../lib/errors')
 const { describeOrder, isPaid } = require('../../lib/orders')
 const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const POLL_MS = 1000
 // The demo's sandbox provider confirms payments by itself; its parameters would only make the
@@ -20,7 +21,7 @@ const POLL_MS = 1000
 const SELF_CONFIRMING = ['sandbox']
 const GIVEN_UP = ['cancelled', 'expired']
 
-Page({
+Page(analytics.tracked('pages/order', {
   data: {
     phase: 'loading',
     title: '',
@@ -99,10 +100,12 @@ Page({
       if (!this.order) {
         this.orderKey = this.orderKey || services.newIdempotencyKey()
         this.order = await services.createOrder(this.holdId, this.orderKey)
+        analytics.step('order_created', { order_id: this.order.id })
         if (this.order.expires_at) this.expiresAt = this.order.expires_at
       }
       this.payKey = this.payKey || services.newIdempotencyKey()
       const answer = await services.payOrder(this.order.id, this.payKey)
+      analytics.step('pay_started', { order_id: this.order.id })
       try {
         if (!SELF_CONFIRMING.includes(answer.provider)) await wxp.call(wx, 'requestPayment', answer.params)
       } catch (err) {
@@ -118,6 +121,7 @@ Page({
       wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
     } catch (err) {
       const expired = err.code === 'hold_expired'
+      analytics.error(err.code)
       this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
     }
   },
@@ -145,4 +149,4 @@ Page({
     }
     wx.navigateBack()
   },
-})
+}))
