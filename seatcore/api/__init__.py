@@ -8,6 +8,7 @@ from seatcore.api import (
     client_config,
     dictionary,
     events,
+    experiments,
     health,
     movies,
     openapi,
@@ -31,5 +32,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     showtimes.endpoints,
     orders.endpoints,
     events.endpoints,
+    experiments.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

@@ -7,7 +7,7 @@ seatcore.api.staff._access.
 from __future__ import annotations
 
 from seatcore.api._http import Endpoints
-from seatcore.api.staff import analytics, audit, boxoffice, cinemas, movies, orders, showtimes
+from seatcore.api.staff import analytics, audit, boxoffice, cinemas, experiments, movies, orders, showtimes
 
 ENDPOINT_GROUPS: list[Endpoints] = [
     movies.endpoints,
@@ -17,4 +17,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     orders.endpoints,
     audit.endpoints,
     analytics.endpoints,
+    experiments.endpoints,
 ]
