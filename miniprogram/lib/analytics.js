@@ -9,6 +9,7 @@ const config = require('../config')
 const { createEventQueue } = require('./event-queue')
 
 const EVENTS_PATH = '/api/v1/events'
+const ASSIGNMENTS_PATH = '/api/v1/experiments/assignments'
 
 function wxStorage(wxApi) {
   return {
@@ -73,8 +74,37 @@ function createAnalytics(options) {
     Object.assign({ channel: 'miniprogram', storage: wxStorage(wxApi), send }, opts.queue || {})
   )
 
+  /**
+   * The caller's variant of an experiment (GET /api/v1/experiments/assignments, which records the
+   * exposure), or `fallback` when not in it or when the service cannot be asked: an experiment
+   * never stands in the user's way.
+   */
+  function variant(key, fallback) {
+    return new Promise((resolve) => {
+      const header = { 'X-Channel': 'miniprogram' }
+      const bearer = token()
+      if (bearer) header.Authorization = `Bearer ${bearer}`
+      const query = `?device_id=${encodeURIComponent(queue.deviceId())}&channel=miniprogram`
+      try {
+        wxApi.request({
+          url: baseUrl() + ASSIGNMENTS_PATH + query,
+          method: 'GET',
+          header,
+          success: (res) => {
+            const found = res.statusCode === 200 && res.data && res.data.assignments
+            resolve((found && found[key]) || fallback)
+          },
+          fail: () => resolve(fallback),
+        })
+      } catch (err) {
+        resolve(fallback)
+      }
+    })
+  }
+
   return {
     queue,
+    variant,
     tracked: (route, definition) => trackedPage(() => queue, route, definition),
     step: (name, fields) => queue.track(name, fields),
     /** An error the user saw, by its stable code (never its text). */
@@ -100,4 +130,5 @@ module.exports = {
   tracked: (route, definition) => trackedPage(() => analytics().queue, route, definition),
   step: (name, fields) => analytics().step(name, fields),
   error: (code) => analytics().error(code),
+  variant: (key, fallback) => analytics().variant(key, fallback),
 }

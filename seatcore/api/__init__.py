@@ -13,6 +13,7 @@ from seatcore.api import (
     movies,
     openapi,
     orders,
+    recommendations,
     seats,
     showtimes,
     staff,
@@ -33,5 +34,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     orders.endpoints,
     events.endpoints,
     experiments.endpoints,
+    recommendations.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

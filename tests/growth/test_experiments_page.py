@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 from starlette.applications import Starlette
 
 from seatcore.analytics.background import event_log, event_store
@@ -45,8 +46,6 @@ async def test_define_start_and_read_results(app: Starlette, page: Page, base_ur
 
     # 60 devices are assigned through the API; the store then gets their behaviour, and 30 more
     # exposures of "above" alone (a logging bug) that break the split.
-    import httpx
-
     async with httpx.AsyncClient(base_url=base_url) as client:
         for i in range(60):
             answer = await client.get(

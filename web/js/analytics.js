@@ -9,6 +9,7 @@ import './event-queue.js'
 import { session } from './api.js'
 
 const EVENTS_PATH = '/api/v1/events'
+const ASSIGNMENTS_PATH = '/api/v1/experiments/assignments'
 
 const storage = {
   get(key) {
@@ -63,4 +64,22 @@ export function trackPage(page) {
     else queue.pageShown(page)
   })
   window.addEventListener('pagehide', () => queue.pageHidden(page))
+}
+
+/**
+ * The caller's variant of an experiment (one call, which records the exposure), or `fallback`
+ * when not in it or when the service cannot be asked: an experiment never blocks the page.
+ */
+export async function variant(key, fallback) {
+  const headers = { Accept: 'application/json', 'X-Channel': 'web' }
+  if (session.token) headers.Authorization = `Bearer ${session.token}`
+  const query = new URLSearchParams({ device_id: queue.deviceId(), channel: 'web' })
+  try {
+    const response = await fetch(`${ASSIGNMENTS_PATH}?${query}`, { headers })
+    if (!response.ok) return fallback
+    const answer = await response.json()
+    return (answer.assignments && answer.assignments[key]) || fallback
+  } catch (err) {
+    return fallback
+  }
 }

@@ -38,6 +38,8 @@ const VIEW_TEXT = {
 Component({
   properties: {
     showtimeId: { type: Number, value: 0 },
+    // The experiment best_seats_position: the best-seats buttons above the map or below it.
+    bestPlacement: { type: String, value: 'below' },
     maxSeats: { type: Number, value: 0 },
   },
 

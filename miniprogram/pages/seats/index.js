@@ -8,11 +8,12 @@ const { clock, isoDate } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
 
 Page(analytics.tracked('pages/seats', {
-  data: { showtimeId: 0, showtime: null, when: '', error: '' },
+  data: { showtimeId: 0, showtime: null, when: '', error: '', bestPlacement: 'below' },
 
   async onLoad(query) {
     const showtimeId = Number(query.showtime_id)
     analytics.step('seatmap_opened', { showtime_id: showtimeId })
+    analytics.variant('best_seats_position', 'below').then((bestPlacement) => this.setData({ bestPlacement }))
     try {
       const showtime = await services.showtime(showtimeId)
       wx.setNavigationBarTitle({ title: showtime.movie_title })

@@ -175,3 +175,19 @@ test('errors are sent by code, never by text', async () => {
   await fire()
   expect(posts()[0].data.events[0]).toMatchObject({ type: 'error', code: 'seat_unavailable' })
 })
+
+test("an experiment's variant comes from one call with the device id; anything wrong gives the fallback", async () => {
+  const a = make()
+  wx.route('GET', '/api/v1/experiments/assignments', (req) => ({
+    assignments: req.query.device_id === a.deviceId() ? { best_seats_position: 'above' } : {},
+  }))
+  expect(await a.variant('best_seats_position', 'below')).toBe('above')
+  const asked = wx.requestsTo('GET', '/api/v1/experiments/assignments')[0]
+  expect(asked.query).toEqual({ device_id: a.deviceId(), channel: 'miniprogram' })
+  expect(asked.header.Authorization).toBe('Bearer tok')
+  expect(await a.variant('another', 'x')).toBe('x')
+  wx.route('GET', '/api/v1/experiments/assignments', () => NETWORK_DOWN)
+  expect(await a.variant('best_seats_position', 'below')).toBe('below')
+  wx.route('GET', '/api/v1/experiments/assignments', () => errorReply(503, 'upstream_unavailable'))
+  expect(await a.variant('best_seats_position', 'below')).toBe('below')
+})
