@@ -7,6 +7,7 @@
 
 import { step, trackPage } from './analytics.js'
 import { api } from './api.js'
+import { renderPicks } from './picks.js'
 import { clock, displayNames, distance, nextDates, yuan } from './format.js'
 import { explain, locale, t } from './i18n.js'
 
@@ -17,6 +18,10 @@ async function main() {
   document.documentElement.lang = t('screen') === 'Screen' ? 'en' : 'zh-CN'
   $('#movies-title').textContent = t('movies')
   trackPage('web/home')
+  renderPicks($('#picks'), (movie) => {
+    step('movie_opened', { movie_id: movie.id })
+    showMovie(movie, null)
+  })
   const params = new URLSearchParams(window.location.search)
   try {
     const movies = await api('/api/v1/movies?status=showing&limit=50')

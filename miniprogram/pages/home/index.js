@@ -16,6 +16,7 @@ const STATUSES = ['showing', 'coming']
 Page(analytics.tracked('pages/home', {
   data: {
     hot: [],
+    picks: [],
     tab: 'showing',
     lists: { showing: [], coming: [] },
     query: '',
@@ -28,6 +29,7 @@ Page(analytics.tracked('pages/home', {
   cursors: { showing: null, coming: null },
 
   onLoad() {
+    this.loadPicks()
     return this.load()
   },
 
@@ -78,6 +80,20 @@ Page(analytics.tracked('pages/home', {
       this.setData({ error: i18n.errorMessage(err) })
     }
     this.setData({ loading: false })
+  },
+
+  /** 猜你喜欢: a row of its own, loaded apart; without it the home page is simply one row shorter. */
+  async loadPicks() {
+    try {
+      const found = await services.recommendations(10)
+      this.setData({
+        picks: found.items.map((movie) =>
+          Object.assign({ poster: config.mediaUrl(movie.poster_url), reasonText: movie.reason || '' }, movie)
+        ),
+      })
+    } catch (err) {
+      this.setData({ picks: [] })
+    }
   },
 
   async more(status) {
