@@ -49,24 +49,18 @@ async def recommendations(
 ) -> JSONDoc:
     runtime = runtime_of(request)
     user_id = principal.id if principal is not None and principal.kind == "user" else None
-    picks = await for_caller(runtime, user_id, query.limit)
-    titles: dict[int, str] = {}
+    picks, movies = await for_caller(runtime, user_id, query.limit)
     items: list[JSONDoc] = []
     for pick in picks:
-        movie = await catalogue.get_movie(runtime.db, pick.movie)
-        if movie is None:
-            continue
-        titles[movie.id] = movie.title
-        items.append({**_movie_doc(movie), "_pick": pick})
-    for item in items:
-        pick = item.pop("_pick")
-        because = None
-        if pick.because is not None:
-            because = titles.get(pick.because)
-            if because is None:
-                found = await catalogue.get_movie(runtime.db, pick.because)
-                because = found.title if found else None
-        item["basis"] = "popular" if pick.because is None else "similar"
-        item["because_movie_id"] = pick.because
-        item["reason"] = REASONS[pick.kind].format(title=because) if because and pick.kind else None
+        because = None if pick.because is None else movies.get(pick.because)
+        if pick.because is not None and because is None:  # a movie no longer showing led here
+            because = await catalogue.get_movie(runtime.db, pick.because)
+        reason = REASONS[pick.kind].format(title=because.title) if because and pick.kind else None
+        item = _movie_doc(movies[pick.movie])
+        item.update(
+            basis="popular" if pick.because is None else "similar",
+            because_movie_id=pick.because,
+            reason=reason,
+        )
+        items.append(item)
     return {"items": await _with_want_counts(runtime, items)}

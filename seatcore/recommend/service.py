@@ -33,6 +33,7 @@ from seatcore.domain.recommend import (
 from seatcore.runtime import Runtime
 from seatcore.store import catalogue
 from seatcore.store import recommend as store
+from seatcore.store.catalogue import Movie
 from seatcore.tasks import stop_tasks
 
 log = logging.getLogger(__name__)
@@ -87,14 +88,17 @@ async def model_of(runtime: Runtime) -> Model:
         return model if isinstance(model, Model) else await build(runtime)
 
 
-async def for_caller(runtime: Runtime, user_id: int | None, limit: int) -> list[Pick]:
-    """Picks for a moviegoer (None: anonymous, the popularity ranking), current movies only."""
+async def for_caller(
+    runtime: Runtime, user_id: int | None, limit: int
+) -> tuple[list[Pick], dict[int, Movie]]:
+    """Picks for a moviegoer (None: anonymous, the popularity ranking), current movies only, with
+    the current movies by id."""
     model = await model_of(runtime)
-    current = [
-        m.id
+    current = {
+        movie.id: movie
         for status in ("showing", "coming")
-        for m in await catalogue.list_movies(runtime.db, status=status, limit=MAX_MOVIES)
-    ]
+        for movie in await catalogue.list_movies(runtime.db, status=status, limit=MAX_MOVIES)
+    }
     profile: Profile = {}
     bought: set[int] = set()
     if user_id is not None:
@@ -105,7 +109,7 @@ async def for_caller(runtime: Runtime, user_id: int | None, limit: int) -> list[
             if movie not in profile:
                 profile[movie] = (WEIGHTS[kind], kind)
         bought.update(movie for movie, (_w, kind) in profile.items() if kind == BOUGHT)
-    return recommend(model.similarity, profile, bought=bought, allowed=set(current), limit=limit)
+    return recommend(model.similarity, profile, bought=bought, allowed=set(current), limit=limit), current
 
 
 async def _rebuild_forever(runtime: Runtime, stopping: asyncio.Event) -> None:
