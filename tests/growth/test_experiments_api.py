@@ -162,3 +162,18 @@ async def test_results_count_exposures_and_conversions_per_variant(
     assert by_key["below"]["guardrail_rate"] == 3 / 4 and by_key["above"]["guardrail_rate"] == 1.0
     assert by_key["above"]["guardrail_worse"] is False
     assert body["sample_ratio"]["mismatch"] is False
+
+
+async def test_a_device_flooding_assignments_is_refused(
+    app: Starlette, client: httpx.AsyncClient, staff_headers: StaffHeaders
+) -> None:
+    admin = await staff_headers("boss", role="admin")
+    await started(client, admin)
+    limit = app.state.runtime.settings.analytics_device_batches_per_minute
+    answers = [
+        (await client.get("/api/v1/experiments/assignments", params={"device_id": "flooding-1"})).status_code
+        for _ in range(limit + 3)
+    ]
+    assert answers.count(200) == limit and answers[-3:] == [429, 429, 429]
+    # Another device is not held back.
+    assert set(await assignments(client, device_id="quiet-device")) == {"best_seats_position"}
