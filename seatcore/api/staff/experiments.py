@@ -115,6 +115,11 @@ class ResultsOut(Answer):
     sample_ratio: SampleRatioOut | None
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A stored naive UTC time with its offset, as ISO 8601 wants it."""
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def experiment_out(e: Experiment) -> ExperimentOut:
     return ExperimentOut(
         id=e.id,
@@ -127,8 +132,8 @@ def experiment_out(e: Experiment) -> ExperimentOut:
         metric_from=e.metric_from,
         metric_to=e.metric_to,
         guardrail=e.guardrail,
-        started_at=e.started_at,
-        stopped_at=e.stopped_at,
+        started_at=e.started_at and _utc(e.started_at),
+        stopped_at=e.stopped_at and _utc(e.stopped_at),
     )
 
 
@@ -221,8 +226,8 @@ async def staff_experiment_results(request: Request, principal: Principal) -> Re
     ratio = found.sample_ratio
     return ResultsOut(
         experiment=experiment_out(experiment),
-        since=found.since,
-        until=found.until,
+        since=_utc(found.since),
+        until=_utc(found.until),
         variants=[
             VariantResultOut(
                 key=v.key,
