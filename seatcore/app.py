@@ -50,6 +50,8 @@ BACKGROUND_SERVICES: list[BackgroundService] = [
 ]
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+# Static files are all that answer 405 without naming what they allow (RFC 9110 requires Allow).
+_STATIC_METHODS = "GET, HEAD"
 
 
 async def _seatcore_error(request: Request, exc: Exception) -> Response:
@@ -65,7 +67,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = "no such resource" if exc.status_code == 404 else str(exc.detail)
     body = {"error": {"code": code, "message": message, "details": {}}}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers.setdefault("Allow", _STATIC_METHODS)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 async def _dependency_down(request: Request, exc: Exception) -> Response:
@@ -77,14 +82,20 @@ async def _dependency_down(request: Request, exc: Exception) -> Response:
 
 
 class WebFiles(StaticFiles):
-    """The web pages. An /api/ path that reached them matched no endpoint: 405 when an endpoint has
-    that path with another method, else 404, both in the error shape."""
+    """The web pages. An /api/ path that reached them matched no endpoint: 405 (with ``Allow``)
+    when endpoints have that path with other methods, else 404, both in the error shape."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            routes = scope["app"].router.routes
-            known = any(route.matches(scope)[0] is Match.PARTIAL for route in routes)
-            raise HTTPException(status_code=405 if known else 404)
+            allowed = {
+                method
+                for route in scope["app"].router.routes
+                if isinstance(route, Route) and route.matches(scope)[0] is Match.PARTIAL
+                for method in route.methods or ()
+            }
+            if allowed:
+                raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+            raise HTTPException(status_code=404)
         await super().__call__(scope, receive, send)
 
 

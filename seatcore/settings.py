@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     workers: int = 1
     tls_certfile: str = ""
     tls_keyfile: str = ""
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Routes that take a seat layout: the largest hall (60 rows of 80) is about 340 KB as JSON.
+    max_layout_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Browser origins of other sites that may call the API (CORS) and open seat-map sockets.
     allowed_origins: list[str] = Field(default_factory=list)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or
@@ -80,6 +82,12 @@ class Settings(BaseSettings):
     cleaning_gap_min: int = 15
     sales_close_before_min: int = 10
     refund_until_before_min: int = 30
+
+    # The door (docs/door.md). Empty key folder: DATA_DIR/door-keys, a first key made on first use.
+    door_key_dir: str = ""
+    door_signing_key_id: str = ""  # empty: the key whose id sorts last
+    door_opens_before_min: int = Field(default=60, ge=0)  # tickets come in this long before the start
+    door_closes_after_min: int = Field(default=60, ge=0)  # ... and until this long after it
 
     # Seat holds (docs/seat-engine.md)
     hold_ttl_s: int = Field(default=900, ge=1)  # time to pay

@@ -138,11 +138,13 @@ class TestEveryEndpoint:
     async def test_bad_bodies_change_nothing(self, client: httpx.AsyncClient, app: Starlette) -> None:
         endpoints = [e for e in app.state.endpoints if e.body is not None]
         assert endpoints
-        limit = app.state.runtime.settings.max_body_bytes
+        settings = app.state.runtime.settings
         prepared = [(e, await headers_for(app, e)) for e in endpoints]
         before = await row_counts(app)
         for endpoint, headers in prepared:
             url = concrete(endpoint.path)
+            layout = endpoint.body_limit == "layout"
+            limit = settings.max_layout_body_bytes if layout else settings.max_body_bytes
             for content, status in (
                 (b"{not json", 400),
                 (b"", 400),

@@ -104,12 +104,18 @@ async def test_money_calls_document_the_idempotency_key_they_require(
         ("post", "/api/v1/orders"),
         ("post", "/api/v1/orders/{order_id}/pay"),
         ("post", "/api/v1/orders/{order_id}/refund"),
+        ("post", "/api/v1/orders/{order_id}/exchange"),
     ]
     for method, path in money_calls:
         operation = document["paths"][path][method]
         (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
         assert header["name"] == "Idempotency-Key" and header["required"] is True
-        assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+        assert header["schema"] == {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+        }
         assert "400" in operation["responses"]  # what a call without the key answers
     # ... and the service does require it, as documented.
     body = {"hold_id": "1-0123456789abcdef"}

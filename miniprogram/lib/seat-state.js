@@ -200,7 +200,10 @@ class SeatState {
   _applyChange(change) {
     if (!this.seats[change.seat]) return
     this.states[change.seat] = change.state
-    const ours = change.state === 'held' && this.myHoldId !== null && change.hold_id === this.myHoldId
+    // Hold ids go only to their owner's signed-in socket: on a socket opened before sign-in, a seat
+    // of my hold that is still held (no hold id given) stays mine.
+    const named = change.hold_id === undefined ? this.mine.has(change.seat) : change.hold_id === this.myHoldId
+    const ours = change.state === 'held' && this.myHoldId !== null && named
     if (ours) this.mine.add(change.seat)
     else this.mine.delete(change.seat)
   }

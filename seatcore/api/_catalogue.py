@@ -12,7 +12,6 @@ import hashlib
 from typing import Any
 
 import orjson
-from pydantic import model_validator
 from starlette.requests import Request
 
 from seatcore.api._http import Query
@@ -25,12 +24,7 @@ JSONDoc = dict[str, Any]
 class CatalogueQuery(Query):
     """Query strings where an empty parameter (``?q=``) means the parameter is absent."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_empty(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {name: value for name, value in data.items() if value != ""}
-        return data
+    empty_is_absent = True
 
 
 def runtime_of(request: Request) -> Runtime:

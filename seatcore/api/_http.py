@@ -6,17 +6,41 @@ An endpoint is declared with the models it reads and answers, so the OpenAPI doc
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from seatcore.auth.principal import Principal, authenticated
+from seatcore.bounds import (
+    FIRST_YEAR,
+    ISO_DAY,
+    LAST_YEAR,
+    MAX_ID,
+    MAX_ID_DIGITS,
+    YEAR_PATTERN,
+    day_in_window,
+    parse_count,
+)
 from seatcore.errors import (
     BadRequest,
     Forbidden,
@@ -28,29 +52,102 @@ from seatcore.errors import (
 
 # none: public; optional: token read if sent; any: signed in; user / staff / admin: that kind.
 Auth = Literal["none", "optional", "any", "user", "staff", "admin"]
+# Which body limit applies: max_body_bytes, or max_layout_body_bytes for routes taking a seat layout.
+BodyLimit = Literal["default", "layout"]
 Handler = Callable[..., Awaitable[Any]]
 M = TypeVar("M", bound=BaseModel)
-MAX_ID = 2**53
+
+
+def _in_window(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not day_in_window(day):
+        raise ValueError(f"dates are in the years {FIRST_YEAR}..{LAST_YEAR}")
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic also reads "0" or "1700000000" as a date (seconds since 1970): a query's date is
+    # the ISO 8601 day the document promises, nothing else.
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a date is YYYY-MM-DD")
+    return value
+
+
+# A day in a query string (validated from Python values: for query models only).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
+# Dates and date-times a client sends, held to seatcore.bounds' window. JSON Schema has no minimum
+# for dates, so the document states the window as a pattern on the year.
+Day = Annotated[
+    IsoDate,
+    AfterValidator(_in_window),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEAR_PATTERN}),
+]
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_window),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
+]
 
 
 class Body(BaseModel):
-    """Base for request bodies: unknown fields are refused, not ignored."""
+    """Base for request bodies: unknown fields are refused, not ignored, and types are strict: a
+    JSON ``true`` is not a number, ``"90"`` is not an integer, ``"yes"`` is not a boolean (bodies
+    are validated from their JSON text, where dates and times are ISO 8601 strings)."""
 
-    model_config = ConfigDict(extra="forbid", str_max_length=2000)
+    model_config = ConfigDict(extra="forbid", str_max_length=2000, strict=True)
+    # Set on bodies whose optional fields may be left out but not sent as null (partial updates,
+    # read with ``sent()``), except the fields named. The document says so: it drops null from
+    # the others.
+    nullable: ClassVar[frozenset[str] | None] = None
 
-    def sent(self, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-        """The fields the client sent (a partial update); null is refused except for ``nullable``."""
-        fields = self.model_dump(exclude_unset=True)
-        nulls = sorted(name for name, value in fields.items() if value is None and name not in nullable)
-        if nulls:
-            raise ValidationFailed(
-                "invalid body", problems=[{"field": name, "problem": "may not be null"} for name in nulls]
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        if self.nullable is not None:
+            nulls = sorted(
+                name
+                for name in self.model_fields_set
+                if getattr(self, name) is None and name not in self.nullable
             )
-        return fields
+            if nulls:
+                raise ValueError(f"leave out, do not send null: {', '.join(nulls)}")
+        return self
+
+    def sent(self) -> dict[str, Any]:
+        """The fields the client sent (a partial update)."""
+        return self.model_dump(exclude_unset=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core))
+        if cls.nullable is not None:
+            for name, prop in schema.get("properties", {}).items():
+                if name not in cls.nullable:
+                    _drop_null(prop)
+        return schema
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    """``anyOf: [X, null]`` with ``default: null`` becomes X: the field may be left out, not null."""
+    choices = [choice for choice in prop.pop("anyOf", []) if choice != {"type": "null"}]
+    if prop.get("default", "") is None:
+        del prop["default"]
+    if len(choices) == 1:
+        prop.update(choices[0])
+    elif choices:
+        prop["anyOf"] = choices
 
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=200)
+    # ``?name=`` (as HTML forms send it) means the parameter is absent; the document allows it.
+    empty_is_absent: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_empty(cls, data: Any) -> Any:
+        if cls.empty_is_absent and isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
 
 class Answer(BaseModel):
@@ -72,6 +169,7 @@ class HeaderParam:
     description: str
     required: bool = True
     max_length: int | None = None
+    pattern: str | None = None
 
 
 @dataclass
@@ -88,6 +186,7 @@ class Endpoint:
     auth: Auth = "none"
     errors: tuple[int, ...] = ()
     headers: tuple[HeaderParam, ...] = ()  # request headers it reads (documented, checked by it)
+    body_limit: BodyLimit = "default"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def route(self) -> Route:
@@ -104,9 +203,9 @@ class Endpoint:
         if self.auth != "none":
             kwargs["principal"] = principal
         if self.query is not None:
-            kwargs["query"] = _validate(self.query, dict(request.query_params), "query")
+            kwargs["query"] = _validate(self.query, _single_params(request), "query")
         if self.body is not None:
-            kwargs["body"] = _validate(self.body, await read_json(request), "body")
+            kwargs["body"] = _validate_json(self.body, await read_body(request, self.body_limit))
         result = await self.handler(request, **kwargs)
         if isinstance(result, Response):
             return result
@@ -158,22 +257,70 @@ class Endpoints:
         return self.add("DELETE", path, summary, **options)
 
 
+def _single_params(request: Request) -> dict[str, str]:
+    """The query parameters, each given once: ``?a=1&a=2`` is refused, not read as either."""
+    params = request.query_params
+    if len(params) != len(params.multi_items()):
+        names = [name for name, _ in params.multi_items()]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise ValidationFailed(
+            "invalid query", problems=[{"field": name, "problem": "given more than once"} for name in twice]
+        )
+    return dict(params)
+
+
 def _validate(model: type[M], data: Any, where: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
-        raise ValidationFailed(f"invalid {where}", problems=problems) from None
+        raise _invalid(exc, where) from None
 
 
-async def read_json(request: Request) -> Any:
-    """The request body as JSON, refusing bodies over the configured limit."""
-    limit: int = request.app.state.runtime.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+def _validate_json(model: type[M], raw: bytes) -> M:
+    """A body model from the body's JSON text (strict types; dates as ISO 8601 strings).
+
+    JSON has one kind of number, and ``285.0`` is the integer 285 to JSON Schema and to the
+    OpenAPI document; strict mode refuses it for an int. So a body refused for an integer is read
+    once more with its integral numbers written as integers (only then: the usual body pays nothing).
+    """
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if any(err["type"] == "json_invalid" for err in errors):
+            raise BadRequest("the body is not valid JSON") from None
+        if any(err["type"] == "int_type" for err in errors):
+            try:
+                return model.model_validate_json(orjson.dumps(_integral(orjson.loads(raw))))
+            except ValidationError as again:
+                raise _invalid(again, "body") from None
+        raise _invalid(exc, "body") from None
+
+
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    return value
+
+
+def _invalid(exc: ValidationError, where: str) -> ValidationFailed:
+    problems = [
+        {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    return ValidationFailed(f"invalid {where}", problems=problems)
+
+
+async def read_body(request: Request, which: BodyLimit = "default") -> bytes:
+    """The raw request body, refusing empty ones and those over the limit ``which`` names."""
+    settings = request.app.state.runtime.settings
+    limit: int = settings.max_layout_body_bytes if which == "layout" else settings.max_body_bytes
+    declared = parse_count(request.headers.get("content-length", ""))
+    if declared is not None and declared > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
     chunks: list[bytes] = []
     size = 0
@@ -185,10 +332,25 @@ async def read_json(request: Request) -> Any:
     raw = b"".join(chunks)
     if not raw:
         raise BadRequest("a JSON body is required")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequest("the body is not valid JSON") from None
+    return raw
+
+
+class _IdConvertor(Convertor[int]):
+    """``{name:int}`` in seatcore's paths: at most as many ASCII digits as an id has. Starlette's
+    own takes any number of digits and calls int() on them while routing, where a few thousand
+    digits raise (Python's limit on int() of long text) and the request ends in a 500; a longer
+    segment here matches no route: 404."""
+
+    regex = f"[0-9]{{1,{MAX_ID_DIGITS}}}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("int", _IdConvertor())
 
 
 def path_id(request: Request, name: str = "id") -> int:

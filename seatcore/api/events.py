@@ -16,8 +16,9 @@ from pydantic import Field, field_validator, model_validator
 from starlette.requests import Request
 
 from seatcore.analytics.background import event_log
-from seatcore.api._http import MAX_ID, Answer, Body, Endpoints
+from seatcore.api._http import Answer, Body, Endpoints
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.domain.analytics import CHANNELS, CLIENT_EVENTS, MAX_DWELL_MS, missing_fields, time_problem
 from seatcore.errors import ValidationFailed
 from seatcore.ratelimit import check_rate

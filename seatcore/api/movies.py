@@ -15,8 +15,8 @@ from starlette.requests import Request
 
 from seatcore import keys
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, digest, runtime_of
-from seatcore.api._cursor import bad_cursor, decode_cursor, encode_cursor
-from seatcore.api._http import MAX_ID, Answer, Endpoints, path_id
+from seatcore.api._cursor import cursor_field, decode_cursor, encode_cursor
+from seatcore.api._http import Answer, Endpoints, path_id
 from seatcore.auth.principal import Principal
 from seatcore.domain import names
 from seatcore.errors import NotFound
@@ -29,7 +29,7 @@ HOT_MOVIES = 10
 
 
 class PageQuery(CatalogueQuery):
-    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    cursor: str | None = cursor_field(200)
     limit: int = Field(20, ge=1, le=50)
 
 
@@ -129,22 +129,15 @@ def _movie_doc(movie: store.Movie) -> JSONDoc:
 def _movie_key(cursor: str | None) -> store.MovieKey | None:
     if cursor is None:
         return None
-    score, movie_id = decode_cursor(cursor)
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < MAX_ID for v in (score, movie_id)):
-        raise bad_cursor()
+    score, movie_id = decode_cursor(cursor, ("count", "id"))
     return score, movie_id
 
 
 def _favourite_key(cursor: str | None) -> store.FavouriteKey | None:
     if cursor is None:
         return None
-    at, movie_id = decode_cursor(cursor)
-    if not isinstance(movie_id, int) or isinstance(movie_id, bool) or not isinstance(at, str):
-        raise bad_cursor()
-    try:
-        return dt.datetime.fromisoformat(at).replace(tzinfo=None), movie_id
-    except ValueError:
-        raise bad_cursor() from None
+    at, movie_id = decode_cursor(cursor, ("moment", "id"))
+    return at.replace(tzinfo=None), movie_id
 
 
 # ---------------------------------------------------------------------------------------- endpoints

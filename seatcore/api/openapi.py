@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from seatcore import __version__
 from seatcore.api._http import Endpoint, Endpoints, JSONResponse
+from seatcore.bounds import MAX_ID
 
 endpoints = Endpoints("operations")
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
@@ -75,12 +76,16 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     parameters: list[dict[str, Any]] = []
     for name, kind in _PARAM.findall(endpoint.path):
-        param_schema = {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}
+        param_schema: dict[str, Any] = {"type": "string"}
+        if kind == "int":  # an id (seatcore.bounds)
+            param_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID - 1}
         parameters.append({"name": name, "in": "path", "required": True, "schema": param_schema})
     for header in endpoint.headers:
         header_schema: dict[str, Any] = {"type": "string", "minLength": 1}
         if header.max_length is not None:
             header_schema["maxLength"] = header.max_length
+        if header.pattern is not None:
+            header_schema["pattern"] = header.pattern
         parameters.append(
             {
                 "name": header.name,
@@ -94,6 +99,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
         query_schema = endpoint.query.model_json_schema()
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
+            if endpoint.query.empty_is_absent and name not in required:
+                prop = {"anyOf": [prop, {"const": ""}]}  # ?name= : as if left out
             parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
     if parameters:
         operation["parameters"] = parameters
@@ -110,6 +117,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     if endpoint.answer is not None:
         success["content"] = {"application/json": {"schema": _schema_ref(endpoint.answer, schemas)}}
     responses: dict[str, Any] = {str(endpoint.status): success}
+    for code, description in endpoint.extra.get("also_succeeds", {}).items():  # e.g. 202 while paying
+        responses[str(code)] = success | {"description": description}
     codes = set(endpoint.errors)
     if endpoint.body is not None or endpoint.query is not None:
         codes |= {400, 413, 422}

@@ -24,9 +24,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatcore.analytics import events as analytics
+from seatcore.api._cursor import cursor_field
 from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONResponse, Query
 from seatcore.auth.principal import Principal
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
+from seatcore.door.passes import PassIssuer, issuer_of
+from seatcore.door.service import qr_text
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
 from seatcore.orders import idempotency, store
 from seatcore.orders.ids import is_ticket_code, showtime_of
@@ -47,6 +50,7 @@ IDEMPOTENCY_KEY = HeaderParam(
     "A unique token per attempt, sent again unchanged on a retry: the call then runs once and the "
     "retry gets the first answer (24 hours; the same key with another request is 409).",
     max_length=idempotency.MAX_KEY_CHARS,
+    pattern=r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",  # printable ASCII, no spaces around it
 )
 NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CANCELLED)
 
@@ -74,6 +78,7 @@ class TicketOut(Answer):
     price_fen: int
     live: bool
     qr_url: str
+    qr: str | None = Field(description="live tickets: the signed text the QR code shows (docs/door.md)")
 
 
 class RefundOut(Answer):
@@ -113,13 +118,17 @@ class PayAnswer(Answer):
 
 
 class OrderListQuery(Query):
-    cursor: str | None = None
+    cursor: str | None = cursor_field(200)
     limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
 
 
 def _service(request: Request) -> OrderService:
     runtime: Runtime = request.app.state.runtime
     return cast(OrderService, runtime.extras["orders"])
+
+
+def _passes(request: Request) -> PassIssuer:
+    return issuer_of(request.app.state.runtime)
 
 
 def _order_id(request: Request) -> str:
@@ -133,7 +142,9 @@ def _local(moment: datetime | None, timezone: str) -> datetime | None:
     return None if moment is None else moment.astimezone(ZoneInfo(timezone))
 
 
-def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) -> OrderOut:
+def order_out(
+    order: Order, show: ShowtimeInfo | None, service: OrderService, passes: PassIssuer | None = None
+) -> OrderOut:
     zone = show.timezone if show else "UTC"
     issued = order.status in (OrderStatus.TICKETED, OrderStatus.REFUND_REQUESTED, OrderStatus.REFUNDED)
     if order.reason in NEVER_TICKETED:
@@ -170,6 +181,16 @@ def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) ->
                 price_fen=t.price_fen,
                 live=t.live,
                 qr_url=f"/api/v1/tickets/{t.code}/qr.png",
+                qr=None
+                if passes is None or show is None or not t.live
+                else passes.qr(
+                    code=t.code,
+                    seat=t.seat_id,
+                    showtime_id=show.id,
+                    cinema_id=show.cinema_id,
+                    hall=show.hall_name,
+                    starts_at=show.starts_at,
+                ),
             )
             for t in (order.tickets if issued else ())
         ],
@@ -185,7 +206,7 @@ def order_out(order: Order, show: ShowtimeInfo | None, service: OrderService) ->
     )
 
 
-async def _answer(service: OrderService, order: Order) -> OrderOut:
+async def _answer(service: OrderService, order: Order, passes: PassIssuer) -> OrderOut:
     """The order as the API shows it. While MySQL is unreachable an order still in Redis is shown
     without its showtime's details (and times in UTC) rather than not at all."""
     try:
@@ -193,7 +214,7 @@ async def _answer(service: OrderService, order: Order) -> OrderOut:
     except (DBAPIError, OSError):
         log.warning("showtime details of order %s are unavailable: MySQL is not answering", order.id)
         shows = {}
-    return order_out(order, shows.get(order.showtime_id), service)
+    return order_out(order, shows.get(order.showtime_id), service, passes)
 
 
 async def _idempotent(
@@ -239,7 +260,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     async def work() -> OrderOut:
         order = await service.create(principal.id, body.hold_id)
         analytics.record_placed(request, order)
-        return await _answer(service, order)
+        return await _answer(service, order, _passes(request))
 
     async def resume() -> OrderOut:
         """After a crash: the order the first call made from this hold, if it got that far."""
@@ -251,7 +272,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
             )
             if made is None or made.user_id != principal.id or made.hold_id != body.hold_id:
                 raise
-            return await _answer(service, made)
+            return await _answer(service, made, _passes(request))
 
     return await _idempotent(request, principal, body, 201, work, resume)
 
@@ -268,7 +289,7 @@ async def get_order(request: Request, principal: Principal) -> OrderOut:
     order = await service.find(_order_id(request))
     if order is None or order.user_id != principal.id:
         raise NotFound("no such order")
-    return await _answer(service, order)
+    return await _answer(service, order, _passes(request))
 
 
 @endpoints.post(
@@ -304,7 +325,7 @@ async def pay_order(request: Request, principal: Principal) -> Response:
 )
 async def cancel_order(request: Request, principal: Principal) -> OrderOut:
     service = _service(request)
-    return await _answer(service, await service.cancel(principal.id, _order_id(request)))
+    return await _answer(service, await service.cancel(principal.id, _order_id(request)), _passes(request))
 
 
 @endpoints.post(
@@ -320,7 +341,7 @@ async def refund_order(request: Request, principal: Principal) -> Response:
     order_id = _order_id(request)
 
     async def work() -> OrderOut:
-        return await _answer(service, await service.refund(principal.id, order_id))
+        return await _answer(service, await service.refund(principal.id, order_id), _passes(request))
 
     async def resume() -> OrderOut:
         """After a crash: the refund the first call finished, if it got that far."""
@@ -335,7 +356,7 @@ async def refund_order(request: Request, principal: Principal) -> Response:
                 or done.refund.created_by != f"user:{principal.id}"
             ):
                 raise
-            return await _answer(service, done)
+            return await _answer(service, done, _passes(request))
 
     return await _idempotent(request, principal, None, 200, work, resume)
 
@@ -346,7 +367,7 @@ def _cursor(order: Order) -> str:
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
+    if not cursor:  # ?cursor= : the first page
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -371,7 +392,7 @@ async def my_orders(request: Request, principal: Principal, query: OrderListQuer
     page = found[: query.limit]
     shows = await store.showtime_info(service.db, {order.showtime_id for order in page})
     return OrderPage(
-        items=[order_out(order, shows.get(order.showtime_id), service) for order in page],
+        items=[order_out(order, shows.get(order.showtime_id), service, _passes(request)) for order in page],
         next_cursor=_cursor(page[-1]) if len(found) > query.limit else None,
     )
 
@@ -390,7 +411,8 @@ async def ticket_qr(request: Request, principal: Principal) -> Response:
     if not owner[2]:
         raise Conflict("this ticket is no longer valid (refunded)", code="ticket_not_live")
     image = io.BytesIO()
-    segno.make_qr(code, error="m").save(image, kind="png", scale=QR_SCALE, border=2)
+    signed = await qr_text(request.app.state.runtime, code)  # what the door scans (docs/door.md)
+    segno.make_qr(signed, error="m").save(image, kind="png", scale=QR_SCALE, border=2)
     return Response(
         image.getvalue(), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,7 +28,20 @@ SEAT_ERRORS = (404, 409, 429)
 class HoldBody(Body):
     """Either ``seats`` (the seats to hold) or ``best`` (how many, optionally in ``zone``)."""
 
-    seats: list[SeatIdText] | None = Field(default=None, min_length=1, max_length=50)
+    # The document states the one-way rule too, so generated clients send one or the other.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["seats"], "not": {"anyOf": [{"required": ["best"]}, {"required": ["zone"]}]}},
+                {"required": ["best"], "not": {"required": ["seats"]}},
+            ]
+        }
+    )
+    nullable = frozenset()
+
+    seats: list[SeatIdText] | None = Field(
+        default=None, min_length=1, max_length=50, json_schema_extra={"uniqueItems": True}
+    )
     best: int | None = Field(default=None, ge=1, le=50)
     zone: str | None = Field(default=None, min_length=1, max_length=32)
     accessible: bool = False  # required to hold wheelchair spaces; best then picks a block with one

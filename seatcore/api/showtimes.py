@@ -16,7 +16,8 @@ from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, runtime_of
-from seatcore.api._http import MAX_ID, Answer, Endpoints, path_id
+from seatcore.api._http import Answer, Endpoints, IsoDate, path_id
+from seatcore.bounds import MAX_ID
 from seatcore.domain import names
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.errors import NotFound
@@ -32,7 +33,7 @@ MAX_DAYS_FROM_TODAY = 366
 class ShowtimesQuery(CatalogueQuery):
     movie_id: int | None = Field(None, ge=1, lt=MAX_ID)
     cinema_id: int | None = Field(None, ge=1, lt=MAX_ID)
-    date: dt.date | None = Field(None, description="a day in the cinema's time zone; default today")
+    date: IsoDate | None = Field(None, description="a day in the cinema's time zone; default today")
 
 
 class ShowtimeFields(Answer):

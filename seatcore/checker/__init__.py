@@ -9,7 +9,8 @@ What it proves, each as one row of its table (DESIGN.md, "Seat state: invariants
   sold by a paid order not yet written to MySQL counts as in flight, not as a difference);
 - every successful payment has its seats ticketed or a refund;
 - no hold lives past its hard maximum;
-- the change log of every showtime has no gap in its sequence numbers and ends at its ``seq``.
+- the change log of every showtime has no gap in its sequence numbers and ends at its ``seq``;
+- no ticket is admitted at the door twice, or while not live (invariant 12, seatcore.checker.door_side).
 
 It only reads. The two stores cannot be read in one atomic step, so on a live system a change can
 fall between the reads; ``settle_s`` checks again, for up to that long, while violations remain.

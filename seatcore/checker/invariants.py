@@ -187,6 +187,14 @@ def seq_without_gaps(redis: RedisState) -> Result:
     return result
 
 
+def one_live_set_per_exchange(mysql: MySQLState) -> Result:
+    """Invariant 11: an exchanged order has one whole set of live tickets, on its showtime."""
+    result = Result("exchanges", "exchanged orders have exactly one live set", unit="exchanged orders")
+    result.checked = mysql.exchanged
+    result.violations.extend(mysql.exchange_problems)
+    return result
+
+
 def check_all(redis: RedisState, mysql: MySQLState, *, max_life_ms: int) -> list[Result]:
     return [
         no_double_sale(redis, mysql),
@@ -194,4 +202,5 @@ def check_all(redis: RedisState, mysql: MySQLState, *, max_life_ms: int) -> list
         payments_settled(redis, mysql),
         holds_within_max_life(redis, max_life_ms),
         seq_without_gaps(redis),
+        one_live_set_per_exchange(mysql),
     ]

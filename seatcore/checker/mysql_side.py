@@ -1,4 +1,5 @@
-"""What the checker reads from MySQL (or the embedded SQLite): live tickets and successful payments."""
+"""What the checker reads from MySQL (or the embedded SQLite): live tickets, successful payments and
+exchanged orders' live sets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.db.schema import orders, payments, refunds, tickets
+from seatcore.store import exchanges
 
 PAID_PAYMENT_STATUSES = ("succeeded",)  # what the order writer records for a payment taken
 IN_CLAUSE_BATCH = 500
@@ -32,6 +34,8 @@ class MySQLState:
     # the same, over every showtime, for seats with more than one live ticket
     duplicates: dict[tuple[int, str], list[str]]
     paid: dict[str, PaidOrder]
+    exchanged: int = 0  # exchanged orders looked at
+    exchange_problems: tuple[str, ...] = ()  # those without exactly one live set of tickets
 
 
 def _batches(ids: list[int]) -> Iterable[list[int]]:
@@ -96,4 +100,5 @@ async def read_mysql(db: AsyncEngine, showtime_ids: Iterable[int]) -> MySQLState
             )
             for row in await conn.execute(paid_query)
         }
-    return MySQLState(live, duplicates, paid)
+    exchanged, problems = await exchanges.live_set_problems(db)
+    return MySQLState(live, duplicates, paid, exchanged, tuple(problems))

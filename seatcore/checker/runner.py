@@ -8,6 +8,7 @@ import time
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seatcore.checker.door_side import admitted_once, read_door
 from seatcore.checker.invariants import Result, check_all
 from seatcore.checker.mysql_side import read_mysql
 from seatcore.checker.redis_side import read_redis
@@ -25,7 +26,8 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
         f"seen: {len(redis_state.showtimes)} showtimes in Redis, {len(redis_state.in_flight)} orders in "
         f"Redis ({in_flight} paid), {len(mysql_state.paid)} paid orders in MySQL"
     )
-    return check_all(redis_state, mysql_state, max_life_ms=max_life_ms), seen
+    door = admitted_once(await read_door(db))  # invariant 12: MySQL alone
+    return [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door], seen
 
 
 async def check_deployment(

@@ -175,6 +175,9 @@ tickets = Table(
     # tickets (both MySQL and SQLite let NULLs repeat in a unique key).
     Column("live", Boolean, nullable=True),
     Column("created_at", DateTime, nullable=False),
+    # Set once, by the conditional UPDATE that admits the ticket at the door (invariant 12).
+    Column("checked_in_at", DateTime, nullable=True),
+    Column("checked_in_door", String(64), nullable=True),
     UniqueConstraint("showtime_id", "seat_id", "live"),
     Index(None, "order_id"),
 )
@@ -259,8 +262,64 @@ boxoffice_hours = Table(
     Index(None, "sale_date"),
 )
 
+# ------------------------------------------------------------------- refund fees and exchanges (issue 15)
+
+# A cinema's refund and exchange policy (seatcore.domain.refunds), as its JSON document. A cinema
+# without a row follows the default: a full refund until its refund_until_before_min.
+refund_policies = Table(
+    "refund_policies",
+    metadata,
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# One row per exchanged order (the primary key is the once-per-order guard), written before any
+# seat moves so that a crash part way is finished from here (seatcore.orders.exchange).
+exchanges = Table(
+    "exchanges",
+    metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("from_showtime_id", Id, nullable=False),
+    Column("to_showtime_id", Id, nullable=False),
+    Column("hold_id", String(64), nullable=False),
+    Column("new_seats", Text, nullable=False),  # JSON [[seat, price_fen, ticket code], ...]
+    Column("old_amount_fen", Integer, nullable=False),
+    Column("new_amount_fen", Integer, nullable=False),
+    Column("fee_fen", Integer, nullable=False),
+    Column("pay_fen", Integer, nullable=False),  # the second payment (0: none)
+    Column("refund_fen", Integer, nullable=False),  # the difference refunded (0: none)
+    Column("pay_txn_id", String(64), nullable=True),  # the provider's id of the second payment
+    Column("state", String(16), nullable=False),  # paying | paid | bought | swapped | done | abandoned
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "state", "updated_at"),
+)
+
 # The box office finds changed orders by their update time.
 Index("ix_orders_updated_at", orders.c.updated_at)
+
+# ------------------------------------------------------------------------------------ the door (issue 16)
+
+# Every scan that reached the server, admitted or not, online or synced from an offline door: the
+# trail the scanner's conflicts and `seatcore check` (invariant 12) read.
+door_scans = Table(
+    "door_scans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_code", String(32), nullable=False),
+    Column("showtime_id", Id, nullable=False),
+    Column("cinema_id", Id, nullable=False),
+    Column("door", String(64), nullable=False),
+    Column("scanned_at", DateTime, nullable=False),  # at the door (an offline scan: the device's clock)
+    Column("recorded_at", DateTime, nullable=False),
+    Column("staff_id", Id, nullable=True),
+    Column("outcome", String(24), nullable=False),  # admitted | already_checked_in | ticket_not_live | ...
+    Column("offline", Boolean, nullable=False),
+    Index(None, "ticket_code"),
+    Index(None, "showtime_id", "outcome"),
+)
 
 # ------------------------------------------------------------------------------ experiments (issue 17)
 

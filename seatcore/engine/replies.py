@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from seatcore.bounds import parse_id
 from seatcore.errors import Forbidden, NotFound, SeatcoreError, SeatError, ValidationFailed
 from seatcore.types import SeatId, ShowtimeId
 
@@ -21,10 +22,15 @@ def new_hold_id(showtime_id: ShowtimeId) -> str:
 
 def parse_hold_id(hold_id: str) -> ShowtimeId:
     """The showtime a hold id belongs to (ids are ``SHOWTIME-RANDOM``); NotFound for anything else."""
-    showtime, sep, token = hold_id.partition("-")
-    if not sep or not showtime.isdigit() or len(token) != 2 * _HOLD_ID_TOKEN_BYTES or not token.isalnum():
-        raise NotFound("no such hold", hold_id=hold_id)
-    return int(showtime)
+    showtime, _, token = hold_id.partition("-")
+    showtime_id = parse_id(showtime)
+    if showtime_id is None or len(token) != 2 * _HOLD_ID_TOKEN_BYTES or not _is_token(token):
+        raise NotFound("no such hold", hold_id=hold_id[:100])
+    return showtime_id
+
+
+def _is_token(token: str) -> bool:
+    return token.isascii() and token.isalnum()
 
 
 def well_formed(hold_id: str) -> bool:

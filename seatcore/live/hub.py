@@ -8,8 +8,9 @@ reads its first frame once the subscription is confirmed, so no change can fall 
 and the deltas. The hub checks that sequence numbers follow on (filling a gap from the engine's
 change log, or telling the watchers to resync when the log no longer reaches), and sends at most
 one delta per coalescing window: a change after a quiet spell goes out at once, the changes that
-follow within the window go out together at its end. Each delta is encoded once and the same text
-is handed to every watcher.
+follow within the window go out together at its end. Each delta is encoded once for everyone and
+once more for each moviegoer with a hold in it, who alone is sent that hold's id
+(seatcore.live.frames); every watcher is handed one of those shared texts.
 
 A ``Watcher`` is one socket's bounded queue of frames. Offering a frame never waits: a watcher
 whose queue is full is ended with close code 4000 (resync) and dropped, so a slow phone never
@@ -37,11 +38,11 @@ from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
 from seatcore import keys
-from seatcore.live.frames import Frame
-from seatcore.live.protocol import Change, CloseCode, delta_frame, encode
+from seatcore.live.frames import Frame, SeatChange
+from seatcore.live.protocol import CloseCode
 from seatcore.live.subscriptions import Subscriptions
 from seatcore.tasks import stop_tasks
-from seatcore.types import ShowtimeId
+from seatcore.types import ShowtimeId, UserId
 
 log = logging.getLogger("seatcore.live")
 
@@ -96,12 +97,14 @@ class Watcher:
         "pongs_due",
         "sent_seq",
         "showtime_id",
+        "user_id",
         "wakeup",
     )
 
-    def __init__(self, hub: LiveHub, showtime_id: ShowtimeId) -> None:
+    def __init__(self, hub: LiveHub, showtime_id: ShowtimeId, user_id: UserId | None = None) -> None:
         self._hub = hub
         self.showtime_id = showtime_id
+        self.user_id = user_id  # the signed-in moviegoer, sent the ids of their own holds only
         self.frames: collections.deque[Frame] = collections.deque()
         self.wakeup = asyncio.Event()
         self.ending: tuple[int, str] | None = None
@@ -154,7 +157,7 @@ class _Channel:
     foreign_epochs: set[str] = field(default_factory=set)
     last_seq: int | None = None  # the last sequence number accepted into the stream
     join_floor: int | None = None  # lowest snapshot seq of a watcher, before any message came
-    pending: dict[str, Change] = field(default_factory=dict)
+    pending: dict[str, SeatChange] = field(default_factory=dict)
     pending_from: int = 0
     flush: asyncio.Handle | None = None
     flushed_at: float = float("-inf")  # loop time of the last frame
@@ -222,7 +225,7 @@ class LiveHub:
         if self._sockets_by_ip[ip] <= 0:
             del self._sockets_by_ip[ip]
 
-    def watch(self, showtime_id: ShowtimeId) -> Watcher:
+    def watch(self, showtime_id: ShowtimeId, user_id: UserId | None = None) -> Watcher:
         """Register a watcher *before* its snapshot is taken (and wait for ``subscribed`` before
         taking it), so no change can fall in between."""
         channel = self._channels.get(showtime_id)
@@ -230,7 +233,7 @@ class LiveHub:
             channel = self._channels[showtime_id] = _Channel(showtime_id)
             self.subscriptions.add(self._channel_name(showtime_id))
             SHOWTIMES.inc()
-        watcher = Watcher(self, showtime_id)
+        watcher = Watcher(self, showtime_id, user_id)
         channel.watchers.add(watcher)
         WATCHERS.inc()
         return watcher
@@ -361,7 +364,8 @@ class LiveHub:
             else:
                 channel.flush = loop.call_at(due, self._flush, channel)
         for change in changes:
-            channel.pending[str(change["seat"])] = _change(change)
+            seat_change = SeatChange.from_engine(change)
+            channel.pending[seat_change.seat] = seat_change
         channel.last_seq = seq
         return True
 
@@ -372,12 +376,7 @@ class LiveHub:
             return
         changes = list(channel.pending.values())
         channel.pending = {}
-        frame = Frame(
-            channel.pending_from,
-            channel.last_seq,
-            encode(delta_frame(channel.pending_from, channel.last_seq, changes)),
-            changes,
-        )
+        frame = Frame(channel.pending_from, channel.last_seq, changes)
         for watcher in list(channel.watchers):
             watcher.offer(frame)
 
@@ -467,13 +466,6 @@ class LiveHub:
             known = channel.last_seq if channel.last_seq is not None else channel.join_floor
             if seq_raw is not None and known is not None and int(seq_raw) > known:
                 await self._catch_up(channel)
-
-
-def _change(raw: Mapping[str, Any]) -> Change:
-    change: Change = {"seat": str(raw["seat"]), "state": raw["state"]}
-    if raw.get("hold_id") is not None:
-        change["hold_id"] = str(raw["hold_id"])
-    return change
 
 
 @contextlib.asynccontextmanager

@@ -20,7 +20,8 @@ MAX_CLIENT_FRAME_CHARS = 256
 
 
 class Change(TypedDict, total=False):
-    """One seat's new state; ``hold_id`` only when held (the engine's change object)."""
+    """One seat's new state as a socket is sent it; ``hold_id`` only when held by a hold of the
+    socket's own moviegoer (seatcore.live.frames)."""
 
     seat: SeatId
     state: SeatState

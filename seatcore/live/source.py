@@ -6,13 +6,14 @@ and its change log; this module only turns what it answers into frames.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from seatcore import keys
 from seatcore.api.seats import hold_doc
 from seatcore.engine.background import seat_engine
+from seatcore.live.frames import SeatChange, delta_text
 from seatcore.live.hub import SeatSource
-from seatcore.live.protocol import Change, delta_frame, encode, snapshot_frame
+from seatcore.live.protocol import encode, snapshot_frame
 from seatcore.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ async def first_frame(
         if isinstance(current, str) and epoch in (None, current):
             deltas = await engine.changes_since(showtime_id, since, current)
             if deltas is not None:
-                seq, text = _replay(since, deltas)
+                seq, text = _replay(since, deltas, user_id)
                 return current, seq, text
     snapshot = await engine.snapshot(showtime_id, user_id)
     my_hold = None
@@ -45,12 +46,14 @@ async def first_frame(
     return snapshot.epoch, snapshot.seq, encode(frame)
 
 
-def _replay(since: int, deltas: list[Delta]) -> tuple[int, str | None]:
+def _replay(since: int, deltas: list[Delta], user_id: int | None) -> tuple[int, str | None]:
+    """The missed deltas as one, with hold ids of the moviegoer's own holds only."""
     if not deltas:
         return since, None
-    changes: dict[str, Change] = {}
+    changes: dict[str, SeatChange] = {}
     for delta in deltas:
-        for change in delta.changes:
-            changes[str(change["seat"])] = cast(Change, dict(change))
+        for raw in delta.changes:
+            change = SeatChange.from_engine(raw)
+            changes[change.seat] = change
     last = deltas[-1].seq
-    return last, encode(delta_frame(since + 1, last, changes.values()))
+    return last, delta_text(since + 1, last, changes.values(), user_id)

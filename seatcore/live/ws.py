@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from seatcore.auth.principal import authenticate
+from seatcore.bounds import parse_count, parse_id
 from seatcore.errors import NotFound, Unauthorized
 from seatcore.live.frames import Gap, catch_up
 from seatcore.live.hub import FRAMES_SENT, LiveHub, Watcher
@@ -40,7 +41,6 @@ from seatcore.runtime import Runtime
 from seatcore.settings import Settings
 
 log = logging.getLogger("seatcore.live")
-MAX_ID = 2**53
 MAX_EPOCH_CHARS = 64
 MAX_REASON_BYTES = 123  # what a close frame has room for
 _CLIENT_LEFT = 1005  # "no status": never sent on the wire, marks a watcher whose client closed
@@ -83,7 +83,7 @@ async def seat_map_socket(websocket: WebSocket) -> None:
             except TimeoutError:
                 await _close(websocket, CloseCode.TRY_LATER, "live updates are unavailable", settings)
                 return
-        watcher = hub.watch(showtime_id)
+        watcher = hub.watch(showtime_id, user_id)
         try:
             await _serve(websocket, hub, watcher, runtime, resume, user_id)
         finally:
@@ -97,8 +97,8 @@ def _admission(websocket: WebSocket, settings: Settings) -> tuple[int, Resume, i
     headers = websocket.headers
     if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allowed_origins):
         raise Refused(CloseCode.ORIGIN_REFUSED, "this origin may not open seat maps")
-    raw_id = str(websocket.path_params["showtime_id"])
-    if not raw_id.isdigit() or not 0 < int(raw_id) < MAX_ID:
+    showtime_id = parse_id(str(websocket.path_params["showtime_id"]))
+    if showtime_id is None:
         raise Refused(CloseCode.NO_SHOWTIME, "no such showtime")
     resume = parse_resume(websocket.query_params)
     try:
@@ -106,7 +106,7 @@ def _admission(websocket: WebSocket, settings: Settings) -> tuple[int, Resume, i
     except Unauthorized as exc:
         raise Refused(CloseCode.BAD_TOKEN, exc.message) from None
     user_id = principal.id if principal is not None and principal.kind == "user" else None
-    return int(raw_id), resume, user_id
+    return showtime_id, resume, user_id
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
@@ -124,9 +124,9 @@ def parse_resume(query: Mapping[str, str]) -> Resume:
     since_raw, epoch = query.get("since"), query.get("epoch")
     since = None
     if since_raw:
-        if not since_raw.isdigit() or int(since_raw) >= MAX_ID:
+        since = parse_count(since_raw)
+        if since is None:
             raise Refused(CloseCode.BAD_FRAME, "since must be a sequence number")
-        since = int(since_raw)
     if epoch and (len(epoch) > MAX_EPOCH_CHARS or not epoch.isprintable()):
         raise Refused(CloseCode.BAD_FRAME, "epoch is not one the server gave")
     return Resume(since, epoch or None)
@@ -224,7 +224,7 @@ async def _send_queued(websocket: WebSocket, watcher: Watcher) -> None:
     watcher.frames.clear()
     assert watcher.sent_seq is not None  # set by hub.joined before the pump starts
     try:
-        text, seq = catch_up(frames, watcher.sent_seq)
+        text, seq = catch_up(frames, watcher.sent_seq, watcher.user_id)
     except Gap:
         watcher.end(CloseCode.RESYNC, "missed changes: reconnect with since")
         return

@@ -38,3 +38,22 @@ def refund_id(order_id: str) -> str:
     """Our refund id (WeChat Pay's ``out_refund_no``): one full refund per order, so retries of it
     are one refund at the provider."""
     return f"{order_id}-R"
+
+
+EXCHANGE_PAYMENT_SUFFIX = "-X"
+
+
+def exchange_payment_id(order_id: str) -> str:
+    """The exchange's second payment (``out_trade_no``): one per order, as an order is exchanged once."""
+    return f"{order_id}{EXCHANGE_PAYMENT_SUFFIX}"
+
+
+def exchanged_order_of(payment_id: str) -> str | None:
+    """The order whose exchange ``payment_id`` pays, or None when it is no exchange payment."""
+    order_id = payment_id.removesuffix(EXCHANGE_PAYMENT_SUFFIX)
+    return order_id if order_id != payment_id and showtime_of(order_id) is not None else None
+
+
+def exchange_refund_id(order_id: str) -> str:
+    """The refund of an exchange's price difference, out of the order's own payment."""
+    return f"{order_id}-XR"

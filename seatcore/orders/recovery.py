@@ -15,6 +15,9 @@ ones every second:
 ``recover`` (at start, before the first sweep) looks at every order in Redis at once, whatever its
 score, and finishes the refunds of landed orders that a crash left ``refund_requested``.
 
+Exchanges (seatcore.orders.exchange) a crash left part way are carried on by
+``Exchanges.finish_pending``, in the first round and every half minute after the release below.
+
 ``release_refunded_seats`` (at start over a day, then every half minute over the last quarter
 hour) puts back on sale the seats of refunded orders whose own release failed after MySQL had
 recorded the refund (Redis busy or away at that moment). ``unsell`` only frees seats still sold
@@ -138,6 +141,7 @@ async def run(service: OrderService, stopping: asyncio.Event) -> None:
             if loop.time() >= next_release_at:
                 lookback = RELEASE_LOOKBACK if next_release_at else RELEASE_LOOKBACK_AT_START
                 await release_refunded_seats(service, lookback)
+                await service.exchanges.finish_pending()  # exchanges a crash left part way
                 next_release_at = loop.time() + RELEASE_EVERY_S
             outage.succeeded()
         except Exception as exc:

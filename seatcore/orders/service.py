@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import quote
+from seatcore.domain.refunds import RefundQuote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
-from seatcore.orders import paydetails, seatstate, store
+from seatcore.orders import paydetails, refundfees, seatstate, store
+from seatcore.orders.exchange import Exchanges
 from seatcore.orders.idempotency import IdempotencyStore
-from seatcore.orders.ids import new_order_id, refund_id, showtime_of
+from seatcore.orders.ids import exchanged_order_of, new_order_id, refund_id, showtime_of
 from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone
 from seatcore.orders.records import Order, Payment, now_utc, whole_second
 from seatcore.orders.stream import OrderStream
@@ -68,6 +70,7 @@ class OrderService:
             if provider is not None
             else build_provider(runtime.settings, self.on_notice, runtime.redis)
         )
+        self.exchanges = Exchanges(self)
         self.policy = SalesPolicy(
             runtime.settings.sales_close_before_min, runtime.settings.refund_until_before_min
         )
@@ -232,6 +235,9 @@ class OrderService:
 
         Refuses (changing nothing) a notice for an unknown order or for another amount.
         """
+        if exchanged_order_of(notice.order_id) is not None:
+            await self.exchanges.on_payment(notice)  # an exchange's second payment
+            return
         if notice.status != "paid":
             analytics.record(self._runtime, "payment_failed", order_id=notice.order_id, code=notice.status)
             log.info("payment notice for %s says %s: nothing to do", notice.order_id, notice.status)
@@ -337,8 +343,8 @@ class OrderService:
         return await self.provider.refund(
             order_id=order.id,
             refund_id=refund_id(order.id),
-            amount_fen=order.amount_fen,
-            total_fen=order.amount_fen,
+            amount_fen=order.refund.amount_fen if order.refund else order.amount_fen,
+            total_fen=order.payment.amount_fen if order.payment else order.amount_fen,
             reason=REASON_TEXT[reason],
         )
 
@@ -361,6 +367,13 @@ class OrderService:
         with 503, and the provider sends it again later.
         """
         order_id = result.refund_id.removesuffix("-R")
+        exchanged = exchanged_order_of(order_id) or exchanged_order_of(result.refund_id.removesuffix("R"))
+        if exchanged is not None:
+            # An exchange's own refund (its difference, or its second payment): recorded from the
+            # provider's answer when it was made; a late failure is for an operator to see.
+            log_at = logging.ERROR if result.status == "failed" else logging.INFO
+            log.log(log_at, "exchange refund %s of order %s: %s", result.refund_id, exchanged, result.status)
+            return
         if refund_id(order_id) != result.refund_id or showtime_of(order_id) is None:
             raise NotFound("the notice names no refund of ours", code="refund_unknown")
         if await store.set_refund_status(self.db, order_id, result.status, result.provider_refund_id):
@@ -387,27 +400,42 @@ class OrderService:
     # ------------------------------------------------------------------------------- refunds
 
     async def refund(self, user_id: int, order_id: str) -> Order:
-        """The moviegoer's refund of a ticketed order, allowed until the cinema's deadline."""
+        """The moviegoer's refund of a ticketed order under the cinema's fee tiers: the fee is
+        kept, the rest goes back (``refund_quote`` tells both before). Refused once the tiers
+        have closed (``refund_closed``) and for a premiere whose cinema refunds none."""
         order = await self._landed_or_refuse(order_id, user_id)
+        amount_fen = None
         if order.status is S.TICKETED:
-            shows = await store.showtime_info(self.db, [order.showtime_id])
-            show = shows.get(order.showtime_id)
-            if show is not None:
-                policy = self.policy.with_overrides(None, show.refund_until_before_min)
-                if not policy.refundable(show.starts_at, now_utc()):
-                    deadline = policy.refund_deadline(show.starts_at)
-                    raise Conflict(
-                        "refunds for this showtime closed "
-                        f"{policy.refund_until_before_min} minutes before it starts",
-                        code="refund_closed",
-                        deadline=deadline.isoformat(),
-                    )
-        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}")
+            if await refundfees.exchange_under_way(self.db, order.id):
+                raise Conflict("this order is being exchanged", code="exchange_in_progress")
+            quoted = await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
+            if quoted.refusal == "refund_premiere":
+                raise Conflict("this cinema does not refund premiere tickets", code="refund_premiere")
+            if quoted.refusal is not None:
+                raise Conflict(
+                    "refunds for this showtime have closed",
+                    code="refund_closed",
+                    deadline=quoted.deadline.isoformat() if quoted.deadline else None,
+                )
+            amount_fen = quoted.refund_fen
+        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}", amount_fen)
+
+    async def refund_quote(self, user_id: int, order_id: str) -> RefundQuote:
+        """What the moviegoer's refund would keep and give back now (a ticketed order only)."""
+        order = await self._landed_or_refuse(order_id, user_id)
+        if order.status is not S.TICKETED:
+            raise Conflict(
+                f"an order that is {order.status.value} cannot be refunded",
+                code="illegal_transition",
+                status=order.status.value,
+                wanted=S.REFUND_REQUESTED.value,
+            )
+        return await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
 
     async def refund_by_staff(self, order_id: str, *, created_by: str) -> Order:
         """A refund the cinema grants (any time; the caller checked the staff member's scope)."""
         order = await self._landed_or_refuse(order_id, None)
-        return await self._refund_landed(order, Reason.STAFF, created_by)
+        return await self._refund_landed(order, Reason.STAFF, created_by, None)
 
     async def _landed_or_refuse(self, order_id: str, user_id: int | None) -> Order:
         order = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
@@ -429,14 +457,19 @@ class OrderService:
             wanted=S.REFUND_REQUESTED.value,
         )
 
-    async def _refund_landed(self, order: Order, reason: Reason, created_by: str) -> Order:
+    async def _refund_landed(
+        self, order: Order, reason: Reason, created_by: str, amount_fen: int | None
+    ) -> Order:
+        """Refund ``amount_fen`` (None: everything the order holds, as staff refunds are)."""
         if order.status is S.REFUNDED:
             # A refund that failed after MySQL and before the seats went back on sale (Redis down)
             # is healed by the next attempt, which is then refused as usual. unsell is idempotent.
             await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
         if order.status is not S.REFUND_REQUESTED:
             check_move(order.status, S.REFUND_REQUESTED)
-            if not await store.begin_refund(self.db, order, reason, created_by):
+            if amount_fen is None:
+                amount_fen = await refundfees.paid_in_all(self.db, order)
+            if not await store.begin_refund(self.db, order, reason, created_by, amount_fen=amount_fen):
                 current = await store.get(self.db, order.id)
                 assert current is not None
                 if current.status is not S.REFUND_REQUESTED:
@@ -451,7 +484,7 @@ class OrderService:
         if order.status is not S.REFUND_REQUESTED:
             return order
         try:
-            result = await self._provider_refund(order)
+            result = await refundfees.refund_at_provider(self.provider, self.db, order)
         except Conflict as exc:  # the provider refused: nothing will change by retrying
             await store.fail_refund(self.db, order_id)
             raise Conflict(

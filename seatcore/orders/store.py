@@ -335,7 +335,9 @@ def _order_from_rows(row: Any, ticket_rows: list[Any], payment_row: Any, refund_
         showtime_id=row.showtime_id,
         hold_id=row.hold_id,
         status=OrderStatus(row.status),
-        seats={t.seat_id: t.price_fen for t in ticket_rows},
+        # After an exchange the order keeps its old tickets (not live) beside the new ones; its
+        # seats are those on the showtime it has now.
+        seats={t.seat_id: t.price_fen for t in ticket_rows if t.showtime_id == row.showtime_id},
         created_at=created_at,
         updated_at=row.updated_at.replace(tzinfo=UTC),
         reason=refund.reason if refund else None,
@@ -348,8 +350,11 @@ def _order_from_rows(row: Any, ticket_rows: list[Any], payment_row: Any, refund_
 # ------------------------------------------------------------------------------------------ refunds
 
 
-async def begin_refund(db: AsyncEngine, order: Order, reason: Reason, created_by: str) -> bool:
-    """Move a ticketed order to refund_requested and record the refund; False if it was not ticketed."""
+async def begin_refund(
+    db: AsyncEngine, order: Order, reason: Reason, created_by: str, *, amount_fen: int | None = None
+) -> bool:
+    """Move a ticketed order to refund_requested and record the refund of ``amount_fen`` (the
+    order's amount unless a fee keeps part of it); False if it was not ticketed."""
     now = utcnow()
     async with db.begin() as conn:
         moved = await conn.execute(
@@ -362,7 +367,7 @@ async def begin_refund(db: AsyncEngine, order: Order, reason: Reason, created_by
         await conn.execute(
             insert(refunds).values(
                 order_id=order.id,
-                amount_fen=order.amount_fen,
+                amount_fen=order.amount_fen if amount_fen is None else amount_fen,
                 status="pending",
                 reason=reason.value,
                 created_by=created_by,

@@ -123,7 +123,7 @@ async def test_each_change_takes_one_sequence_number_and_can_be_replayed(
     assert deltas is not None
     assert [d.seq for d in deltas] == [1, 2, 3, 4]
     assert deltas[0].changes == [
-        {"seat": s, "state": "held", "hold_id": first.id} for s in ("A-1", "A-2", "A-3")
+        {"seat": s, "state": "held", "hold_id": first.id, "user": "1"} for s in ("A-1", "A-2", "A-3")
     ]
     assert deltas[2].changes == [{"seat": s, "state": "free"} for s in ("A-1", "A-2", "A-3")]
     assert deltas[3].changes == [{"seat": s, "state": "free"} for s in ("B-1", "B-2")]
@@ -154,8 +154,8 @@ async def test_changes_are_published_with_their_sequence_number(
         "seq": 1,
         "epoch": epoch,
         "changes": [
-            {"seat": "A-5", "state": "held", "hold_id": hold.id},
-            {"seat": "A-6", "state": "held", "hold_id": hold.id},
+            {"seat": "A-5", "state": "held", "hold_id": hold.id, "user": "1"},
+            {"seat": "A-6", "state": "held", "hold_id": hold.id, "user": "1"},
         ],
     }
 

@@ -49,11 +49,15 @@ async def test_the_engine_agrees_with_every_case(
     engine: SeatEngine, source: FakeSeating, case: dict[str, Any]
 ) -> None:
     grid = grid_of(case)
-    if unpaired_couple_seats(grid, case["selection"]):
-        pytest.skip("the engine refuses half a couple pair before it looks for stranded seats")
     source.add(1, SHARED["layouts"][case["layout"]])
     source.sold[1] = dict.fromkeys(case["taken"], "order-1")
     accessible = any(grid.layout.seats[s].type == "wheelchair" for s in case["selection"])
+    unpaired = unpaired_couple_seats(grid, case["selection"])
+    if unpaired:  # the engine refuses half a couple pair before it looks for stranded seats
+        with pytest.raises(SeatcoreError) as caught:
+            await engine.hold(1, 1, seats=case["selection"], accessible=accessible)
+        assert caught.value.code == "couple_pair"
+        return
     if not case["stranded"]:
         hold = await engine.hold(1, 1, seats=case["selection"], accessible=accessible)
         assert sorted(hold.seats) == sorted(case["selection"])

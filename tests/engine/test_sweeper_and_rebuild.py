@@ -90,7 +90,8 @@ async def test_the_apps_sweeper_releases_expired_holds(
             released = await _message(pubsub, show.showtime_id, seat_map["epoch"])
     finally:
         await listener.aclose()
-    assert first["changes"] == [{"seat": "A-1", "state": "held", "hold_id": held.json()["id"]}]
+    leo = str((await client.get("/api/v1/me", headers=await login("leo"))).json()["id"])
+    assert first["changes"] == [{"seat": "A-1", "state": "held", "hold_id": held.json()["id"], "user": leo}]
     assert released == {
         "showtime_id": show.showtime_id,
         "seq": 2,

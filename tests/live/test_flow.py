@@ -95,7 +95,7 @@ async def test_pings_carry_the_seq_and_silent_clients_are_dropped(server: LiveSe
             while True:
                 frames.append(await receive_json(silent))
         assert silent.close_code == CloseCode.IDLE_TIMEOUT
-        assert frames[0]["type"] == "delta" and frames[0]["changes"][0]["hold_id"] == hold.id
+        assert frames[0]["type"] == "delta" and frames[0]["changes"][0]["state"] == "held"
         pings = [frame for frame in frames if frame["type"] == "ping"]
         assert pings and all(ping["seq"] == snapshot["seq"] + 1 for ping in pings)
         # The client that pings outlives the idle timeout several times over and is still live.

@@ -50,8 +50,9 @@ async def test_a_hold_on_one_process_reaches_watchers_on_the_other(
         two = stack.enter_context(running(["serve"], cwd=tmp_path, env=env))
         path = f"/ws/showtimes/{show.showtime_id}"
         async with (
-            connect(one.base_url.replace("http", "ws") + path) as on_one,
-            connect(two.base_url.replace("http", "ws") + path) as on_two,
+            # The moviegoer's own sockets: they are sent the ids of the holds they make.
+            connect(one.base_url.replace("http", "ws") + path, additional_headers=headers) as on_one,
+            connect(two.base_url.replace("http", "ws") + path, additional_headers=headers) as on_two,
             httpx.AsyncClient(timeout=10) as http,
         ):
             start = await receive_json(on_one)

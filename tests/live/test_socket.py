@@ -33,9 +33,9 @@ async def test_snapshot_then_deltas_in_order(server: LiveServer) -> None:
         hold = await server.engine.hold(show.showtime_id, 7, seats=["C-4", "C-5"])
         delta = await receive_json(ws)
         assert delta["from_seq"] == delta["seq"] == snapshot["seq"] + 1
-        assert sorted(delta["changes"], key=lambda c: c["seat"]) == [
-            {"seat": "C-4", "state": "held", "hold_id": hold.id},
-            {"seat": "C-5", "state": "held", "hold_id": hold.id},
+        assert sorted(delta["changes"], key=lambda c: c["seat"]) == [  # no hold id: not theirs
+            {"seat": "C-4", "state": "held"},
+            {"seat": "C-5", "state": "held"},
         ]
         await server.engine.release(hold.id, 7)
         delta = await receive_json(ws)
@@ -62,6 +62,43 @@ async def test_signed_in_snapshot_names_my_seats(server: LiveServer, sign_in: Si
     async with connect(f"{server.ws_base}/ws/showtimes/{show.showtime_id}") as ws:
         anonymous = await receive_json(ws)
         assert anonymous["mine"] == [] and anonymous["my_hold"] is None
+
+
+async def test_hold_ids_go_only_to_their_owner(server: LiveServer, sign_in: SignIn) -> None:
+    """Live deltas and resumed replays alike: the owner's socket is sent the hold's id, another
+    moviegoer's and an anonymous one see the seats held and nothing more."""
+    show = await make_show(server.runtime.db)
+    owner_token, other_token = await sign_in("owen"), await sign_in("olga")
+    owner = server.runtime.tokens.verify(owner_token).id
+    url = f"{server.ws_base}/ws/showtimes/{show.showtime_id}"
+    watchers = {
+        "owner": f"{url}?token={owner_token}",
+        "other": f"{url}?token={other_token}",
+        "anonymous": url,
+    }
+    held = {"seat": "E-1", "state": "held"}, {"seat": "E-2", "state": "held"}
+    async with (
+        connect(watchers["owner"]) as mine,
+        connect(watchers["other"]) as theirs,
+        connect(watchers["anonymous"]) as nobody,
+    ):
+        snapshot = await receive_json(mine)
+        for ws in (theirs, nobody):
+            await receive_json(ws)
+        hold = await server.engine.hold(show.showtime_id, owner, seats=["E-1", "E-2"])
+        own = sorted((await receive_json(mine))["changes"], key=lambda c: c["seat"])
+        assert own == [{**change, "hold_id": hold.id} for change in held]
+        for ws in (theirs, nobody):
+            assert sorted((await receive_json(ws))["changes"], key=lambda c: c["seat"]) == list(held)
+    since = f"since={snapshot['seq']}&epoch={snapshot['epoch']}"
+    for who, expected in (("owner", hold.id), ("other", None), ("anonymous", None)):
+        separator = "&" if "?" in watchers[who] else "?"
+        async with connect(f"{watchers[who]}{separator}{since}") as ws:
+            replay = await receive_json(ws)
+            assert replay["type"] == "delta", who
+            assert {c["seat"]: c.get("hold_id") for c in replay["changes"]} == dict.fromkeys(
+                ["E-1", "E-2"], expected
+            ), who
 
 
 async def test_resume_replays_only_what_was_missed(server: LiveServer) -> None:
@@ -128,7 +165,10 @@ async def test_ping_is_answered_and_other_frames_close_4400(server: LiveServer) 
             assert await close_code(ws) == CloseCode.BAD_FRAME
 
 
-@pytest.mark.parametrize("showtime", ["0", "abc", "-1", "9007199254740993", "424242", "1e3"])
+@pytest.mark.parametrize(
+    "showtime",
+    ["0", "abc", "-1", "9007199254740993", "424242", "1e3", "%C2%B2", "%D9%A3", "9" * 30, "1" * 5000],
+)
 async def test_unknown_showtimes_close_4404(server: LiveServer, showtime: str) -> None:
     async with connect(f"{server.ws_base}/ws/showtimes/{showtime}") as ws:
         assert await close_code(ws) == CloseCode.NO_SHOWTIME
@@ -137,7 +177,7 @@ async def test_unknown_showtimes_close_4404(server: LiveServer, showtime: str) -
 async def test_bad_query_token_and_origin_are_refused(server: LiveServer) -> None:
     show = await make_show(server.runtime.db)
     url = f"{server.ws_base}/ws/showtimes/{show.showtime_id}"
-    for query in ("since=abc", "since=-3", f"since=1&epoch={'e' * 200}"):
+    for query in ("since=abc", "since=-3", f"since=1&epoch={'e' * 200}", "since=%C2%B2", f"since={'9' * 40}"):
         async with connect(f"{url}?{query}") as ws:
             assert await close_code(ws) == CloseCode.BAD_FRAME
     async with connect(f"{url}?token=not-a-token") as ws:

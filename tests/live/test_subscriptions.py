@@ -85,9 +85,7 @@ async def test_a_process_subscribes_to_a_showtime_while_it_has_watchers(server: 
         hold = await server.engine.hold(watched.showtime_id, 1, seats=["B-1", "B-2"])
         for ws in (first, second):
             delta = await receive_json(ws)
-            assert {c["seat"]: c.get("hold_id") for c in delta["changes"]} == dict.fromkeys(
-                ["B-1", "B-2"], hold.id
-            )
+            assert {c["seat"]: c["state"] for c in delta["changes"]} == dict.fromkeys(["B-1", "B-2"], "held")
     # The last watcher gone, the process unsubscribes.
     await until(lambda: _numsub(server, channel, 0))
     assert await subscriptions_of_hub(server) == 1

@@ -67,7 +67,11 @@ export class SeatMapState {
     for (const change of frame.changes) {
       if (!this.seats.has(change.seat)) continue
       this.states.set(change.seat, change.state)
-      const ours = change.state === 'held' && this.myHold !== null && change.hold_id === this.myHold.id
+      // Hold ids go only to their owner's signed-in socket, and this page watches anonymously:
+      // a seat of my hold that is still held (no hold id given) stays mine.
+      const named =
+        change.hold_id === undefined ? this.mine.has(change.seat) : change.hold_id === this.myHold?.id
+      const ours = change.state === 'held' && this.myHold !== null && named
       if (ours) this.mine.add(change.seat)
       else this.mine.delete(change.seat)
     }

@@ -231,3 +231,21 @@ describe('while a hold request is on its way', () => {
     expect(state.picks.size).toBe(0)
   })
 })
+
+describe('hold ids only reach their owner', () => {
+  test('a held seat of my hold without a hold id (a socket opened before sign-in) stays mine', () => {
+    const state = fresh()
+    state.setHold({ id: 'h1', seats: ['A-1', 'A-2'] })
+    state.applyDelta(delta(6, 6, [{ seat: 'A-1', state: 'held' }]))
+    expect(state.mine.has('A-1')).toBe(true)
+    state.applyDelta(delta(7, 7, [{ seat: 'A-3', state: 'held' }]))
+    expect(state.mine.has('A-3')).toBe(false)
+  })
+
+  test("another hold's id on my seat takes it from me", () => {
+    const state = fresh()
+    state.setHold({ id: 'h1', seats: ['A-1'] })
+    state.applyDelta(delta(6, 6, [{ seat: 'A-1', state: 'held', hold_id: 'other' }]))
+    expect(state.mine.has('A-1')).toBe(false)
+  })
+})

@@ -1,4 +1,5 @@
-"""The staff API behind the browser console: catalogue, schedule, box office, orders, audit.
+"""The staff API behind the browser console: catalogue, schedule, box office, orders, audit,
+the door.
 
 Every endpoint is for signed-in staff (``auth="staff"``) and is scoped per cinema by
 seatcore.api.staff._access.
@@ -7,7 +8,17 @@ seatcore.api.staff._access.
 from __future__ import annotations
 
 from seatcore.api._http import Endpoints
-from seatcore.api.staff import analytics, audit, boxoffice, cinemas, experiments, movies, orders, showtimes
+from seatcore.api.staff import (
+    analytics,
+    audit,
+    boxoffice,
+    checkins,
+    cinemas,
+    experiments,
+    movies,
+    orders,
+    showtimes,
+)
 
 ENDPOINT_GROUPS: list[Endpoints] = [
     movies.endpoints,
@@ -17,5 +28,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     orders.endpoints,
     audit.endpoints,
     analytics.endpoints,
+    checkins.endpoints,
     experiments.endpoints,
 ]

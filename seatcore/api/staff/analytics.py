@@ -19,10 +19,11 @@ from starlette.requests import Request
 from seatcore.analytics import reports
 from seatcore.analytics.background import event_store
 from seatcore.analytics.store import Filters
-from seatcore.api._http import MAX_ID, Answer, Endpoints
+from seatcore.api._http import Answer, Day, Endpoints
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 
 endpoints = Endpoints("staff: analytics")
 
@@ -30,8 +31,8 @@ MAX_RANGE_DAYS = 366
 
 
 class ReportQuery(StaffQuery):
-    start: dt.date = Field(description="first local date")
-    end: dt.date = Field(description="last local date (inclusive)")
+    start: Day = Field(description="first local date")
+    end: Day = Field(description="last local date (inclusive)")
     cinema_id: int | None = Field(
         None, ge=1, lt=MAX_ID, description="one cinema; default all of the caller's"
     )

@@ -8,10 +8,12 @@ from typing import Any
 from pydantic import Field
 from starlette.requests import Request
 
-from seatcore.api._http import MAX_ID, Answer, Endpoints
+from seatcore.api._cursor import decode_cursor, encode_cursor
+from seatcore.api._http import Answer, Endpoints
 from seatcore.api.staff._access import runtime_of, staff_scope
-from seatcore.api.staff._query import PageQuery, bad_cursor, decode_cursor, encode_cursor
+from seatcore.api.staff._query import PageQuery
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.store import audit
 from seatcore.store._time import from_db
 
@@ -66,9 +68,7 @@ async def staff_audit_trail(request: Request, principal: Principal, query: Audit
     scope = await staff_scope(request, principal)
     before = None
     if query.cursor is not None:
-        (before,) = decode_cursor(query.cursor, 1)
-        if not isinstance(before, int) or isinstance(before, bool):
-            raise bad_cursor()
+        (before,) = decode_cursor(query.cursor, ("id",))
     target = None
     if query.target_type is not None and query.target_id is not None:
         target = (query.target_type, query.target_id)

@@ -19,10 +19,11 @@ from pydantic import Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatcore.api._http import MAX_ID, Answer, Endpoints
+from seatcore.api._http import Answer, Day, Endpoints
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.store import boxoffice
 from seatcore.store.boxoffice import Figures
 
@@ -32,8 +33,10 @@ MAX_RANGE_DAYS = 366
 
 
 class PeriodQuery(StaffQuery):
-    start: dt.date = Field(description="first local date")
-    end: dt.date = Field(description="last local date (inclusive)")
+    start: Day = Field(description="first local date")
+    end: Day = Field(
+        description=f"last local date (inclusive): not before start, at most {MAX_RANGE_DAYS} days in all"
+    )
     cinema_id: int | None = Field(
         None, ge=1, lt=MAX_ID, description="one cinema; default all of the caller's"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from pydantic import Field, field_validator
+from pydantic import Field, JsonValue, field_validator
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Endpoints, path_id
@@ -25,15 +25,21 @@ from seatcore.store.staff import Hall
 endpoints = Endpoints("staff: cinemas and halls")
 
 _ZONES = frozenset(available_timezones())
+# The document lists the zones, so that generated clients offer only those the service takes.
+_ZONE_SCHEMA: dict[str, JsonValue] = {"enum": list(sorted(_ZONES))}
 
 
 class CinemaFields(Body):
     """A cinema's fields; in a PATCH only the fields sent change."""
 
+    nullable = frozenset({"sales_close_before_min", "refund_until_before_min", "latitude", "longitude"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     city: str | None = Field(None, min_length=1, max_length=100)
     address: str | None = Field(None, max_length=300)
-    timezone: str | None = Field(None, description="an IANA zone such as Asia/Shanghai")
+    timezone: str | None = Field(
+        None, description="an IANA zone such as Asia/Shanghai", json_schema_extra=_ZONE_SCHEMA
+    )
     sales_close_before_min: int | None = Field(
         None, ge=0, le=24 * 60, description="sales close this long before a start; null: service default"
     )
@@ -54,16 +60,17 @@ class CinemaFields(Body):
     def columns(self) -> dict[str, Any]:
         """The fields sent; null only resets a policy field to the service default or takes the
         cinema off the map."""
-        return self.sent(_NULLABLE)
-
-
-_NULLABLE = frozenset({"sales_close_before_min", "refund_until_before_min", "latitude", "longitude"})
+        return self.sent()
 
 
 class NewCinema(CinemaFields):
     name: str = Field(min_length=1, max_length=200)
     city: str = Field(min_length=1, max_length=100)
-    timezone: str = Field("Asia/Shanghai", description="an IANA zone such as Asia/Shanghai")
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="an IANA zone such as Asia/Shanghai",
+        json_schema_extra=_ZONE_SCHEMA,
+    )
 
 
 class StaffCinemaOut(Answer):
@@ -222,6 +229,7 @@ async def staff_update_cinema(request: Request, principal: Principal, body: Cine
     auth="staff",
     body=LayoutBody,
     answer=LayoutCheck,
+    body_limit="layout",
 )
 async def staff_validate_layout(request: Request, principal: Principal, body: LayoutBody) -> LayoutCheck:
     await staff_scope(request, principal)
@@ -246,6 +254,7 @@ async def staff_list_halls(request: Request, principal: Principal) -> HallList:
     answer=HallOut,
     status=201,
     errors=(409,),
+    body_limit="layout",
 )
 async def staff_create_hall(request: Request, principal: Principal, body: NewHall) -> HallOut:
     scope = await staff_scope(request, principal)
@@ -270,6 +279,7 @@ async def staff_get_hall(request: Request, principal: Principal) -> HallOut:
     body=HallPatch,
     answer=HallOut,
     errors=(409,),
+    body_limit="layout",
 )
 async def staff_update_hall(request: Request, principal: Principal, body: HallPatch) -> HallOut:
     scope = await staff_scope(request, principal)

@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from starlette.requests import Request
 
-from seatcore.api._http import MAX_ID, Answer, Body, Endpoints
+from seatcore.api._cursor import decode_cursor, encode_cursor
+from seatcore.api._http import Answer, Body, Day, Endpoints
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
-from seatcore.api.staff._query import PageQuery, bad_cursor, decode_cursor, encode_cursor
+from seatcore.api.staff._query import PageQuery
 from seatcore.api.staff.audit import AuditEntryOut, entry_out
 from seatcore.api.staff.refunds import refund_orders
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.errors import NotFound
 from seatcore.store import audit, boxoffice, staff_orders
 from seatcore.store.staff_orders import MoneyEvent, OrderFilter, OrderSummary
@@ -36,7 +38,7 @@ class OrderSearch(PageQuery):
     openid: str | None = Field(None, max_length=128)
     showtime_id: int | None = Field(None, ge=1, lt=MAX_ID)
     cinema_id: int | None = Field(None, ge=1, lt=MAX_ID)
-    date: dt.date | None = Field(None, description="the local day the order was placed")
+    date: Day | None = Field(None, description="the local day the order was placed")
 
 
 class StaffRefundBody(Body):
@@ -159,13 +161,8 @@ async def _day_windows(request: Request, scope: Scope, query: OrderSearch) -> tu
 def _after(cursor: str | None) -> staff_orders.OrderKey | None:
     if cursor is None:
         return None
-    at, order_id = decode_cursor(cursor, 2)
-    if not isinstance(at, str) or not isinstance(order_id, str):
-        raise bad_cursor()
-    try:
-        return dt.datetime.fromisoformat(at), order_id
-    except ValueError:
-        raise bad_cursor() from None
+    at, order_id = decode_cursor(cursor, ("moment", "text"))
+    return at, order_id
 
 
 async def order_detail(request: Request, scope: Scope, order_id: str) -> OrderDetailOut:

@@ -9,19 +9,20 @@ orders at once (seatcore.orders.closing) and refunds every paid order.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field
 from starlette.requests import Request
 
-from seatcore.api._http import MAX_ID, Answer, Body, Endpoints, path_id
+from seatcore.api._http import Answer, Body, Day, Endpoints, Moment, path_id
 from seatcore.api.showtimes import ShowtimeFields
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.api.staff.cinemas import hall_out, load_cinema, load_hall
 from seatcore.api.staff.refunds import RefundOutcome, refund_orders
 from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
 from seatcore.domain.orders import PAID_STATUSES
 from seatcore.domain.schedule import SalesPolicy, Screening, showtime_end
 from seatcore.errors import Conflict, NotFound, ScheduleClash, ValidationFailed
@@ -36,46 +37,37 @@ endpoints = Endpoints("staff: showtimes")
 
 MAX_WINDOW_DAYS = 14
 MAX_PRICE_FEN = 1_000_000
+PriceFen = Annotated[int, Field(ge=1, le=MAX_PRICE_FEN)]
 
 
 class ScheduleQuery(StaffQuery):
     cinema_id: int = Field(ge=1, lt=MAX_ID)
     hall_id: int | None = Field(None, ge=1, lt=MAX_ID, description="only this hall")
-    start: dt.date | None = Field(None, description="first local day; default today in the cinema's zone")
+    start: Day | None = Field(None, description="first local day; default today in the cinema's zone")
     days: int = Field(7, ge=1, le=MAX_WINDOW_DAYS)
-
-
-def _check_prices(prices: dict[str, int] | None) -> dict[str, int] | None:
-    if prices is not None:
-        for zone, fen in prices.items():
-            if not 1 <= fen <= MAX_PRICE_FEN:
-                raise ValueError(f"zone {zone}: a price is 1..{MAX_PRICE_FEN} fen")
-    return prices
 
 
 class NewShowtimeBody(Body):
     hall_id: int = Field(ge=1, lt=MAX_ID)
     movie_id: int = Field(ge=1, lt=MAX_ID)
-    starts_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset; the end follows from the film")
+    starts_at: Moment = Field(description="ISO 8601 with a UTC offset; the end follows from the film")
     language: str = Field("", max_length=32)
     format: str = Field("2D", max_length=32)
-    prices: dict[str, int] = Field(description="fen per seat for every price zone of the hall")
+    prices: dict[str, PriceFen] = Field(description="fen per seat for every price zone of the hall")
     sales_open: bool = True
-
-    _prices = field_validator("prices")(_check_prices)
 
 
 class ShowtimePatch(Body):
     """Only the fields sent change. A new ``starts_at`` or ``hall_id`` moves the screening."""
 
+    nullable = frozenset()
+
     hall_id: int | None = Field(None, ge=1, lt=MAX_ID)
-    starts_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
     language: str | None = Field(None, max_length=32)
     format: str | None = Field(None, max_length=32)
-    prices: dict[str, int] | None = None
+    prices: dict[str, PriceFen] | None = None
     sales_open: bool | None = Field(None, description="the staff switch: false stops sales at once")
-
-    _prices = field_validator("prices")(_check_prices)
 
 
 class CancelBody(Body):

@@ -177,7 +177,7 @@ local expires, max_expires = now + ttl, now + life
 local changes = {}
 for _, seat in ipairs(asked) do
   redis.call('HSET', K_SEATS, seat, 'h:' .. hold_id)
-  changes[#changes + 1] = { seat = seat, state = 'held', hold_id = hold_id }
+  changes[#changes + 1] = { seat = seat, state = 'held', hold_id = hold_id, user = user }
 end
 save_hold(hold_id, { st = 'live', user = user, exp = expires, max = max_expires, seats = asked, order = '' })
 redis.call('ZADD', K_EXPIRY, int(expires), hold_id)

@@ -1,0 +1,203 @@
+"""Refund quotes, exchanges (改签), and the cinemas' refund and exchange policies.
+
+The moviegoer asks what a refund would cost before confirming it (``refund-quote``), and moves a
+ticketed order to seats held on another showtime (``exchange``, an Idempotency-Key call like the
+other money calls). Staff read and set their cinemas' policies. The rules live in
+seatcore.domain.refunds and seatcore.orders.exchange; this edge parses, calls and answers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, cast
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, path_id
+from seatcore.api.orders import IDEMPOTENCY_KEY, ORDER_ERRORS, OrderOut, order_out
+from seatcore.api.staff._access import runtime_of, staff_scope
+from seatcore.api.staff.cinemas import load_cinema
+from seatcore.auth.principal import Principal
+from seatcore.domain.refunds import MAX_MINUTES, MAX_TIERS, RefundPolicy, policy_from_dict
+from seatcore.errors import NotFound
+from seatcore.orders import idempotency, store
+from seatcore.orders.exchange import Outcome
+from seatcore.orders.ids import showtime_of
+from seatcore.orders.service import OrderService
+from seatcore.runtime import Runtime
+from seatcore.store import refund_policies
+
+endpoints = Endpoints("exchanges and refund fees")
+
+
+class ExchangeBody(Body):
+    hold_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ExchangeOut(Answer):
+    state: str = Field(description="paying (the second payment is due), done, or on its way")
+    from_showtime_id: int
+    to_showtime_id: int
+    old_amount_fen: int = Field(description="what the order held before the exchange")
+    new_amount_fen: int = Field(description="the new seats' price")
+    fee_fen: int
+    pay_fen: int = Field(description="the second payment (the new seats and fee cost more)")
+    refund_fen: int = Field(description="the difference refunded (they cost less)")
+    pay_params: dict[str, str] | None = Field(description="while paying: what wx.requestPayment takes")
+
+
+class ExchangedOrderOut(OrderOut):
+    exchange: ExchangeOut
+
+
+class RefundQuoteOut(Answer):
+    order_id: str
+    refundable: bool
+    refusal: str | None = Field(description="why not: refund_closed, refund_premiere")
+    paid_fen: int = Field(description="the money the order holds")
+    fee_percent: int
+    fee_fen: int = Field(description="what the cinema keeps")
+    refund_fen: int = Field(description="what comes back")
+    deadline: datetime | None = Field(description="when this fee tier ends (or the last one ended)")
+
+
+class FeeTierIO(Body):
+    until_before_min: int = Field(ge=0, le=MAX_MINUTES, description="the tier lasts until this long before")
+    fee_percent: int = Field(ge=0, le=100)
+
+
+class PolicyIO(Body):
+    tiers: list[FeeTierIO] = Field(max_length=MAX_TIERS, description="no tiers: no refunds at all")
+    refuse_premieres: bool = False
+    exchange_until_before_min: int = Field(default=30, ge=0, le=MAX_MINUTES)
+    exchange_fee_fen: int = Field(default=0, ge=0, le=1_000_000, description="per seat")
+    exchange_other_cinemas: bool = False
+
+
+class PolicyOut(PolicyIO):
+    cinema_id: int
+    custom: bool = Field(description="false: the default (a full refund until the cinema's deadline)")
+
+
+def _service(request: Request) -> OrderService:
+    runtime: Runtime = request.app.state.runtime
+    return cast(OrderService, runtime.extras["orders"])
+
+
+def _order_id(request: Request) -> str:
+    order_id = str(request.path_params["order_id"])
+    if showtime_of(order_id) is None:
+        raise NotFound("no such order", order_id=order_id)
+    return order_id
+
+
+async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderOut:
+    ex, order = outcome.exchange, outcome.order
+    shows = await store.showtime_info(service.db, [order.showtime_id])
+    out = order_out(order, shows.get(order.showtime_id), service)
+    return ExchangedOrderOut(
+        **out.model_dump(),
+        exchange=ExchangeOut(
+            state=ex.state,
+            from_showtime_id=ex.from_showtime_id,
+            to_showtime_id=ex.to_showtime_id,
+            old_amount_fen=ex.old_amount_fen,
+            new_amount_fen=ex.new_amount_fen,
+            fee_fen=ex.fee_fen,
+            pay_fen=ex.pay_fen,
+            refund_fen=ex.refund_fen,
+            pay_params=outcome.pay_params,
+        ),
+    )
+
+
+@endpoints.post(
+    "/api/v1/orders/{order_id}/exchange",
+    "Exchange (改签) my ticketed order to the seats of my hold on another showtime of the movie: 200 "
+    "with the new tickets, or 202 while a second payment for a dearer exchange is due (pay it with "
+    "pay_params, then call again with the same hold); needs Idempotency-Key",
+    body=ExchangeBody,
+    answer=ExchangedOrderOut,
+    auth="user",
+    errors=(*ORDER_ERRORS, 403, 422),
+    headers=(IDEMPOTENCY_KEY,),
+    extra={"also_succeeds": {202: "the second payment is due: pay with exchange.pay_params"}},
+)
+async def exchange_order(request: Request, principal: Principal, body: ExchangeBody) -> Response:
+    service = _service(request)
+    order_id = _order_id(request)
+    key = idempotency.check_key(request.headers.get(idempotency.HEADER))
+    fingerprint = idempotency.fingerprint(request.method, request.url.path, body.model_dump_json().encode())
+
+    async def work() -> idempotency.Answer:
+        outcome = await service.exchanges.exchange(principal.id, order_id, body.hold_id)
+        status = 202 if outcome.exchange.state == "paying" else 200
+        return idempotency.Answer(status, (await _exchanged(service, outcome)).model_dump(mode="json"))
+
+    answer = await service.idempotency.run(principal.id, key, fingerprint, work, resume=work)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+@endpoints.get(
+    "/api/v1/orders/{order_id}/refund-quote",
+    "What a refund of my ticketed order would keep (the fee) and give back, under the cinema's tiers",
+    answer=RefundQuoteOut,
+    auth="user",
+    errors=(404, 409),
+)
+async def refund_quote(request: Request, principal: Principal) -> RefundQuoteOut:
+    service = _service(request)
+    order_id = _order_id(request)
+    quoted = await service.refund_quote(principal.id, order_id)
+    shows = await store.showtime_info(service.db, [showtime_of(order_id) or 0])
+    zone = next(iter(shows.values())).timezone if shows else "UTC"
+    return RefundQuoteOut(
+        order_id=order_id,
+        refundable=quoted.refusal is None,
+        refusal=quoted.refusal,
+        paid_fen=quoted.paid_fen,
+        fee_percent=quoted.fee_percent,
+        fee_fen=quoted.fee_fen,
+        refund_fen=quoted.refund_fen,
+        deadline=quoted.deadline.astimezone(ZoneInfo(zone)) if quoted.deadline else None,
+    )
+
+
+def _policy_out(cinema_id: int, policy: RefundPolicy, custom: bool) -> PolicyOut:
+    return PolicyOut(cinema_id=cinema_id, custom=custom, **policy.to_dict())
+
+
+@endpoints.get(
+    "/api/v1/staff/cinemas/{id:int}/refund-policy",
+    "The cinema's refund fee tiers and exchange rules",
+    auth="staff",
+    answer=PolicyOut,
+)
+async def staff_get_refund_policy(request: Request, principal: Principal) -> PolicyOut:
+    scope = await staff_scope(request, principal)
+    cinema = await load_cinema(request, scope, path_id(request))
+    runtime = runtime_of(request)
+    policy, custom = await refund_policies.policy_for(
+        runtime.db, cinema.id, runtime.settings.refund_until_before_min
+    )
+    return _policy_out(cinema.id, policy, custom)
+
+
+@endpoints.put(
+    "/api/v1/staff/cinemas/{id:int}/refund-policy",
+    "Set the cinema's refund fee tiers and exchange rules (audited)",
+    auth="staff",
+    body=PolicyIO,
+    answer=PolicyOut,
+    errors=(404, 422),
+)
+async def staff_set_refund_policy(request: Request, principal: Principal, body: PolicyIO) -> PolicyOut:
+    scope = await staff_scope(request, principal)
+    cinema = await load_cinema(request, scope, path_id(request))
+    policy = policy_from_dict(body.model_dump())
+    await refund_policies.set_policy(runtime_of(request).db, scope.actor, cinema.id, policy)
+    return _policy_out(cinema.id, policy, True)

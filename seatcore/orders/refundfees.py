@@ -1,0 +1,111 @@
+"""What a moviegoer's refund of a landed order costs now, and from which payments the money goes back.
+
+An order is paid by its own payment (``out_trade_no`` = the order id) and, after an exchange to
+dearer seats, by the exchange's second payment (``ORDER-X``); an exchange to cheaper seats gave
+part of the first payment back already. A refund takes the money back from the first payment
+first, then from the second, each with its own refund id so a retry is one refund at the provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seatcore.domain.orders import REASON_TEXT, Reason
+from seatcore.domain.refunds import RefundQuote, quote_refund
+from seatcore.errors import NotFound
+from seatcore.orders.ids import exchange_payment_id, refund_id
+from seatcore.orders.records import Order, now_utc
+from seatcore.payments import PaymentProvider, RefundResult
+from seatcore.store import exchanges, refund_policies
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPart:
+    """One provider refund: of ``amount_fen`` out of the payment ``trade_id`` that took ``total_fen``."""
+
+    trade_id: str
+    refund_id: str
+    amount_fen: int
+    total_fen: int
+
+
+async def paid_in_all(db: AsyncEngine, order: Order) -> int:
+    """The money the order holds now: its payment, plus an exchange's second payment, less an
+    exchange's refunded difference."""
+    first = order.payment.amount_fen if order.payment is not None else order.amount_fen
+    second, returned = await exchanges.money(db, order.id)
+    return first + second - returned
+
+
+async def exchange_under_way(db: AsyncEngine, order_id: str) -> bool:
+    """An exchange of the order has started and not finished (the moviegoer's refund waits)."""
+    ex = await exchanges.get(db, order_id)
+    return ex is not None and ex.state in exchanges.UNFINISHED
+
+
+async def free_refund_left(user_id: int) -> bool:
+    """Whether the moviegoer's member tier still grants a refund without a fee this month.
+
+    The hook for the members' monthly free-refund quota (built with members and tiers): until
+    that exists no moviegoer has one, so the cinema's fee tiers always apply."""
+    return False
+
+
+async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> RefundQuote:
+    """The refund quote for a landed order under its cinema's policy, as of now. A member's free
+    refund waives the fee, not the deadline."""
+    facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
+    if facts is None:
+        raise NotFound("the order's showtime is gone", order_id=order.id)
+    policy, _ = await refund_policies.policy_for(db, facts.cinema_id, refund_until_before_min)
+    quoted = quote_refund(
+        policy,
+        paid_fen=await paid_in_all(db, order),
+        starts_at=facts.starts_at,
+        now=now_utc(),
+        premiere=facts.premiere,
+    )
+    if quoted.refusal is None and quoted.fee_fen and await free_refund_left(order.user_id):
+        return replace(quoted, fee_percent=0, fee_fen=0, refund_fen=quoted.paid_fen)
+    return quoted
+
+
+async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPart]:
+    """Split a refund of ``amount_fen`` over the order's payments: first the order's own (less
+    what an exchange gave back of it), then the exchange's second payment."""
+    first = order.payment.amount_fen if order.payment is not None else order.amount_fen
+    second, returned = await exchanges.money(db, order.id)
+    from_first = min(amount_fen, first - returned)
+    found = []
+    if from_first > 0:
+        found.append(RefundPart(order.id, refund_id(order.id), from_first, first))
+    if amount_fen - from_first > 0:
+        pay_id = exchange_payment_id(order.id)
+        found.append(RefundPart(pay_id, refund_id(pay_id), amount_fen - from_first, second))
+    return found
+
+
+async def refund_at_provider(provider: PaymentProvider, db: AsyncEngine, order: Order) -> RefundResult:
+    """A landed order's refund at the provider: the recorded amount (the fee kept), split over the
+    order's payments. Nothing to send when the fee kept everything; the answer is the least
+    settled of the parts' answers (failed, then processing, then succeeded)."""
+    amount = order.refund.amount_fen if order.refund else order.amount_fen
+    reason = REASON_TEXT[order.refund.reason if order.refund else Reason.REQUESTED]
+    answers = [
+        await provider.refund(
+            order_id=part.trade_id,
+            refund_id=part.refund_id,
+            amount_fen=part.amount_fen,
+            total_fen=part.total_fen,
+            reason=reason,
+        )
+        for part in await parts(db, order, amount)
+    ]
+    if not answers:
+        return RefundResult(refund_id(order.id), "", "succeeded")
+    for status in ("failed", "processing"):
+        if any(answer.status == status for answer in answers):
+            return RefundResult(answers[0].refund_id, answers[0].provider_refund_id, status)
+    return answers[0]
