@@ -29,6 +29,7 @@ from seatcore.errors import SeatcoreError, UpstreamUnavailable
 from seatcore.live import live_routes, live_service
 from seatcore.observability import RequestContextMiddleware, metrics_endpoint
 from seatcore.orders.background import order_service
+from seatcore.recommend.service import recommend_service
 from seatcore.runtime import Runtime, open_runtime
 from seatcore.security import edge_middleware
 from seatcore.settings import Settings
@@ -45,6 +46,7 @@ BACKGROUND_SERVICES: list[BackgroundService] = [
     seat_engine_service,  # the seat engine and its hold sweeper (seatcore.engine)
     live_service,  # the seat-map fan-out (seatcore.live)
     order_service,  # order writer, sweeper and recovery (seatcore.orders)
+    recommend_service,  # the recommendations' model, rebuilt on a schedule (seatcore.recommend)
 ]
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}

@@ -18,6 +18,8 @@ module.exports = {
 
   // Catalogue (public reads; a token, when present, fills `wanted`).
   hotMovies: () => api().get('/api/v1/movies/hot'),
+  /** 猜你喜欢: movies for the caller, each with `reason` when it is personal. */
+  recommendations: (limit) => api().get('/api/v1/recommendations', { limit: limit || 10 }),
   movies: (query) => api().get('/api/v1/movies', query),
   movie: (id) => api().get(`/api/v1/movies/${id}`),
   want: (id) => api().put(`/api/v1/movies/${id}/want`, {}, { auth: 'required' }),

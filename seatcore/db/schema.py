@@ -428,3 +428,28 @@ order_discounts = Table(
     Column("updated_at", DateTime, nullable=False),
     Index(None, "state", "created_at"),
 )
+
+
+# ------------------------------------------------------------------------------ experiments (issue 17)
+
+# An A/B experiment (seatcore.domain.experiments has the rules): variants as JSON
+# [{"key", "weight"}], eligibility as JSON {"channels": [...], "signed_in": bool}, the target metric
+# as two event names (from -> to) and an optional guardrail. Assignments are never stored: hashing
+# the experiment's seed with the moviegoer or device gives them.
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # draft | running | stopped
+    Column("variants", Text, nullable=False),
+    Column("eligibility", Text, nullable=False),
+    Column("metric_from", String(64), nullable=False),
+    Column("metric_to", String(64), nullable=False),
+    Column("guardrail", String(32), nullable=False, server_default=""),
+    Column("started_at", DateTime, nullable=True),
+    Column("stopped_at", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

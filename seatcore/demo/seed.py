@@ -24,6 +24,7 @@ from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
 from seatcore.db.schema import cinemas, halls, movies, showtimes
 from seatcore.demo.films import FILMS, Film
+from seatcore.demo.growth import seed_growth
 from seatcore.demo.posters import write_poster
 from seatcore.demo.venues import CINEMAS, TIMEZONE, HallSpec
 from seatcore.domain.layout import parse_layout
@@ -83,6 +84,7 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
         await _ensure_staff(db, hall_ids, report)
         for index, (cinema_id, hall_id, spec) in enumerate(hall_ids):
             await _ensure_week(db, settings, cinema_id, hall_id, spec, index, film_ids, first_day, report)
+        growth = await seed_growth(settings, db, [(movie_id, film.genres) for movie_id, film in film_ids])
     finally:
         await db.dispose()
     if settings.redis_url:
@@ -92,7 +94,7 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
             await catalogue_changed(Cache(redis, settings.cache_ttl_s))
         finally:
             await redis.aclose()
-    return report.summary()
+    return f"{report.summary()}\n{growth}"
 
 
 async def _ensure_movies(

@@ -5,7 +5,9 @@
  * when the browser may tell where the user is, each cinema shows its distance, nearest first.
  */
 
+import { step, trackPage } from './analytics.js'
 import { api } from './api.js'
+import { renderPicks } from './picks.js'
 import { clock, displayNames, distance, nextDates, yuan } from './format.js'
 import { explain, locale, t } from './i18n.js'
 
@@ -15,6 +17,11 @@ const DAYS_SHOWN = 5
 async function main() {
   document.documentElement.lang = t('screen') === 'Screen' ? 'en' : 'zh-CN'
   $('#movies-title').textContent = t('movies')
+  trackPage('web/home')
+  renderPicks($('#picks'), (movie) => {
+    step('movie_opened', { movie_id: movie.id })
+    showMovie(movie, null)
+  })
   const params = new URLSearchParams(window.location.search)
   try {
     const movies = await api('/api/v1/movies?status=showing&limit=50')
@@ -50,13 +57,17 @@ function renderMovies(movies) {
     ]
     text.append(node('small', '', facts.filter(Boolean).join(' · ')))
     button.append(text)
-    button.addEventListener('click', () => showMovie(movie, null))
+    button.addEventListener('click', () => {
+      step('movie_opened', { movie_id: movie.id })
+      showMovie(movie, null)
+    })
     item.append(button)
     list.append(item)
   }
 }
 
 async function showMovie(movie, date) {
+  step('showtimes_opened', { movie_id: movie.id })
   const dates = nextDates(DAYS_SHOWN)
   const day = dates.includes(date) ? date : dates[0]
   history.replaceState(null, '', `?movie=${movie.id}&date=${day}`)

@@ -8,6 +8,7 @@
  * seats a rule names are flagged on the map. Seats read `E排7座` wherever a person reads them.
  */
 
+import { step, error as reportError, trackPage, variant } from './analytics.js'
 import { api, session, signIn, ApiError } from './api.js'
 import { countdown, clock, isoDate, yuan } from './format.js'
 import { explain, locale, t } from './i18n.js'
@@ -30,6 +31,7 @@ const page = {
   heldWhileBusy: [],
   ticker: null,
   bestCount: 2,
+  bestPlacement: 'below', // the experiment best_seats_position: the best-seats row above or below the map
 }
 
 async function main() {
@@ -39,6 +41,12 @@ async function main() {
     notice(t('not_found'))
     return
   }
+  trackPage('web/seats')
+  step('seatmap_opened', { showtime_id: showtimeId })
+  variant('best_seats_position', 'below').then((placement) => {
+    page.bestPlacement = placement
+    if (page.state) renderPanel()
+  })
   let seats
   try {
     seats = await api(`/api/v1/showtimes/${showtimeId}/seats`)
@@ -82,6 +90,7 @@ function onTap(seatId) {
     return
   }
   clearNotice()
+  if (page.state.picked().includes(seatId)) step('seat_picked', { showtime_id: showtimeId })
   page.map.update(result.seats)
   checkStranded()
   renderPanel()
@@ -113,6 +122,7 @@ async function hold(body) {
     showSignIn()
     return
   }
+  step('hold_asked', { showtime_id: showtimeId })
   page.busy = true
   page.heldWhileBusy = []
   renderPanel()
@@ -133,6 +143,7 @@ async function hold(body) {
 }
 
 function refused(err) {
+  reportError(err.code)
   const seats = (err.details && err.details.seats) || []
   if (err.code === 'stranded_seat') {
     notice(`${explain(named(err))} ${t('rule_stranded')}`, seats)
@@ -208,6 +219,7 @@ function renderPanel() {
   const panel = $('#panel')
   const { state } = page
   panel.replaceChildren()
+  renderBest(false)
   if (!page.salesOpen) {
     panel.append(node('p', 'closed', t('sales_closed_banner')))
     return
@@ -230,7 +242,20 @@ function renderPanel() {
   } else {
     panel.append(node('p', 'hint', t('pick_hint')))
   }
-  panel.append(bestPicker())
+  renderBest(true)
+}
+
+/** The best-seats row in the panel below the map, or above the map (the experiment's variant). */
+function renderBest(shown) {
+  const above = page.bestPlacement === 'above'
+  let slot = $('#best-above')
+  if (above && !slot) {
+    slot = node('div', 'best-above')
+    slot.id = 'best-above'
+    $('#seat-map').before(slot)
+  }
+  if (slot) slot.replaceChildren()
+  if (shown) (above ? slot : $('#panel')).append(bestPicker())
 }
 
 /** The picked seats as chips, `F排4座 ¥95 ✕`; tapping one puts the seat (and its pair) back. */

@@ -25,6 +25,7 @@ const { seatView } = require('../../lib/seat-view')
 const { yuan } = require('../../lib/format')
 const i18n = require('../../lib/i18n')
 const viewer = require('./viewer')
+const analytics = require('../../lib/analytics')
 
 const SCALE_STEP = 0.5
 const DOUBLE_TAP_MS = 300
@@ -37,6 +38,8 @@ const VIEW_TEXT = {
 Component({
   properties: {
     showtimeId: { type: Number, value: 0 },
+    // The experiment best_seats_position: the best-seats buttons above the map or below it.
+    bestPlacement: { type: String, value: 'below' },
     maxSeats: { type: Number, value: 0 },
   },
 
@@ -143,6 +146,7 @@ Component({
         return
       }
       this._redraw(seats, { refusal: '' })
+      if (this.seatState.picks.has(id)) analytics.step('seat_picked', { showtime_id: this.data.showtimeId })
     },
 
     /** A tap on the hall: two in a row zoom in where tapped (or back out to the whole hall). */
@@ -160,6 +164,7 @@ Component({
     /** "Best seats for N": the service picks and holds the best block at once. */
     async onBest(event) {
       const count = Number(event.currentTarget.dataset.count)
+      analytics.step('hold_asked', { showtime_id: this.data.showtimeId })
       await this._busy(async () => {
         await this._releaseHold()
         await this._holding(() => services.holdBest(this.data.showtimeId, count))
@@ -178,6 +183,7 @@ Component({
         this._refuse(strandedRefusal(stranded))
         return
       }
+      analytics.step('hold_asked', { showtime_id: this.data.showtimeId })
       await this._busy(async () => {
         if (!this.seatState.holdMatchesPicks()) {
           await this._releaseHold()
@@ -271,6 +277,7 @@ Component({
 
     /** Show why something was refused. */
     _refuse(error) {
+      analytics.error(error.code)
       this.setData({ refusal: this._explain(error) })
     },
 

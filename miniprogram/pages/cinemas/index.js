@@ -8,6 +8,7 @@ const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const { yuan, distance } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const CITY_KEY = 'seatcore.city'
 
@@ -25,7 +26,7 @@ function row(cinema, locale) {
   }
 }
 
-Page({
+Page(analytics.tracked('pages/cinemas', {
   data: {
     cities: [],
     city: '',
@@ -132,4 +133,4 @@ Page({
   openCinema(event) {
     wx.navigateTo({ url: `/pages/showtimes/index?cinema_id=${event.currentTarget.dataset.id}` })
   },
-})
+}))

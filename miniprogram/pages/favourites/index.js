@@ -1,8 +1,9 @@
 /** My favourites: the movies marked "want to see", more on scrolling down. */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const analytics = require('../../lib/analytics')
 
-Page({
+Page(analytics.tracked('pages/favourites', {
   data: { movies: [], error: '', loading: true },
 
   onShow() {
@@ -31,4 +32,4 @@ Page({
     }
     this.setData({ loading: false })
   },
-})
+}))

@@ -7,14 +7,16 @@ const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { displayNames } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const CITY_KEY = 'seatcore.city'
 
 const STATUSES = ['showing', 'coming']
 
-Page({
+Page(analytics.tracked('pages/home', {
   data: {
     hot: [],
+    picks: [],
     tab: 'showing',
     lists: { showing: [], coming: [] },
     query: '',
@@ -27,6 +29,7 @@ Page({
   cursors: { showing: null, coming: null },
 
   onLoad() {
+    this.loadPicks()
     return this.load()
   },
 
@@ -79,6 +82,20 @@ Page({
     this.setData({ loading: false })
   },
 
+  /** 猜你喜欢: a row of its own, loaded apart; without it the home page is simply one row shorter. */
+  async loadPicks() {
+    try {
+      const found = await services.recommendations(10)
+      this.setData({
+        picks: found.items.map((movie) =>
+          Object.assign({ poster: config.mediaUrl(movie.poster_url), reasonText: movie.reason || '' }, movie)
+        ),
+      })
+    } catch (err) {
+      this.setData({ picks: [] })
+    }
+  },
+
   async more(status) {
     const cursor = this.cursors[status]
     if (!cursor || this.loadingMore) return
@@ -124,4 +141,4 @@ Page({
   openMovie(event) {
     wx.navigateTo({ url: `/pages/movie/index?id=${event.currentTarget.dataset.id}` })
   },
-})
+}))

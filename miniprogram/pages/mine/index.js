@@ -5,37 +5,40 @@
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
+const analytics = require('../../lib/analytics')
 
-Page({
-  data: { user: null, error: '' },
+Page(
+  analytics.tracked('pages/mine', {
+    data: { user: null, error: '' },
 
-  onShow() {
-    this.setData({ user: services.currentUser() })
-  },
+    onShow() {
+      this.setData({ user: services.currentUser() })
+    },
 
-  async signIn() {
-    try {
-      const session = await services.signIn()
-      this.setData({ user: session.user, error: '' })
-    } catch (err) {
-      this.setData({ error: i18n.errorMessage(err) })
-    }
-  },
+    async signIn() {
+      try {
+        const session = await services.signIn()
+        this.setData({ user: session.user, error: '' })
+      } catch (err) {
+        this.setData({ error: i18n.errorMessage(err) })
+      }
+    },
 
-  signOut() {
-    services.signOut()
-    this.setData({ user: null })
-  },
+    signOut() {
+      services.signOut()
+      this.setData({ user: null })
+    },
 
-  openOrders() {
-    wx.navigateTo({ url: '/pages/orders/index' })
-  },
+    openOrders() {
+      wx.navigateTo({ url: '/pages/orders/index' })
+    },
 
-  openFavourites() {
-    wx.navigateTo({ url: '/pages/favourites/index' })
-  },
+    openFavourites() {
+      wx.navigateTo({ url: '/pages/favourites/index' })
+    },
 
-  openMember() {
-    wx.navigateTo({ url: '/pages/member/index' })
-  },
-})
+    openMember() {
+      wx.navigateTo({ url: '/pages/member/index' })
+    },
+  })
+)

@@ -6,8 +6,9 @@ const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { displayNames } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
-Page({
+Page(analytics.tracked('pages/movie', {
   data: {
     movie: null,
     poster: '',
@@ -23,6 +24,7 @@ Page({
 
   onLoad(query) {
     this.movieId = Number(query.id)
+    analytics.step('movie_opened', { movie_id: this.movieId })
     return this.load()
   },
 
@@ -74,4 +76,4 @@ Page({
   openShowtimes() {
     wx.navigateTo({ url: `/pages/showtimes/index?movie_id=${this.movieId}` })
   },
-})
+}))

@@ -14,6 +14,7 @@ const wxp = require('../../lib/wxp')
 const { ApiError } = require('../../lib/errors')
 const { describeOrder, isPaid } = require('../../lib/orders')
 const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const POLL_MS = 1000
 // The demo's sandbox provider confirms payments by itself; its parameters would only make the
@@ -33,201 +34,209 @@ function breakdownLines(price) {
   return lines.length > 1 ? lines : []
 }
 
-Page({
-  data: {
-    phase: 'loading',
-    title: '',
-    cinema: '',
-    when: '',
-    seats: '',
-    amount: '',
-    lines: [],
-    coupons: [],
-    couponIndex: 0,
-    usePoints: false,
-    pointsText: '',
-    countdown: '',
-    message: '',
-  },
+Page(
+  analytics.tracked('pages/order', {
+    data: {
+      phase: 'loading',
+      title: '',
+      cinema: '',
+      when: '',
+      seats: '',
+      amount: '',
+      lines: [],
+      coupons: [],
+      couponIndex: 0,
+      usePoints: false,
+      pointsText: '',
+      countdown: '',
+      message: '',
+    },
 
-  async onLoad(query) {
-    this.query = query
-    this.setData({ phase: 'loading', message: '' })
-    try {
-      if (query.order_id) {
-        this.order = await services.order(query.order_id)
-        const view = describeOrder(this.order)
-        this.expiresAt = this.order.expires_at
+    async onLoad(query) {
+      this.query = query
+      this.setData({ phase: 'loading', message: '' })
+      try {
+        if (query.order_id) {
+          this.order = await services.order(query.order_id)
+          const view = describeOrder(this.order)
+          this.expiresAt = this.order.expires_at
+          this.setData({
+            title: view.title,
+            cinema: [view.cinema, view.hall].filter(Boolean).join(' '),
+            when: view.when,
+            seats: view.seats,
+            amount: view.amount,
+            lines: breakdownLines(this.order.price),
+          })
+          if (!view.payable) {
+            wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
+            return
+          }
+        } else {
+          this.holdId = query.hold_id
+          const [hold, showtime] = await Promise.all([
+            services.hold(query.hold_id),
+            services.showtime(query.showtime_id),
+          ])
+          this.expiresAt = hold.expires_at
+          this.setData({
+            title: showtime.movie_title,
+            cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
+            when: dayAndClock(showtime.starts_at),
+            seats: seatIdLabels(hold.seats, i18n.currentLocale()),
+            amount: yuan(hold.amount_fen),
+          })
+          await this.loadChoices()
+        }
+        this.setData({ phase: 'ready' })
+        this.tick()
+        this.timer = setInterval(() => this.tick(), 1000)
+      } catch (err) {
+        this.setData({ phase: 'error', message: i18n.errorMessage(err) })
+      }
+    },
+
+    retry() {
+      return this.onLoad(this.query)
+    },
+
+    /** My usable coupons and points, then the quote. Any of it missing: the list price stands. */
+    async loadChoices() {
+      try {
+        const [mine, membership] = await Promise.all([services.myCoupons(true), services.membership()])
+        this.couponIds = [null].concat(mine.items.map((c) => c.id))
+        this.balance = membership.points || 0
+        this.setData({ coupons: ['不使用优惠券'].concat(mine.items.map((c) => c.campaign.name)) })
+      } catch (err) {
+        this.couponIds = [null]
+        this.balance = 0
+      }
+      await this.requote()
+    },
+
+    /** What the service says the order would cost with the current choice. */
+    async requote() {
+      try {
+        const couponId = this.couponIds[this.data.couponIndex] || null
+        const base = await services.quote(this.holdId, couponId ? { coupon_id: couponId } : {})
+        this.maxPoints = Math.min(base.max_points, this.balance)
+        const choice = this.choice()
+        const quoted = choice.points ? await services.quote(this.holdId, choice) : base
         this.setData({
-          title: view.title,
-          cinema: [view.cinema, view.hall].filter(Boolean).join(' '),
-          when: view.when,
-          seats: view.seats,
-          amount: view.amount,
-          lines: breakdownLines(this.order.price),
+          amount: yuan(quoted.price.paid_fen),
+          lines: breakdownLines(quoted.price),
+          pointsText: this.maxPoints > 0 ? `可用${this.maxPoints}积分抵${yuan(this.pointsFen(quoted))}` : '',
+          message: '',
         })
-        if (!view.payable) {
-          wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
+      } catch (err) {
+        this.setData({ message: i18n.errorMessage(err) })
+      }
+    },
+
+    pointsFen(quoted) {
+      return this.data.usePoints ? quoted.price.points_fen : 0
+    },
+
+    /** The coupon and points asked for: `{}` when none, as an order without them is sent. */
+    choice() {
+      const choice = {}
+      const couponId = (this.couponIds || [])[this.data.couponIndex]
+      if (couponId) choice.coupon_id = couponId
+      if (this.data.usePoints && this.maxPoints > 0) choice.points = this.maxPoints
+      return choice
+    },
+
+    async pickCoupon(event) {
+      if (this.order) return // made already, with the choice it was made with
+      this.orderKey = null // another request: a fresh idempotency key
+      this.setData({ couponIndex: Number(event.detail.value) })
+      await this.requote()
+    },
+
+    async togglePoints(event) {
+      if (this.order) return
+      this.orderKey = null
+      this.setData({ usePoints: Boolean(event.detail.value) })
+      await this.requote()
+    },
+
+    onUnload() {
+      if (this.timer) clearInterval(this.timer)
+    },
+
+    tick() {
+      if (!this.expiresAt) return
+      const left = remainingMs(this.expiresAt)
+      this.setData({ countdown: mmss(left) })
+      if (left === 0 && this.data.phase === 'ready') {
+        clearInterval(this.timer)
+        this.setData({ phase: 'expired', message: i18n.t('hold_expired') })
+      }
+    },
+
+    async pay() {
+      if (this.data.phase !== 'ready') return
+      this.setData({ phase: 'paying', message: '' })
+      try {
+        if (!this.order) {
+          this.orderKey = this.orderKey || services.newIdempotencyKey()
+          const choice = this.choice()
+          this.order = await services.createOrder(
+            this.holdId,
+            this.orderKey,
+            Object.keys(choice).length ? choice : undefined
+          )
+          analytics.step('order_created', { order_id: this.order.id })
+          if (this.order.expires_at) this.expiresAt = this.order.expires_at
+        }
+        this.payKey = this.payKey || services.newIdempotencyKey()
+        const answer = await services.payOrder(this.order.id, this.payKey)
+        analytics.step('pay_started', { order_id: this.order.id })
+        try {
+          if (!SELF_CONFIRMING.includes(answer.provider)) await wxp.call(wx, 'requestPayment', answer.params)
+        } catch (err) {
+          const cancelled = /cancel/i.test((err && err.errMsg) || '')
+          this.setData({
+            phase: 'ready',
+            message: i18n.t(cancelled ? 'payment_cancelled' : 'payment_failed'),
+          })
           return
         }
-      } else {
-        this.holdId = query.hold_id
-        const [hold, showtime] = await Promise.all([
-          services.hold(query.hold_id),
-          services.showtime(query.showtime_id),
-        ])
-        this.expiresAt = hold.expires_at
-        this.setData({
-          title: showtime.movie_title,
-          cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
-          when: dayAndClock(showtime.starts_at),
-          seats: seatIdLabels(hold.seats, i18n.currentLocale()),
-          amount: yuan(hold.amount_fen),
+        const confirmed = await this.waitUntilPaid()
+        wx.showToast({
+          title: i18n.t(confirmed ? 'paid' : 'payment_pending'),
+          icon: confirmed ? 'success' : 'none',
         })
-        await this.loadChoices()
-      }
-      this.setData({ phase: 'ready' })
-      this.tick()
-      this.timer = setInterval(() => this.tick(), 1000)
-    } catch (err) {
-      this.setData({ phase: 'error', message: i18n.errorMessage(err) })
-    }
-  },
-
-  retry() {
-    return this.onLoad(this.query)
-  },
-
-  /** My usable coupons and points, then the quote. Any of it missing: the list price stands. */
-  async loadChoices() {
-    try {
-      const [mine, membership] = await Promise.all([services.myCoupons(true), services.membership()])
-      this.couponIds = [null].concat(mine.items.map((c) => c.id))
-      this.balance = membership.points || 0
-      this.setData({ coupons: ['不使用优惠券'].concat(mine.items.map((c) => c.campaign.name)) })
-    } catch (err) {
-      this.couponIds = [null]
-      this.balance = 0
-    }
-    await this.requote()
-  },
-
-  /** What the service says the order would cost with the current choice. */
-  async requote() {
-    try {
-      const couponId = this.couponIds[this.data.couponIndex] || null
-      const base = await services.quote(this.holdId, couponId ? { coupon_id: couponId } : {})
-      this.maxPoints = Math.min(base.max_points, this.balance)
-      const choice = this.choice()
-      const quoted = choice.points ? await services.quote(this.holdId, choice) : base
-      this.setData({
-        amount: yuan(quoted.price.paid_fen),
-        lines: breakdownLines(quoted.price),
-        pointsText: this.maxPoints > 0 ? `可用${this.maxPoints}积分抵${yuan(this.pointsFen(quoted))}` : '',
-        message: '',
-      })
-    } catch (err) {
-      this.setData({ message: i18n.errorMessage(err) })
-    }
-  },
-
-  pointsFen(quoted) {
-    return this.data.usePoints ? quoted.price.points_fen : 0
-  },
-
-  /** The coupon and points asked for: `{}` when none, as an order without them is sent. */
-  choice() {
-    const choice = {}
-    const couponId = (this.couponIds || [])[this.data.couponIndex]
-    if (couponId) choice.coupon_id = couponId
-    if (this.data.usePoints && this.maxPoints > 0) choice.points = this.maxPoints
-    return choice
-  },
-
-  async pickCoupon(event) {
-    if (this.order) return // made already, with the choice it was made with
-    this.orderKey = null // another request: a fresh idempotency key
-    this.setData({ couponIndex: Number(event.detail.value) })
-    await this.requote()
-  },
-
-  async togglePoints(event) {
-    if (this.order) return
-    this.orderKey = null
-    this.setData({ usePoints: Boolean(event.detail.value) })
-    await this.requote()
-  },
-
-  onUnload() {
-    if (this.timer) clearInterval(this.timer)
-  },
-
-  tick() {
-    if (!this.expiresAt) return
-    const left = remainingMs(this.expiresAt)
-    this.setData({ countdown: mmss(left) })
-    if (left === 0 && this.data.phase === 'ready') {
-      clearInterval(this.timer)
-      this.setData({ phase: 'expired', message: i18n.t('hold_expired') })
-    }
-  },
-
-  async pay() {
-    if (this.data.phase !== 'ready') return
-    this.setData({ phase: 'paying', message: '' })
-    try {
-      if (!this.order) {
-        this.orderKey = this.orderKey || services.newIdempotencyKey()
-        const choice = this.choice()
-        this.order = await services.createOrder(
-          this.holdId,
-          this.orderKey,
-          Object.keys(choice).length ? choice : undefined
-        )
-        if (this.order.expires_at) this.expiresAt = this.order.expires_at
-      }
-      this.payKey = this.payKey || services.newIdempotencyKey()
-      const answer = await services.payOrder(this.order.id, this.payKey)
-      try {
-        if (!SELF_CONFIRMING.includes(answer.provider)) await wxp.call(wx, 'requestPayment', answer.params)
+        wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
       } catch (err) {
-        const cancelled = /cancel/i.test((err && err.errMsg) || '')
-        this.setData({ phase: 'ready', message: i18n.t(cancelled ? 'payment_cancelled' : 'payment_failed') })
-        return
+        const expired = err.code === 'hold_expired'
+        analytics.error(err.code)
+        this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
       }
-      const confirmed = await this.waitUntilPaid()
-      wx.showToast({
-        title: i18n.t(confirmed ? 'paid' : 'payment_pending'),
-        icon: confirmed ? 'success' : 'none',
-      })
-      wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
-    } catch (err) {
-      const expired = err.code === 'hold_expired'
-      this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
-    }
-  },
+    },
 
-  /** WeChat said "paid": wait until the service has the payment confirmation too. */
-  async waitUntilPaid() {
-    const deadline = Date.now() + config.paymentConfirmTimeoutMs
-    for (;;) {
-      const order = await services.order(this.order.id)
-      if (isPaid(order)) return true
-      if (GIVEN_UP.includes(order.status)) throw new ApiError('order_state', order.status)
-      if (Date.now() + POLL_MS > deadline) return false
-      await wxp.sleep(POLL_MS)
-    }
-  },
+    /** WeChat said "paid": wait until the service has the payment confirmation too. */
+    async waitUntilPaid() {
+      const deadline = Date.now() + config.paymentConfirmTimeoutMs
+      for (;;) {
+        const order = await services.order(this.order.id)
+        if (isPaid(order)) return true
+        if (GIVEN_UP.includes(order.status)) throw new ApiError('order_state', order.status)
+        if (Date.now() + POLL_MS > deadline) return false
+        await wxp.sleep(POLL_MS)
+      }
+    },
 
-  /** Give up: cancel the unpaid order (or release the hold) so the seats are free at once. */
-  async cancel() {
-    if (this.timer) clearInterval(this.timer)
-    try {
-      if (this.order) await services.cancelOrder(this.order.id)
-      else if (this.holdId) await services.releaseHold(this.holdId)
-    } catch (err) {
-      // Expired, already cancelled or released: the seats are free either way.
-    }
-    wx.navigateBack()
-  },
-})
+    /** Give up: cancel the unpaid order (or release the hold) so the seats are free at once. */
+    async cancel() {
+      if (this.timer) clearInterval(this.timer)
+      try {
+        if (this.order) await services.cancelOrder(this.order.id)
+        else if (this.holdId) await services.releaseHold(this.holdId)
+      } catch (err) {
+        // Expired, already cancelled or released: the seats are free either way.
+      }
+      wx.navigateBack()
+    },
+  })
+)

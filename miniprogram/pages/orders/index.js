@@ -5,8 +5,9 @@
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { describeOrder } = require('../../lib/orders')
+const analytics = require('../../lib/analytics')
 
-Page({
+Page(analytics.tracked('pages/orders', {
   data: { orders: [], error: '', loading: true, more: false },
 
   onShow() {
@@ -50,4 +51,4 @@ Page({
     const url = payable ? `/pages/order/index?order_id=${id}` : `/pages/ticket/index?id=${id}`
     wx.navigateTo({ url })
   },
-})
+}))

@@ -5,12 +5,15 @@
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { clock, isoDate } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
-Page({
-  data: { showtimeId: 0, showtime: null, when: '', error: '' },
+Page(analytics.tracked('pages/seats', {
+  data: { showtimeId: 0, showtime: null, when: '', error: '', bestPlacement: 'below' },
 
   async onLoad(query) {
     const showtimeId = Number(query.showtime_id)
+    analytics.step('seatmap_opened', { showtime_id: showtimeId })
+    analytics.variant('best_seats_position', 'below').then((bestPlacement) => this.setData({ bestPlacement }))
     try {
       const showtime = await services.showtime(showtimeId)
       wx.setNavigationBarTitle({ title: showtime.movie_title })
@@ -30,4 +33,4 @@ Page({
       url: `/pages/order/index?hold_id=${encodeURIComponent(hold.id)}&showtime_id=${this.data.showtimeId}`,
     })
   },
-})
+}))

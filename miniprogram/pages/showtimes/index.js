@@ -6,6 +6,7 @@
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { yuan, clock, todayIn, dateTabs } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const DAYS = 7
 const DEFAULT_ZONE = 'Asia/Shanghai'
@@ -34,12 +35,13 @@ function groupBy(showtimes, key, title) {
   return groups
 }
 
-Page({
+Page(analytics.tracked('pages/showtimes', {
   data: { title: '', subtitle: '', dates: [], date: '', groups: [], error: '', loading: true },
 
   async onLoad(query) {
     this.cinemaId = query.cinema_id ? Number(query.cinema_id) : null
     this.movieId = query.movie_id ? Number(query.movie_id) : null
+    if (this.movieId) analytics.step('showtimes_opened', { movie_id: this.movieId, cinema_id: this.cinemaId })
     let zone = DEFAULT_ZONE
     try {
       if (this.cinemaId) {
@@ -113,4 +115,4 @@ Page({
     }
     wx.navigateTo({ url: `/pages/seats/index?showtime_id=${id}` })
   },
-})
+}))

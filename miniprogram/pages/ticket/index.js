@@ -10,11 +10,12 @@ const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const { describeOrder } = require('../../lib/orders')
 const { seatIdLabel } = require('../../lib/format')
+const analytics = require('../../lib/analytics')
 
 const ISSUE_POLL_MS = 1000
 const ISSUE_POLLS = 30
 
-Page({
+Page(analytics.tracked('pages/ticket', {
   data: { order: null, tickets: [], note: '', error: '', busy: false },
 
   onLoad(query) {
@@ -93,4 +94,4 @@ Page({
     }
     this.setData({ busy: false })
   },
-})
+}))

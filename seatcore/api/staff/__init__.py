@@ -14,6 +14,7 @@ from seatcore.api.staff import (
     boxoffice,
     checkins,
     cinemas,
+    experiments,
     loyalty,
     movies,
     orders,
@@ -29,5 +30,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     audit.endpoints,
     analytics.endpoints,
     checkins.endpoints,
+    experiments.endpoints,
     loyalty.endpoints,
 ]

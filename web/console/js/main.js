@@ -1,11 +1,12 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
- * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`).
+ * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`, `#experiments`).
  */
 
 import { analyticsView } from './analytics.js'
 import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
+import { experimentsView } from './experiments.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
 import { ordersView } from './orders.js'
@@ -18,6 +19,7 @@ const VIEWS = {
   boxoffice: boxofficeView,
   orders: ordersView,
   analytics: analyticsView,
+  experiments: experimentsView,
 }
 const $ = (selector) => document.querySelector(selector)
 

@@ -1,0 +1,1 @@
+../../miniprogram/lib/event-queue.js
