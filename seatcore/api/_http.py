@@ -171,7 +171,17 @@ def _validate(model: type[M], data: Any, where: str) -> M:
 
 async def read_json(request: Request) -> Any:
     """The request body as JSON, refusing bodies over the configured limit."""
-    limit: int = request.app.state.runtime.settings.max_body_bytes
+    raw = await read_raw(request, request.app.state.runtime.settings.max_body_bytes)
+    if not raw:
+        raise BadRequest("a JSON body is required")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("the body is not valid JSON") from None
+
+
+async def read_raw(request: Request, limit: int) -> bytes:
+    """The request body's bytes, refused with 413 as soon as they pass ``limit``."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
@@ -182,13 +192,7 @@ async def read_json(request: Request) -> Any:
         if size > limit:
             raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw:
-        raise BadRequest("a JSON body is required")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequest("the body is not valid JSON") from None
+    return b"".join(chunks)
 
 
 def path_id(request: Request, name: str = "id") -> int:
