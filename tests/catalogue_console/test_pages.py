@@ -78,6 +78,9 @@ async def signed_in(
 
 async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"catalogue-{name}.png"), full_page=True)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None and width <= viewport["width"], f"{name}: the page is {width} px wide"
 
 
 def poster_file(tmp_path: Path) -> Path:

@@ -143,3 +143,12 @@ async def test_a_retired_movie_leaves_the_public_lists(client: httpx.AsyncClient
     staff = (await client.get("/api/v1/staff/movies?status=retired", headers=two.admin)).json()["items"]
     assert [item["id"] for item in staff] == [movie]
     assert (await client.get(f"/api/v1/movies/{movie}")).status_code == 200  # orders still name it
+
+
+async def test_retired_movies_are_listed_only_when_asked_for(
+    client: httpx.AsyncClient, two: TwoCinemas
+) -> None:
+    movie = two.a.movie_id
+    await client.patch(f"/api/v1/staff/movies/{movie}", headers=two.admin, json={"status": "retired"})
+    listed = (await client.get("/api/v1/staff/movies", headers=two.staff_a)).json()["items"]
+    assert movie not in [item["id"] for item in listed]  # the schedule's movie picker reads this

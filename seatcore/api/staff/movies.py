@@ -133,7 +133,7 @@ async def _load(request: Request, movie_id: int) -> Movie:
 
 @endpoints.get(
     "/api/v1/staff/movies",
-    "Movies for scheduling, best score first (any staff)",
+    "Movies for scheduling, best score first (any staff); retired ones only with status=retired",
     auth="staff",
     query=MoviesQuery,
     answer=StaffMoviePage,
@@ -154,7 +154,7 @@ async def staff_list_movies(request: Request, principal: Principal, query: Movie
         q=query.q,
         after=after,
         limit=query.limit + 1,
-        with_retired=True,
+        with_retired=query.status == "retired",  # retired films are asked for by name only
     )
     page = found[: query.limit]
     more = len(found) > query.limit

@@ -28,7 +28,7 @@ export async function moviesView(root, ctx) {
 
 async function movieList(root, ctx) {
   const q = input('q', { type: 'search', placeholder: 'title words' })
-  const status = select('status', [['', 'Any status'], ...STATUSES], '')
+  const status = select('status', [['', 'Showing or coming'], ...STATUSES], '')
   const rows = el('tbody')
   const more = button('More', () => load(false))
   more.hidden = true
