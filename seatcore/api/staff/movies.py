@@ -234,7 +234,7 @@ _IMAGE_BODY = {
     "decodes as a PNG, JPEG or WebP within the limits; stored re-encoded at each page size",
     auth="staff",
     answer=PosterOut,
-    errors=(400, 413, 422),
+    errors=(400, 413, 422, 503),  # 503: the S3 media store did not take the file
     extra={"requestBody": _IMAGE_BODY},
 )
 async def staff_upload_poster(request: Request, principal: Principal) -> PosterOut:
