@@ -83,6 +83,15 @@ async def shot(page: Page, name: str) -> None:
     assert viewport is not None and width <= viewport["width"], f"{name}: the page is {width} px wide"
 
 
+async def loaded(page: Page, selector: str, width: int) -> None:
+    """Wait until the image has loaded (lazy ones load when they show) and is ``width`` px wide."""
+    await page.wait_for_function(
+        "([selector, width]) => { const img = document.querySelector(selector);"
+        " return Boolean(img && img.complete && img.naturalWidth === width) }",
+        arg=[selector, width],
+    )
+
+
 def poster_file(tmp_path: Path) -> Path:
     image = Image.linear_gradient("L").resize((600, 900)).convert("RGB")
     path = tmp_path / "poster.png"
@@ -120,7 +129,7 @@ async def test_admin_adds_a_movie_with_its_poster(
     await page.click("text=Upload poster")
     await expect(page.locator("#flash")).to_contain_text("Poster uploaded")
     await expect(page.locator("#poster-image")).to_have_attribute("src", re.compile(r"-detail\.jpg$"))
-    assert await page.eval_on_selector("#poster-image", "img => img.complete && img.naturalWidth") == 400
+    await loaded(page, "#poster-image", 400)
     await shot(page, "movie-desktop")
 
     runtime: Runtime = app.state.runtime
@@ -130,9 +139,7 @@ async def test_admin_adds_a_movie_with_its_poster(
     await page.click("text=Back to movies")
     row = page.locator(f"tr[data-movie='{movie_id}']")
     await expect(row).to_contain_text("Night Flight")
-    assert (
-        await row.locator("img").evaluate("img => img.complete && img.naturalWidth") == 200
-    )  # the list size
+    await loaded(page, f"tr[data-movie='{movie_id}'] img", 200)  # the list size
     await shot(page, "movies-desktop")
     assert errors == []
 
