@@ -88,6 +88,17 @@ class Settings(BaseSettings):
     door_signing_key_id: str = ""  # empty: the key whose id sorts last
     door_opens_before_min: int = Field(default=60, ge=0)  # tickets come in this long before the start
     door_closes_after_min: int = Field(default=60, ge=0)  # ... and until this long after it
+    # Posters (seatcore.media, docs/api.md): checked by content, re-encoded, kept by media_store
+    poster_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    poster_max_side_px: int = Field(default=6000, ge=300)
+    poster_max_pixels: int = Field(default=24_000_000, ge=90_000)  # a tiny file can decode huge
+    media_store: Literal["local", "s3"] = "local"  # local: data_dir/media, served under /media
+    s3_endpoint_url: str = ""  # e.g. https://s3.ap-east-1.amazonaws.com or http://minio:9000
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_public_url: str = ""  # where the pages load files; empty: endpoint/bucket
 
     # Seat holds (docs/seat-engine.md)
     hold_ttl_s: int = Field(default=900, ge=1)  # time to pay
@@ -191,6 +202,18 @@ class Settings(BaseSettings):
                 "needs allow_sandbox_payments = true (SEATCORE_ALLOW_SANDBOX_PAYMENTS=true), for "
                 'staging and load tests only; production uses payment_provider "wechatpay"'
             )
+        return self
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> Settings:
+        if self.media_store == "s3":
+            missing = [
+                name
+                for name in ("s3_endpoint_url", "s3_bucket", "s3_access_key_id", "s3_secret_access_key")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f'media_store "s3" needs {", ".join(missing)}')
         return self
 
     @property

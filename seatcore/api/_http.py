@@ -319,6 +319,14 @@ async def read_body(request: Request, which: BodyLimit = "default") -> bytes:
     """The raw request body, refusing empty ones and those over the limit ``which`` names."""
     settings = request.app.state.runtime.settings
     limit: int = settings.max_layout_body_bytes if which == "layout" else settings.max_body_bytes
+    raw = await read_raw(request, limit)
+    if not raw:
+        raise BadRequest("a JSON body is required")
+    return raw
+
+
+async def read_raw(request: Request, limit: int) -> bytes:
+    """The request body's bytes, refused with 413 as soon as they pass ``limit``."""
     declared = parse_count(request.headers.get("content-length", ""))
     if declared is not None and declared > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
@@ -329,10 +337,7 @@ async def read_body(request: Request, which: BodyLimit = "default") -> bytes:
         if size > limit:
             raise PayloadTooLarge(f"the body is larger than {limit} bytes", limit=limit)
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw:
-        raise BadRequest("a JSON body is required")
-    return raw
+    return b"".join(chunks)
 
 
 class _IdConvertor(Convertor[int]):

@@ -109,6 +109,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(endpoint.body, schemas)}},
         }
+    if "requestBody" in endpoint.extra:  # a body that is not JSON (an image upload)
+        operation["requestBody"] = endpoint.extra["requestBody"]
     if endpoint.auth in ("any", "user", "staff", "admin"):
         operation["security"] = [{"bearer": []}]
     elif endpoint.auth == "optional":

@@ -25,18 +25,18 @@ from seatcore.db.engine import create_db_engine
 from seatcore.db.schema import cinemas, halls, movies, showtimes
 from seatcore.demo.films import FILMS, Film
 from seatcore.demo.growth import seed_growth
+from seatcore.demo.history import HISTORY_DAYS, HistoryReport, add_history
+from seatcore.demo.planning import plan_day
 from seatcore.demo.posters import write_poster
 from seatcore.demo.venues import CINEMAS, TIMEZONE, HallSpec
 from seatcore.domain.layout import parse_layout
-from seatcore.domain.schedule import Screening, find_clash, showtime_end
+from seatcore.domain.schedule import Screening, find_clash
 from seatcore.settings import Settings
 from seatcore.store import users
 from seatcore.store._time import to_db, utcnow
 from seatcore.store.catalogue import catalogue_changed, hall_screenings
 
 DAYS = 7
-LAST_START = time(22, 30)
-START_STEP_MIN = 15  # showtimes start on the quarter hour
 STAFF = (
     ("admin", "admin-demo-pass", "admin"),
     ("manager", "manager-demo-pass", "staff"),  # scoped to the first cinema
@@ -55,6 +55,7 @@ class SeedReport:
     showtimes_added: int = 0
     staff_added: list[str] = field(default_factory=list)
     first_day: date | None = None
+    history: HistoryReport = field(default_factory=HistoryReport)
 
     def summary(self) -> str:
         last_day = self.first_day + timedelta(days=DAYS - 1) if self.first_day else None
@@ -66,6 +67,9 @@ class SeedReport:
             f"added for {self.first_day} .. {last_day}\n"
             f"staff console accounts: {staff}"
             + (f" (new: {', '.join(self.staff_added)})" if self.staff_added else "")
+            + f"\npast {HISTORY_DAYS} days: {self.history.showtimes} showtimes added with "
+            f"{self.history.orders} orders, {self.history.tickets} tickets, "
+            f"¥{self.history.revenue_fen // 100} sold"
         )
 
 
@@ -84,6 +88,17 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
         await _ensure_staff(db, hall_ids, report)
         for index, (cinema_id, hall_id, spec) in enumerate(hall_ids):
             await _ensure_week(db, settings, cinema_id, hall_id, spec, index, film_ids, first_day, report)
+            await add_history(
+                db,
+                cinema_id=cinema_id,
+                hall_id=hall_id,
+                spec=spec,
+                hall_index=index,
+                films=film_ids,
+                first_day=first_day,
+                gap_min=settings.cleaning_gap_min,
+                report=report.history,
+            )
         growth = await seed_growth(settings, db, [(movie_id, film.genres) for movie_id, film in film_ids])
     finally:
         await db.dispose()
@@ -214,32 +229,6 @@ async def _ensure_staff(
         report.staff_added.append(username)
 
 
-def _plan_day(
-    day: date, hall_index: int, spec: HallSpec, films: list[tuple[int, Film]], gap_min: int
-) -> list[tuple[int, Film, datetime, datetime]]:
-    """One hall's screenings on one day: films in turn from the hall's first start until the last
-    start, each starting on the quarter hour after the previous one ended and the hall was cleaned."""
-    zone = ZoneInfo(TIMEZONE)
-    hour, minute = (int(part) for part in spec.first_start.split(":"))
-    starts = datetime.combine(day, time(hour, minute), zone)
-    last_start = datetime.combine(day, LAST_START, zone)
-    turn = hall_index * 3 + day.toordinal()
-    plan = []
-    while starts <= last_start:
-        movie_id, film = films[turn % len(films)]
-        ends = showtime_end(starts, film.duration_min)
-        plan.append((movie_id, film, starts, ends))
-        starts = _next_quarter(ends + timedelta(minutes=gap_min))
-        turn += 1
-    return plan
-
-
-def _next_quarter(moment: datetime) -> datetime:
-    step = timedelta(minutes=START_STEP_MIN)
-    remainder = (moment - moment.replace(minute=0, second=0, microsecond=0)) % step
-    return moment + (step - remainder) if remainder else moment
-
-
 async def _ensure_week(
     db: AsyncEngine,
     settings: Settings,
@@ -261,7 +250,7 @@ async def _ensure_week(
     async with db.begin() as conn:
         booked = await hall_screenings(conn, hall_id, week_start - gap, week_end + gap)
         for offset in range(DAYS):
-            for movie_id, film, starts, ends in _plan_day(
+            for movie_id, film, starts, ends in plan_day(
                 first_day + timedelta(days=offset), hall_index, spec, showing, gap_min
             ):
                 planned = Screening(starts_at=starts, ends_at=ends)

@@ -141,9 +141,13 @@ async def list_movies(
     genre: str | None = None,
     after: MovieKey | None = None,
     limit: int = 20,
+    with_retired: bool = False,
 ) -> list[Movie]:
-    """Movies by score (best first, then id), after the ``after`` key, at most ``limit``."""
+    """Movies by score (best first, then id), after the ``after`` key, at most ``limit``; retired
+    ones only for ``with_retired`` (the console)."""
     query = select(movies)
+    if not with_retired:
+        query = query.where(movies.c.status != "retired")
     if status is not None:
         query = query.where(movies.c.status == status)
     if q:
@@ -169,7 +173,12 @@ async def list_movies(
 
 async def hot_movies(db: AsyncEngine, limit: int = 10) -> list[Movie]:
     """The home carousel: movies with a hot rank, rank 1 first."""
-    query = select(movies).where(movies.c.hot_rank > 0).order_by(movies.c.hot_rank, movies.c.id).limit(limit)
+    query = (
+        select(movies)
+        .where(movies.c.hot_rank > 0, movies.c.status != "retired")
+        .order_by(movies.c.hot_rank, movies.c.id)
+        .limit(limit)
+    )
     async with db.connect() as conn:
         return [_movie(row) for row in await conn.execute(query)]
 

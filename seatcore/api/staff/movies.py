@@ -1,5 +1,9 @@
 """Staff API: the movie catalogue. Every member of staff reads it (to schedule screenings);
-only a platform admin adds or edits movies, since they are shared by every cinema."""
+only a platform admin adds, edits, retires movies or uploads their posters, since a movie and its
+poster are shared by every cinema of the chain (seatcore.api.staff._access).
+
+Retiring is ``status: "retired"``: the movie leaves the moviegoers' lists and the carousel, and
+stays readable by id for the orders that name it; nothing is deleted."""
 
 from __future__ import annotations
 
@@ -10,17 +14,19 @@ from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._cursor import decode_cursor, encode_cursor
-from seatcore.api._http import Answer, Body, Endpoints, path_id
+from seatcore.api._http import Answer, Body, Endpoints, path_id, read_raw
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import PageQuery
 from seatcore.auth.principal import Principal
 from seatcore.errors import NotFound
+from seatcore.media.images import ACCEPTED_FORMATS
+from seatcore.media.posters import MAIN_SIZE, store_poster
 from seatcore.store import catalogue, staff
 from seatcore.store.catalogue import Movie
 
 endpoints = Endpoints("staff: movies")
 
-MovieStatus = Literal["showing", "coming"]
+MovieStatus = Literal["showing", "coming", "retired"]
 # A genre or a cast member: stored comma-separated, so no commas; not blank.
 ListEntry = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^,]*[^,\s][^,]*$")]
 
@@ -51,6 +57,8 @@ class MovieFields(Body):
                 sent[name] = ",".join(value.strip() for value in sent[name])
         if "score" in sent:
             sent["score_x10"] = round((sent.pop("score") or 0) * 10)
+        if sent.get("status") == "retired":
+            sent["hot_rank"] = 0  # a retired film leaves the carousel too
         if sent.get("release_date") is not None:
             sent["release_date"] = dt.datetime.combine(sent["release_date"], dt.time())
         return sent
@@ -100,7 +108,11 @@ def movie_out(movie: Movie) -> StaffMovieOut:
         cast=list(movie.cast),
         release_date=movie.release_date,
         poster_url=movie.poster_url,
-        status="coming" if movie.status == "coming" else "showing",
+        status="coming"
+        if movie.status == "coming"
+        else "retired"
+        if movie.status == "retired"
+        else "showing",
         hot_rank=movie.hot_rank,
     )
 
@@ -114,7 +126,7 @@ async def _load(request: Request, movie_id: int) -> Movie:
 
 @endpoints.get(
     "/api/v1/staff/movies",
-    "Movies for scheduling, best score first (any staff)",
+    "Movies for scheduling, best score first (any staff); retired ones only with status=retired",
     auth="staff",
     query=MoviesQuery,
     answer=StaffMoviePage,
@@ -126,7 +138,12 @@ async def staff_list_movies(request: Request, principal: Principal, query: Movie
         score, movie_id = decode_cursor(query.cursor, ("count", "id"))
         after = (score, movie_id)
     found = await catalogue.list_movies(
-        runtime_of(request).db, status=query.status, q=query.q, after=after, limit=query.limit + 1
+        runtime_of(request).db,
+        status=query.status,
+        q=query.q,
+        after=after,
+        limit=query.limit + 1,
+        with_retired=query.status == "retired",  # retired films are asked for by name only
     )
     page = found[: query.limit]
     more = len(found) > query.limit
@@ -175,3 +192,53 @@ async def staff_update_movie(request: Request, principal: Principal, body: Movie
     await staff.update_movie(runtime.db, scope.actor, movie_id, body.columns())
     await catalogue.catalogue_changed(runtime.cache)
     return movie_out(await _load(request, movie_id))
+
+
+class PosterSize(Answer):
+    name: str = Field(description="list (the movie list's card) or detail (the movie page)")
+    width: int
+    height: int
+    bytes: int
+    url: str
+
+
+class PosterOut(Answer):
+    movie: StaffMovieOut
+    sizes: list[PosterSize]
+
+
+_IMAGE_BODY = {
+    "required": True,
+    "description": "the image file itself, not a form: PNG, JPEG or WebP, checked by its content",
+    "content": {
+        f"image/{name.lower()}": {"schema": {"type": "string", "format": "binary"}}
+        for name in sorted(ACCEPTED_FORMATS)
+    },
+}
+
+
+@endpoints.put(
+    "/api/v1/staff/movies/{id:int}/poster",
+    "Upload a movie's poster (platform admin): the body is the image; 422 image_invalid unless it "
+    "decodes as a PNG, JPEG or WebP within the limits; stored re-encoded at each page size",
+    auth="staff",
+    answer=PosterOut,
+    errors=(400, 413, 422, 503),  # 503: the S3 media store did not take the file
+    extra={"requestBody": _IMAGE_BODY},
+)
+async def staff_upload_poster(request: Request, principal: Principal) -> PosterOut:
+    scope = await staff_scope(request, principal)
+    scope.require_admin("change movies")
+    runtime = runtime_of(request)
+    movie = await _load(request, path_id(request))
+    data = await read_raw(request, runtime.settings.poster_max_bytes)
+    sizes = await store_poster(runtime.settings, movie.id, data)
+    main = next(size for size in sizes if size.name == MAIN_SIZE)
+    await staff.update_movie(runtime.db, scope.actor, movie.id, {"poster_url": main.url})
+    await catalogue.catalogue_changed(runtime.cache)
+    return PosterOut(
+        movie=movie_out(await _load(request, movie.id)),
+        sizes=[
+            PosterSize(name=s.name, width=s.width, height=s.height, bytes=s.bytes, url=s.url) for s in sizes
+        ],
+    )

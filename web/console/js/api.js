@@ -108,3 +108,24 @@ export function describe(err) {
   }
   return err.message
 }
+
+/** Send a file as the request body (a poster upload); resolves to the JSON answer. */
+export function upload(path, file, method = 'PUT') {
+  return withRenewal(async () => {
+    const headers = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' }
+    if (staffSession.token) headers.Authorization = `Bearer ${staffSession.token}`
+    let response
+    try {
+      response = await fetch(path, { method, headers, body: file })
+    } catch (err) {
+      throw new ApiError('network_error', 'the service did not answer: check the connection')
+    }
+    const data = await response.json().catch(() => null)
+    if (response.ok) return data
+    const error = data && data.error
+    throw new ApiError(error ? error.code : 'unknown', error ? error.message : `HTTP ${response.status}`, {
+      status: response.status,
+      details: (error && error.details) || {},
+    })
+  })
+}

@@ -67,7 +67,10 @@ export function blankGrid(rows, columns) {
 export async function layoutsView(root, ctx) {
   const cinema = ctx.cinema
   let halls = (await api(`/api/v1/staff/cinemas/${cinema.id}/halls`)).items
-  const state = { hallId: halls.length ? halls[0].id : 'new', grid: null, tool: 'standard', zone: 'standard' }
+  // `#layouts/ID` (from the cinemas page) opens that hall, `#layouts/new` a blank one.
+  const asked = ctx.arg === 'new' ? 'new' : halls.find((h) => String(h.id) === ctx.arg)?.id
+  const first = halls.length ? halls[0].id : 'new'
+  const state = { hallId: asked ?? first, grid: null, tool: 'standard', zone: 'standard' }
   const hallPicker = el('select')
   hallPicker.id = 'layout-hall'
   const name = input('hall-name', { placeholder: 'hall name' })

@@ -1,19 +1,24 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
- * (`#schedule`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`, `#experiments`).
+ * (`#schedule`, `#movies`, `#cinemas`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`,
+ * `#experiments`).
  */
 
 import { analyticsView } from './analytics.js'
 import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
+import { cinemasView } from './cinemas.js'
 import { experimentsView } from './experiments.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
+import { moviesView } from './movies.js'
 import { ordersView } from './orders.js'
 import { scheduleView } from './schedule.js'
 
 const VIEWS = {
   schedule: scheduleView,
+  movies: moviesView,
+  cinemas: cinemasView,
   layouts: layoutsView,
   live: liveView,
   boxoffice: boxofficeView,
