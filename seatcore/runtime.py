@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.auth.accounts import LiveAccounts
@@ -21,11 +23,14 @@ from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
 from seatcore.embedded import EmbeddedRedis, embedded_secret
 from seatcore.errors import SeatcoreError
-from seatcore.redis_client import connect
+from seatcore.redis_client import connect, is_cluster
 from seatcore.settings import Settings
 
 REDIS_MAX_CONNECTIONS = 200
 REDIS_POOL_WAIT_S = 5.0
+SHARDED_PUBSUB_SINCE = 7  # Redis major version with SSUBSCRIBE/SPUBLISH
+
+log = logging.getLogger("seatcore")
 
 
 class ConfigError(SeatcoreError):
@@ -42,8 +47,25 @@ class Runtime:
     cache: Cache
     accounts: LiveAccounts  # is a moviegoer's account still there
     staff_sessions: StaffSessions
+    # Seat changes go over sharded pub/sub: a Redis 7 Cluster (plain pub/sub on one Redis or 6.2).
+    shard_channels: bool = False
     # Later parts (seat engine, live map, orders) hang their services here.
     extras: dict[str, Any] = field(default_factory=dict)
+
+
+async def _redis_major(redis: aioredis.Redis) -> int:
+    """The server's major version, asked once at start (0 when Redis does not answer: the live map
+    then uses plain pub/sub, which every version has)."""
+    try:
+        info = await redis.info("server")
+    except RedisError as exc:
+        log.warning("could not ask Redis its version (%s): seat changes use plain pub/sub", exc)
+        return 0
+    # A cluster answers one entry per node, all of the same version: take the oldest.
+    versions = (
+        [info["redis_version"]] if "redis_version" in info else [v["redis_version"] for v in info.values()]
+    )
+    return min(int(str(version).split(".")[0]) for version in versions)
 
 
 @contextlib.asynccontextmanager
@@ -72,6 +94,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         cache=Cache(redis, settings.cache_ttl_s),
         accounts=LiveAccounts(db),
         staff_sessions=StaffSessions(redis, settings.staff_session_idle_s),
+        shard_channels=is_cluster(redis) and await _redis_major(redis) >= SHARDED_PUBSUB_SINCE,
     )
     try:
         yield runtime
