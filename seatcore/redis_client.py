@@ -132,10 +132,35 @@ def cluster_nodes(url: str) -> list[tuple[str, int]]:
     return nodes
 
 
-def _cluster(nodes: list[tuple[str, int]], *, max_connections: int, **options: Any) -> aioredis.Redis:
-    client = RedisCluster(
+class WaitingRedisCluster(RedisCluster):
+    """redis-py's RedisCluster, except that at most ``max_connections`` commands are in flight and
+    one more waits up to ``wait_s`` for a slot (as WaitingConnectionPool does for one Redis):
+    RedisCluster's own node pools raise MaxConnectionsError at once when full. Each node's pool
+    gets room for twice as many connections, for the pipelines, which fan out one per node."""
+
+    def __init__(self, *, max_connections: int, wait_s: float, **options: Any) -> None:
+        super().__init__(max_connections=2 * max_connections, **options)
+        self.wait_s = wait_s
+        self._slots = asyncio.Semaphore(max_connections)
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.wait_s)
+        except TimeoutError:
+            raise RedisConnectionError("No connection available.") from None
+        try:
+            return await super().execute_command(*args, **kwargs)
+        finally:
+            self._slots.release()
+
+
+def _cluster(
+    nodes: list[tuple[str, int]], *, max_connections: int, wait_s: float, **options: Any
+) -> aioredis.Redis:
+    client = WaitingRedisCluster(
         startup_nodes=[ClusterNode(host, port) for host, port in nodes],
-        max_connections=max_connections,  # per node
+        max_connections=max_connections,
+        wait_s=wait_s,
         retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=CLUSTER_BACKOFF_CAP_S), CLUSTER_RETRIES),
         **options,
     )
@@ -147,7 +172,7 @@ def connect(url: str, *, max_connections: int, wait_s: float, **options: Any) ->
     """A client of ``url`` whose connections pack in C and whose pool waits up to ``wait_s`` for a
     free connection under load (WaitingConnectionPool); a RedisCluster for ``redis+cluster://``."""
     if url.startswith(CLUSTER_SCHEME):
-        return _cluster(cluster_nodes(url), max_connections=max_connections, **options)
+        return _cluster(cluster_nodes(url), max_connections=max_connections, wait_s=wait_s, **options)
     pool = WaitingConnectionPool.from_url(url, max_connections=max_connections, wait_s=wait_s, **options)
     return aioredis.Redis.from_pool(fast_pool(pool))
 
@@ -158,6 +183,7 @@ def sibling(redis: aioredis.Redis, *, max_connections: int, wait_s: float) -> ai
         return _cluster(
             redis.seatcore_nodes,
             max_connections=max_connections,
+            wait_s=wait_s,
             decode_responses=redis.get_encoder().decode_responses,
         )
     pool = redis.connection_pool

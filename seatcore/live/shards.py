@@ -16,7 +16,7 @@ import logging
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from seatcore.live.subscriptions import OnMessage, OnSubscribed, Subscriptions
 from seatcore.tasks import stop_tasks
@@ -48,7 +48,10 @@ class ShardedSubscriptions:
 
     def _place(self, channel: str) -> bool:
         """Subscribe ``channel`` on the node owning its slot now; whether it moved there."""
-        node = self._cluster.get_node_from_key(channel)
+        try:
+            node = self._cluster.get_node_from_key(channel)
+        except (RedisError, RedisClusterException):  # the slot map is not there yet
+            return False
         if node is None or node.name == self._owner[channel]:
             return False
         self._owner[channel] = node.name
@@ -69,10 +72,25 @@ class ShardedSubscriptions:
     def _node(self, name: str, host: str, port: int) -> Subscriptions:
         if name not in self._nodes:
             client = aioredis.Redis(host=host, port=port, decode_responses=True)
-            subs = Subscriptions(client, self._on_message, self._on_subscribed, sharded=True)
+            subs = Subscriptions(client, self._on_message, self._after_reconnect(), sharded=True)
             task = asyncio.create_task(subs.run(), name=f"seat-changes-{name}")
             self._nodes[name] = (subs, client, task)
         return self._nodes[name][0]
+
+    def _after_reconnect(self) -> OnSubscribed:
+        """A node's on_subscribed: the hub audits its showtimes when the node's connection was
+        lost and is back, not when it is first made (its channels had no connection to miss:
+        each new watcher waits for its own confirmation)."""
+        first = True
+
+        async def on_subscribed() -> None:
+            nonlocal first
+            if first:
+                first = False
+                return
+            await self._on_subscribed()
+
+        return on_subscribed
 
     async def run(self) -> None:
         """Watch the nodes until cancelled; then close every node's connection."""
@@ -92,7 +110,8 @@ class ShardedSubscriptions:
 
     async def _rebalance(self) -> None:
         """Move channels whose slot has a new owner; let go of nodes that own no channel."""
-        if any(subs.failures for subs, _, _ in self._nodes.values()):
+        failing = any(subs.failures for subs, _, _ in self._nodes.values())
+        if failing or "" in self._owner.values():
             await self._cluster.nodes_manager.initialize()
         moved = []
         for channel, name in list(self._owner.items()):

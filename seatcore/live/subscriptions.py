@@ -174,8 +174,8 @@ class Subscriptions:
         with contextlib.suppress(ResponseError):  # a server that refuses names is served all the same
             await pubsub.parse_response(block=True)
         if self.sharded:
-            if channels:
-                await pubsub.ssubscribe(*channels)
+            for channel in channels:  # one command a channel: SSUBSCRIBE keeps to one slot
+                await pubsub.ssubscribe(channel)
             await pubsub.subscribe(self.name)  # answered after every SSUBSCRIBE above
         else:
             await pubsub.subscribe(*channels, self.name)
@@ -215,10 +215,13 @@ class Subscriptions:
             batch, self._outbox = self._outbox, []
             for subscribe, run in itertools.groupby(batch, key=lambda command: command[0]):
                 channels = [channel for _, channel in run]
-                if subscribe:
-                    await (pubsub.ssubscribe if self.sharded else pubsub.subscribe)(*channels)
+                if self.sharded:  # one command a channel: SSUBSCRIBE keeps to one slot
+                    for channel in channels:
+                        await (pubsub.ssubscribe if subscribe else pubsub.sunsubscribe)(channel)
+                elif subscribe:
+                    await pubsub.subscribe(*channels)
                 else:
-                    await (pubsub.sunsubscribe if self.sharded else pubsub.unsubscribe)(*channels)
+                    await pubsub.unsubscribe(*channels)
 
     async def _read(self, pubsub: PubSub) -> None:
         """Pass each message on, and settle what each subscribe and unsubscribe answer settles."""

@@ -49,7 +49,7 @@ def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 30.0) -> N
 
 
 @dataclass
-class TestCluster:
+class LoopbackCluster:
     ports: list[int]
     servers: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -87,9 +87,9 @@ class TestCluster:
 
 
 @contextmanager
-def running_cluster(folder: Path, *, masters: int = 3, replicas: int = 0) -> Iterator[TestCluster]:
+def running_cluster(folder: Path, *, masters: int = 3, replicas: int = 0) -> Iterator[LoopbackCluster]:
     """A cluster of ``masters`` masters with ``replicas`` replicas each, until the block ends."""
-    cluster = TestCluster(ports=[])
+    cluster = LoopbackCluster(ports=[])
     try:
         for _ in range(masters * (1 + replicas)):
             port = free_port()
