@@ -20,7 +20,8 @@ from seatcore.auth.sessions import StaffSessions
 from seatcore.auth.tokens import TokenIssuer
 from seatcore.auth.wx import WxLogin, build_wx_login
 from seatcore.cache import Cache
-from seatcore.db.engine import create_db_engine
+from seatcore.db.engine import create_db_engine, create_replica_engine
+from seatcore.db.replica import ReplicaLag
 from seatcore.embedded import EmbeddedRedis, embedded_secret
 from seatcore.errors import SeatcoreError
 from seatcore.redis_client import connect, is_cluster
@@ -47,6 +48,9 @@ class Runtime:
     cache: Cache
     accounts: LiveAccounts  # is a moviegoer's account still there
     staff_sessions: StaffSessions
+    # Reads that may be a moment behind (reports, catalogue, staff look-ups): the replica or ``db``.
+    reports_db: AsyncEngine
+    replica_lag: ReplicaLag
     # Seat changes go over sharded pub/sub: a Redis 7 Cluster (plain pub/sub on one Redis or 6.2).
     shard_channels: bool = False
     # Later parts (seat engine, live map, orders) hang their services here.
@@ -84,6 +88,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         redis_url, max_connections=REDIS_MAX_CONNECTIONS, wait_s=REDIS_POOL_WAIT_S, decode_responses=True
     )
     db = create_db_engine(settings)
+    replica = create_replica_engine(settings)
     wx = build_wx_login(settings)
     runtime = Runtime(
         settings=settings,
@@ -94,6 +99,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         cache=Cache(redis, settings.cache_ttl_s),
         accounts=LiveAccounts(db),
         staff_sessions=StaffSessions(redis, settings.staff_session_idle_s),
+        reports_db=replica or db,
+        replica_lag=ReplicaLag(replica),
         shard_channels=is_cluster(redis) and await _redis_major(redis) >= SHARDED_PUBSUB_SINCE,
     )
     try:
@@ -102,5 +109,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await wx.close()
         await redis.aclose()
         await db.dispose()
+        if replica is not None:
+            await replica.dispose()
         if embedded is not None:
             embedded.close()
