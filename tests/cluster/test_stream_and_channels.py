@@ -109,3 +109,13 @@ async def test_shard_channels_are_heard_on_the_node_of_each_showtime(cluster: Re
     subscriptions = ShardedSubscriptions(cluster, _nothing, _nothing)
     await _hear(subscriptions, cluster, sharded=True)
     assert len(subscriptions._nodes) == 0  # let go when the router stopped
+
+
+async def test_the_checker_reads_a_showtime_on_its_node(cluster: RedisCluster) -> None:
+    from seatcore.checker.redis_side import read_showtime
+
+    await cluster.set(keys.show_epoch(5), "e1")
+    await cluster.set(keys.show_seq(5), "3")
+    state = await read_showtime(cluster, 5)
+    assert state is not None and state.seq == 3 and state.now_ms > 0
+    assert await read_showtime(cluster, 6) is None
