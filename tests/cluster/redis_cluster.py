@@ -86,6 +86,12 @@ class LoopbackCluster:
             )
 
 
+def _synced(port: int) -> bool:
+    """A master, or a replica whose link to its master is up (it can take over)."""
+    info = redis.Redis(port=port).info("replication")
+    return info["role"] == "master" or info.get("master_link_status") == "up"
+
+
 @contextmanager
 def running_cluster(folder: Path, *, masters: int = 3, replicas: int = 0) -> Iterator[LoopbackCluster]:
     """A cluster of ``masters`` masters with ``replicas`` replicas each, until the block ends."""
@@ -104,6 +110,7 @@ def running_cluster(folder: Path, *, masters: int = 3, replicas: int = 0) -> Ite
                     "--cluster-enabled", "yes",
                     "--cluster-config-file", str(node_dir / "nodes.conf"),
                     "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+                    "--cluster-replica-validity-factor", "0",  # a replica may always take over
                     "--dir", str(node_dir),
                     "--save", "",
                     "--appendonly", "no",
@@ -132,6 +139,8 @@ def running_cluster(folder: Path, *, masters: int = 3, replicas: int = 0) -> Ite
         cluster.wait_ok()
         if replicas:
             wait_for(lambda: len(cluster.masters()) == masters, "replicas attached")
+            for port in cluster.ports:
+                wait_for(lambda port=port: _synced(port), f"node {port} in sync with its master")  # type: ignore[misc]
         yield cluster
     finally:
         for server in cluster.servers.values():
