@@ -175,3 +175,8 @@ def process_alive(owner: str) -> str:
 # Analytics (seatcore.analytics): events on their way to the event store.
 ANALYTICS_STREAM = "sc:analytics"
 ANALYTICS_UPKEEP = "sc:analytics:upkeep"  # held by the process doing this round of upkeep
+
+
+def waiting_room(showtime_id: int, part: str) -> str:
+    """A showtime's waiting room (seatcore.waitingroom.room): config, line, arrivals, admitted."""
+    return f"sc:{{wr:{showtime_id}}}:{part}"

@@ -26,6 +26,8 @@ from seatcore.embedded import EmbeddedRedis, embedded_secret
 from seatcore.errors import SeatcoreError
 from seatcore.redis_client import connect, is_cluster
 from seatcore.settings import Settings
+from seatcore.waitingroom.room import WaitingRooms
+from seatcore.waitingroom.tokens import AdmissionTokens
 
 REDIS_MAX_CONNECTIONS = 200
 REDIS_POOL_WAIT_S = 5.0
@@ -51,6 +53,7 @@ class Runtime:
     # Reads that may be a moment behind (reports, catalogue, staff look-ups): the replica or ``db``.
     reports_db: AsyncEngine
     replica_lag: ReplicaLag
+    waiting_rooms: WaitingRooms
     # Seat changes go over sharded pub/sub: a Redis 7 Cluster (plain pub/sub on one Redis or 6.2).
     shard_channels: bool = False
     # Later parts (seat engine, live map, orders) hang their services here.
@@ -101,6 +104,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         staff_sessions=StaffSessions(redis, settings.staff_session_idle_s),
         reports_db=replica or db,
         replica_lag=ReplicaLag(replica),
+        waiting_rooms=WaitingRooms(redis, AdmissionTokens(secret)),
         shard_channels=is_cluster(redis) and await _redis_major(redis) >= SHARDED_PUBSUB_SINCE,
     )
     try:

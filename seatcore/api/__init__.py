@@ -15,6 +15,7 @@ from seatcore.api import (
     seats,
     showtimes,
     staff,
+    waitingroom,
 )
 from seatcore.api._http import Endpoints
 
@@ -31,5 +32,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     showtimes.endpoints,
     orders.endpoints,
     events.endpoints,
+    waitingroom.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]
