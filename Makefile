@@ -22,7 +22,7 @@ PIP_TOOLS := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-find-links --no-emit-index-url --build-deps-for editable
 
-.PHONY: demo test deps venv lock lock-check lint typecheck jest pytest browser node-deps clean
+.PHONY: demo test test-cluster deps venv lock lock-check lint typecheck jest pytest browser node-deps clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/seatcore demo
@@ -115,6 +115,11 @@ jest:
 # pytest exits 5 when it collects no test: that counts as a failure here, like any non-zero exit.
 # Each test has its own limit (setup.cfg); this one stops a run that hangs where that limit cannot.
 PYTEST_LIMIT_S ?= 1800
+# The service on a throwaway Redis Cluster (redis-server on 127.0.0.1): failover, sharded stream
+# and pub/sub, and the key suites a second time (docs/scaling.md).
+test-cluster:
+	$(BIN)/python -m pytest -q tests/cluster
+
 pytest:
 	@echo "$(BIN)/python -m pytest -q"; \
 	timeout --kill-after=30 $(PYTEST_LIMIT_S) $(BIN)/python -m pytest -q; rc=$$?; \

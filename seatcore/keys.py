@@ -1,7 +1,10 @@
 """Every Redis key seatcore uses, in one place.
 
 Keys of one showtime share the hash tag ``{show:ID}`` so that all of a showtime's keys land in
-one Redis Cluster slot and a script can touch them together.
+one Redis Cluster slot and a script can touch them together. The same holds for every other group
+of keys that one command, transaction or script touches together (a user's holds and hold rate,
+a sign-in's failures and backoff, one shard of the order stream): they share a hash tag. Keys
+used one at a time need none. docs/scaling.md lists the groups.
 """
 
 from __future__ import annotations
@@ -32,19 +35,24 @@ def rate_limit(bucket: str, who: str, window: int) -> str:
     return f"sc:rl:{bucket}:{who}:{window}"
 
 
+def _attempts_tag(bucket: str, who: str) -> str:
+    """One caller's failures, backoff and check lease share a slot (forgotten with one DEL)."""
+    return f"{{rl:{bucket}:{who}}}"
+
+
 def failures(bucket: str, who: str) -> str:
     """Recent failed attempts of ``who`` (a staff account's sign-ins), for the backoff."""
-    return f"sc:rl:fail:{bucket}:{who}"
+    return f"sc:rl:fail:{_attempts_tag(bucket, who)}"
 
 
 def checking(bucket: str, who: str) -> str:
     """Exists while one attempt of ``who`` is being checked (one at a time)."""
-    return f"sc:rl:busy:{bucket}:{who}"
+    return f"sc:rl:busy:{_attempts_tag(bucket, who)}"
 
 
 def backoff(bucket: str, who: str) -> str:
     """Exists while ``who`` must wait before trying again; its TTL is the wait."""
-    return f"sc:rl:wait:{bucket}:{who}"
+    return f"sc:rl:wait:{_attempts_tag(bucket, who)}"
 
 
 # Staff sessions (seatcore.auth.sessions): only digests of refresh tokens are kept.
@@ -72,9 +80,13 @@ HOLD_SWEEP_INDEX = "sc:holds:sweep"  # sorted set of hold ids -> when the sweepe
 SHOW_KEY_PARTS = ("seats", "holds", "expiry", "users", "seq", "log", "epoch", "meta")
 
 
-def seat_changes(showtime_id: int, prefix: str = SEAT_CHANGES) -> str:
-    """The pub/sub channel of one showtime's seat changes: a process hears only what it watches."""
-    return f"{prefix}:{showtime_id}"
+def seat_changes(showtime_id: int, prefix: str = SEAT_CHANGES, *, sharded: bool = False) -> str:
+    """The pub/sub channel of one showtime's seat changes: a process hears only what it watches.
+
+    ``sharded``: a shard channel (SPUBLISH/SSUBSCRIBE, Redis 7 Cluster), named in the showtime's
+    hash tag so that it lives on the showtime's own shard; the scripts publish a channel holding
+    a ``{`` with SPUBLISH (engine/lua/_showtime.lua)."""
+    return f"{prefix}:{show_tag(showtime_id)}" if sharded else f"{prefix}:{showtime_id}"
 
 
 def show_key(showtime_id: int, part: str) -> str:
@@ -111,7 +123,8 @@ def hold_rate(user_id: int, window: int) -> str:
 
 # Orders (seatcore.orders): the stream the MySQL writers consume, the orders not yet in MySQL
 # (scored by when the sweeper should next look at them) and idempotency keys.
-ORDER_STREAM = "sc:orders"
+ORDER_STREAM = "sc:orders"  # on a cluster, ORDER_STREAM_SHARDS streams (order_stream_shard)
+ORDER_STREAM_SHARDS = 8
 ORDERS_IN_FLIGHT = "sc:orders:in-flight"
 
 
@@ -138,6 +151,11 @@ def payer_openid(user_id: int) -> str:
 def showtime_title(showtime_id: int) -> str:
     """The film's title of a showtime, for the payment's description while MySQL is away."""
     return f"sc:{show_tag(showtime_id)}:title"
+
+
+def order_stream_shard(stream: str, shard: int) -> str:
+    """One of the order stream's shards on a cluster: a stream and its group in a slot of their own."""
+    return f"{stream}:{{{stream}:{shard}}}"
 
 
 def sandbox_payment(order_id: str) -> str:
@@ -167,3 +185,8 @@ MEMBER_LEVELS = "sc:member:*:level"  # pattern of member_level's keys
 def member_level(user_id: int) -> str:
     """The member's tier level (0: not a member)."""
     return f"sc:member:{user_id}:level"
+
+
+def waiting_room(showtime_id: int, part: str) -> str:
+    """A showtime's waiting room (seatcore.waitingroom.room): config, line, arrivals, admitted."""
+    return f"sc:{{wr:{showtime_id}}}:{part}"

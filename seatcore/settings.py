@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     # Storage. Empty means "embedded default".
     database_url: str = ""
+    # A MySQL replica for reports, catalogue pages and staff look-ups (seatcore.db.replica).
+    database_replica_url: str = ""
     redis_url: str = ""
     data_dir: Path = Path("data")
 
@@ -167,7 +169,7 @@ class Settings(BaseSettings):
                     raise ValueError(f"trusted_proxies: {entry!r} is not an address or network") from None
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
         return _check_scheme("database_url", value, DATABASE_SCHEMES)

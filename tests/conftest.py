@@ -2,10 +2,13 @@
 
 Each run migrates a fresh MariaDB database of its own and dropped at the end, and locks a Redis
 database number of its own (1..15) on the machine's Redis, so parallel runs never meet.
+``pytest --redis-cluster`` runs the tests on a 3-master Redis Cluster of their own instead
+(tests/cluster/redis_cluster.py; the service's ``redis+cluster://`` URL).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -55,9 +58,38 @@ def mysql_url() -> Iterator[str]:
         conn.close()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--redis-cluster",
+        action="store_true",
+        help="run on a throwaway 3-master Redis Cluster on 127.0.0.1 instead of the machine's Redis",
+    )
+
+
+def flush_redis(url: str) -> None:
+    """Empty the test run's Redis: its database number, or every master of its cluster."""
+    if url.startswith("redis+cluster://"):
+        for node in url.removeprefix("redis+cluster://").split(","):
+            host, _, port = node.rpartition(":")
+            client = redis.Redis(host=host, port=int(port))
+            with contextlib.suppress(redis.RedisError):  # a replica (after a failover) refuses
+                client.flushall()
+            client.close()
+        return
+    redis.Redis.from_url(url).flushdb()
+
+
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """A Redis database number on the machine's Redis, held for this run only."""
+def redis_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis database number on the machine's Redis, held for this run only (or a cluster)."""
+    if request.config.getoption("--redis-cluster"):
+        from tests.cluster.redis_cluster import AVAILABLE, MISSING, running_cluster
+
+        if not AVAILABLE:
+            pytest.skip(MISSING)
+        with running_cluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+            yield cluster.url
+        return
     admin = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
     try:
         admin.ping()
@@ -99,7 +131,7 @@ def settings(mysql_url: str, redis_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[object]:
     """The app with its lifespan running, on empty tables and an empty Redis database."""
-    redis.Redis.from_url(settings.redis_url).flushdb()
+    flush_redis(settings.redis_url)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         runtime = application.state.runtime

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from seatcore import ratelimit
+from seatcore import keys, ratelimit
 from seatcore.api import auth as auth_api
 from seatcore.auth import passwords
 from seatcore.auth.passwords import hash_password
@@ -161,16 +161,16 @@ class TestSignInLimits:
         # Each further failure doubles the wait (the test clears the wait instead of sitting it out).
         waits = []
         for _ in range(3):
-            await redis.delete("sc:rl:wait:staff-password:kai")
+            await redis.delete(keys.backoff("staff-password", "kai"))
             assert_error(await _staff_login(client, "kai", "wrong"), 401, "login_failed")
-            waits.append(await redis.pttl("sc:rl:wait:staff-password:kai"))
+            waits.append(await redis.pttl(keys.backoff("staff-password", "kai")))
         assert 1000 < waits[0] <= 2000 and 2000 < waits[1] <= 4000 and 4000 < waits[2] <= 8000
         # Another account is not affected, and a success clears the count.
         await create_staff(app.state.runtime.db, "lea", hash_password("right-pass-1"), "staff")
         assert (await _staff_login(client, "lea", "right-pass-1")).status_code == 200
-        await redis.delete("sc:rl:wait:staff-password:kai")
+        await redis.delete(keys.backoff("staff-password", "kai"))
         assert (await _staff_login(client, "kai", "right-pass-1")).status_code == 200
-        assert await redis.exists("sc:rl:fail:staff-password:kai") == 0
+        assert await redis.exists(keys.failures("staff-password", "kai")) == 0
 
     async def test_unknown_names_back_off_as_known_ones_do(self, client: httpx.AsyncClient) -> None:
         for _ in range(auth_api.STAFF_FREE_FAILURES):

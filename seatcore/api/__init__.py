@@ -21,6 +21,7 @@ from seatcore.api import (
     seats,
     showtimes,
     staff,
+    waitingroom,
 )
 from seatcore.api._http import Endpoints
 
@@ -43,5 +44,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     coupons.endpoints,
     experiments.endpoints,
     recommendations.endpoints,
+    waitingroom.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

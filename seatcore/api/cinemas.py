@@ -116,7 +116,9 @@ async def list_cities(request: Request) -> JSONDoc:
     runtime = runtime_of(request)
 
     async def load() -> list[JSONDoc]:
-        return [{"city": city, "cinema_count": count} for city, count in await store.cities(runtime.db)]
+        return [
+            {"city": city, "cinema_count": count} for city, count in await store.cities(runtime.reports_db)
+        ]
 
     return {"items": await runtime.cache.get_or_load("cities", load)}
 
@@ -131,7 +133,7 @@ async def list_cinemas(request: Request, query: CinemasQuery) -> JSONDoc:
     runtime = runtime_of(request)
 
     async def load() -> list[JSONDoc]:
-        return await _cinema_docs(runtime, await store.list_cinemas(runtime.db, query.city, query.q))
+        return await _cinema_docs(runtime, await store.list_cinemas(runtime.reports_db, query.city, query.q))
 
     key = f"cinemas:{digest({'city': query.city, 'q': query.q, 'hour': _hour_key()})}"
     documents: list[JSONDoc] = await runtime.cache.get_or_load(key, load)
@@ -146,7 +148,7 @@ async def cinema_detail(request: Request) -> JSONDoc:
     cinema_id = path_id(request)
 
     async def load() -> JSONDoc:
-        cinema = await store.get_cinema(runtime.db, cinema_id)
+        cinema = await store.get_cinema(runtime.reports_db, cinema_id)
         if cinema is None:
             raise NotFound("no such cinema", cinema_id=cinema_id)
         return (await _cinema_docs(runtime, [cinema]))[0]

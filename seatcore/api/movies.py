@@ -155,7 +155,7 @@ async def list_movies(request: Request, query: MoviesQuery) -> JSONDoc:
 
     async def load() -> JSONDoc:
         movies = await store.list_movies(
-            runtime.db,
+            runtime.reports_db,
             status=query.status,
             q=query.q,
             genre=query.genre,
@@ -179,7 +179,7 @@ async def hot_movies(request: Request) -> JSONDoc:
     runtime = runtime_of(request)
 
     async def load() -> list[JSONDoc]:
-        return [_movie_doc(movie) for movie in await store.hot_movies(runtime.db, HOT_MOVIES)]
+        return [_movie_doc(movie) for movie in await store.hot_movies(runtime.reports_db, HOT_MOVIES)]
 
     items: list[JSONDoc] = await runtime.cache.get_or_load("movies:hot", load)
     return {"items": await _with_want_counts(runtime, items)}
@@ -196,7 +196,7 @@ async def movie_detail(request: Request, principal: Principal | None) -> JSONDoc
     movie_id = path_id(request)
 
     async def load() -> JSONDoc:
-        movie = await store.get_movie(runtime.db, movie_id)
+        movie = await store.get_movie(runtime.reports_db, movie_id)
         if movie is None:
             raise NotFound("no such movie", movie_id=movie_id)
         return {

@@ -22,7 +22,7 @@ from seatcore.engine.service import SeatEngine
 
 endpoints = Endpoints("seats")
 SeatIdText = Annotated[str, Field(min_length=1, max_length=32)]
-SEAT_ERRORS = (404, 409, 429)
+SEAT_ERRORS = (403, 404, 409, 429)
 
 
 class HoldBody(Body):
@@ -133,6 +133,8 @@ async def seat_map(request: Request, principal: Principal | None) -> SeatMap:
 async def create_hold(request: Request, principal: Principal, body: HoldBody) -> dict[str, Any]:
     engine = _engine(request)
     showtime_id = path_id(request)
+    rooms = request.app.state.runtime.waiting_rooms  # a premiere's on-sale: admitted fans only
+    await rooms.check_hold(showtime_id, principal.id, request.headers.get("x-admission-token"))
     asking = engine.hold(
         showtime_id,
         principal.id,

@@ -165,7 +165,7 @@ async def list_showtimes(request: Request, query: ShowtimesQuery) -> JSONDoc:
         # Three UTC days around the date hold that date in every time zone (offsets are < 15 h).
         start = dt.datetime.combine(centre - dt.timedelta(days=1), dt.time(), dt.UTC)
         shows = await store.showtimes_between(
-            runtime.db,
+            runtime.reports_db,
             start,
             start + dt.timedelta(days=3),
             movie_id=query.movie_id,

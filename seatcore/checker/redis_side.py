@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 from seatcore import keys
 from seatcore.orders.records import Order
@@ -109,15 +110,24 @@ async def loaded_showtimes(redis: aioredis.Redis) -> list[int]:
 
 
 async def read_showtime(redis: aioredis.Redis, showtime_id: int) -> ShowtimeState | None:
-    """The showtime's state in one atomic read; None when it is not (or no longer) in Redis."""
+    """The showtime's state in one atomic read; None when it is not (or no longer) in Redis.
+
+    A cluster's transactions take only keyed commands: there the clock is read from the
+    showtime's node just before (a hold that expires in between is taken for live, never the
+    other way round)."""
+    clock = None
+    if isinstance(redis, RedisCluster):
+        clock = await redis.time(target_nodes=redis.get_node_from_key(keys.show_epoch(showtime_id)))
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.time()
+        if clock is None:
+            pipe.time()
         pipe.exists(keys.show_epoch(showtime_id))
         pipe.get(keys.show_seq(showtime_id))
         pipe.hgetall(keys.show_key(showtime_id, "seats"))
         pipe.hgetall(keys.show_key(showtime_id, "holds"))
         pipe.xrange(keys.show_log(showtime_id), "-", "+")
-        (seconds, micros), loaded, seq, seats, holds, log = await pipe.execute()
+        replies = await pipe.execute()
+    (seconds, micros), loaded, seq, seats, holds, log = [clock, *replies] if clock else replies
     if not loaded:
         return None
     return ShowtimeState(

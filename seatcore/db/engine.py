@@ -52,5 +52,13 @@ def create_db_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, pool_pre_ping=True)
 
 
+def create_replica_engine(settings: Settings) -> AsyncEngine | None:
+    """The engine of the reports' read replica (seatcore.db.replica), None when there is none."""
+    if not settings.database_replica_url:
+        return None
+    url = async_url(make_url(settings.database_replica_url))
+    return create_async_engine(url, pool_size=5, max_overflow=10, pool_recycle=3600, pool_pre_ping=True)
+
+
 def create_sync_engine(url: URL) -> Engine:
     return create_engine(sync_url(url))

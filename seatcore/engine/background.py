@@ -35,7 +35,9 @@ def seat_engine(runtime: Runtime) -> SeatEngine:
 async def seat_engine_service(runtime: Runtime) -> AsyncIterator[None]:
     settings = runtime.settings
     redis = sibling(runtime.redis, max_connections=settings.seat_redis_connections, wait_s=POOL_WAIT_S)
-    engine = engine_from_settings(redis, MySQLSeating(runtime.db), settings)
+    engine = engine_from_settings(
+        redis, MySQLSeating(runtime.db), settings, shard_channels=runtime.shard_channels
+    )
     runtime.extras["seats"] = engine
     sweeper = Sweeper(engine, settings.sweeper_interval_ms)
     task = asyncio.create_task(sweeper.run(), name="hold-sweeper")

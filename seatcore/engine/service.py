@@ -82,15 +82,18 @@ class SeatEngine:
         clock: Clock | None = None,
         info_ttl_s: float = 5.0,
         separate_user_step: bool | None = None,
+        shard_channels: bool = False,
     ) -> None:
         """``separate_user_step``: count holds against the user's rate and cap in a step of their
-        own (see the module docstring); by default only on Redis Cluster, where it must be."""
+        own (see the module docstring); by default only on Redis Cluster, where it must be.
+        ``shard_channels``: publish changes on shard channels (Redis 7 Cluster, keys.seat_changes)."""
         self.redis = redis
         if separate_user_step is None:
             separate_user_step = isinstance(redis, RedisCluster)
         self.separate_user_step = separate_user_step
         self.rules = rules or HoldRules()
         self.channel_prefix = channel_prefix
+        self.shard_channels = shard_channels
         self._clock = clock
         self.showtimes = ShowtimeCache(source, policy or SalesPolicy(10, 30), info_ttl_s)
 
@@ -104,7 +107,7 @@ class SeatEngine:
         return str(self._clock()) if self._clock is not None else ""
 
     def _channel(self, showtime_id: ShowtimeId) -> str:
-        return keys.seat_changes(showtime_id, self.channel_prefix)
+        return keys.seat_changes(showtime_id, self.channel_prefix, sharded=self.shard_channels)
 
     async def info(self, showtime_id: ShowtimeId) -> ShowInfo:
         """The showtime's rules, layout and prices (NotFound for an unknown showtime)."""
@@ -511,7 +514,9 @@ class SeatEngine:
         }
 
 
-def engine_from_settings(redis: RedisClient, source: SeatingSource, settings: Settings) -> SeatEngine:
+def engine_from_settings(
+    redis: RedisClient, source: SeatingSource, settings: Settings, *, shard_channels: bool = False
+) -> SeatEngine:
     """A SeatEngine with the rules of ``settings`` (seatcore.settings.Settings)."""
     rules = HoldRules(
         ttl_ms=settings.hold_ttl_s * 1000,
@@ -523,4 +528,11 @@ def engine_from_settings(redis: RedisClient, source: SeatingSource, settings: Se
         holds_per_minute=settings.hold_rate_per_minute,
     )
     policy = SalesPolicy(settings.sales_close_before_min, settings.refund_until_before_min)
-    return SeatEngine(redis, source, rules=rules, policy=policy, info_ttl_s=settings.seat_info_cache_s)
+    return SeatEngine(
+        redis,
+        source,
+        rules=rules,
+        policy=policy,
+        info_ttl_s=settings.seat_info_cache_s,
+        shard_channels=shard_channels,
+    )

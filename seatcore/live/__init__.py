@@ -33,6 +33,7 @@ async def live_service(runtime: Runtime) -> AsyncIterator[None]:
         idle_timeout_s=settings.live_idle_timeout_s,
         max_sockets_per_ip=settings.live_max_sockets_per_ip,
         channel_prefix=seat_engine(runtime).channel_prefix,  # where the engine publishes
+        shard_channels=seat_engine(runtime).shard_channels,
     )
     runtime.extras["live"] = hub
     tune_collector()

@@ -35,11 +35,13 @@ from typing import Any, Protocol
 import orjson
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from seatcore import keys
 from seatcore.live.frames import Frame, SeatChange
 from seatcore.live.protocol import CloseCode
+from seatcore.live.shards import ShardedSubscriptions
 from seatcore.live.subscriptions import Subscriptions
 from seatcore.tasks import stop_tasks
 from seatcore.types import ShowtimeId, UserId
@@ -180,7 +182,9 @@ class LiveHub:
         idle_timeout_s: float,
         max_sockets_per_ip: int,
         channel_prefix: str = keys.SEAT_CHANGES,
+        shard_channels: bool = False,
     ) -> None:
+        """``shard_channels``: the engine publishes on shard channels (a Redis 7 Cluster)."""
         self._redis = redis
         self._source = source
         self.coalesce_s = coalesce_ms / 1000
@@ -189,7 +193,12 @@ class LiveHub:
         self.idle_timeout_s = idle_timeout_s
         self.max_sockets_per_ip = max_sockets_per_ip
         self._channel_prefix = channel_prefix
-        self.subscriptions = Subscriptions(redis, self._on_message, self._audit_all)
+        self._shard_channels = shard_channels
+        self.subscriptions: Subscriptions | ShardedSubscriptions = (
+            ShardedSubscriptions(redis, self._on_message, self._audit_all)
+            if shard_channels and isinstance(redis, RedisCluster)
+            else Subscriptions(redis, self._on_message, self._audit_all)
+        )
         self.ready = self.subscriptions.ready  # the reader runs
         self._channels: dict[ShowtimeId, _Channel] = {}
         self._sockets_by_ip: collections.Counter[str] = collections.Counter()
@@ -249,7 +258,7 @@ class LiveHub:
         return False
 
     def _channel_name(self, showtime_id: ShowtimeId) -> str:
-        return keys.seat_changes(showtime_id, self._channel_prefix)
+        return keys.seat_changes(showtime_id, self._channel_prefix, sharded=self._shard_channels)
 
     async def joined(self, watcher: Watcher, epoch: str, seq: int) -> None:
         """The watcher's client now holds the state at (epoch, seq)."""

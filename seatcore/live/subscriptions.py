@@ -18,6 +18,13 @@ reader alive, while no showtime is watched. A new connection subscribes every wa
 channel and this one last, in one command, so when its answer is read all the others are in place
 and ``on_subscribed`` runs (the hub audits every showtime there: what was published while no
 connection listened is in the change log). A lost connection is replaced with backoff.
+
+On a Redis Cluster the connection goes to one node, a different one after each loss (a failed
+master may not come back), and either way the hub hears every showtime: a plain PUBLISH reaches
+every node. With ``sharded`` (Redis 7 Cluster: the engine SPUBLISHes on channels in the showtime's
+hash tag) the showtime channels are SSUBSCRIBEd on the one node that owns them
+(live/shards.py keeps one Subscriptions per node) and the connection's own channel, which no
+slot owns, is a plain SUBSCRIBE sent after them.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import collections
 import contextlib
 import itertools
 import logging
+import random
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,6 +42,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from prometheus_client import Counter
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 
@@ -46,6 +55,9 @@ LOST = Counter("seatcore_live_subscription_lost_total", "Times the seat-change c
 NAME_PREFIX = keys.LIVE_HUB  # + a random token: the connection's own channel and client name
 RECONNECT_BACKOFF_S = (0.1, 0.5, 1.0, 2.0, 5.0)
 YIELD_EVERY = 64  # messages read before the reader lets other tasks run
+
+MESSAGE_TYPES = ("message", "smessage")
+ANSWER_TYPES = ("subscribe", "unsubscribe", "ssubscribe", "sunsubscribe")
 
 OnMessage = Callable[[str | bytes], Awaitable[None]]
 OnSubscribed = Callable[[], Awaitable[None]]
@@ -64,7 +76,18 @@ class _Subscription:
 class Subscriptions:
     """See the module docstring. Needs a client with ``decode_responses=True``."""
 
-    def __init__(self, redis: aioredis.Redis, on_message: OnMessage, on_subscribed: OnSubscribed) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        on_message: OnMessage,
+        on_subscribed: OnSubscribed,
+        *,
+        sharded: bool = False,
+    ) -> None:
+        """``redis``: a plain client (of the node that owns the channels when ``sharded``) or a
+        RedisCluster, whose nodes are tried in turn."""
+        self.sharded = sharded
+        self.failures = 0  # connections lost in a row (the sharded router watches it)
         self.name = f"{NAME_PREFIX}:{secrets.token_hex(6)}"
         self.ready = asyncio.Event()  # set once the first connection is subscribed and read
         self._redis = redis
@@ -73,7 +96,6 @@ class Subscriptions:
         self._channels: dict[str, _Subscription] = {}
         self._outbox: list[tuple[bool, str]] = []  # (subscribe?, channel) in the order asked
         self._outbox_filled = asyncio.Event()
-        self._failures = 0
 
     def channels(self) -> set[str]:
         """The channels subscribed or being subscribed (those a local watcher wants)."""
@@ -118,19 +140,31 @@ class Subscriptions:
     async def run(self) -> None:
         """Hold a subscribed connection and read it until cancelled, replacing it when lost."""
         while True:
-            pubsub = self._redis.pubsub()
+            client = self._node_client()
+            pubsub = client.pubsub()
             try:
                 await self._session(pubsub)
             except (RedisError, OSError) as exc:
                 LOST.inc()
-                delay = RECONNECT_BACKOFF_S[min(self._failures, len(RECONNECT_BACKOFF_S) - 1)]
-                self._failures += 1
+                delay = RECONNECT_BACKOFF_S[min(self.failures, len(RECONNECT_BACKOFF_S) - 1)]
+                self.failures += 1
                 log.warning("seat-change subscription lost (%s); retrying in %.1fs", exc, delay)
                 self._start_over()
                 await asyncio.sleep(delay)
             finally:
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()
+                if client is not self._redis:
+                    await client.aclose()
+
+    def _node_client(self) -> aioredis.Redis:
+        """The client to subscribe with: ours, or on a cluster one of its masters (another one
+        after each loss: the cluster's map of its nodes is refreshed by its own commands)."""
+        if not isinstance(self._redis, RedisCluster):
+            return self._redis
+        nodes = self._redis.get_primaries() or self._redis.get_nodes()
+        node = random.choice(nodes)
+        return aioredis.Redis(host=node.host, port=node.port, decode_responses=True)
 
     async def _session(self, pubsub: PubSub) -> None:
         """Subscribe a new connection to every wanted channel, then read it and send the commands
@@ -139,7 +173,12 @@ class Subscriptions:
         await pubsub.execute_command("CLIENT", "SETNAME", self.name)
         with contextlib.suppress(ResponseError):  # a server that refuses names is served all the same
             await pubsub.parse_response(block=True)
-        await pubsub.subscribe(*channels, self.name)
+        if self.sharded:
+            for channel in channels:  # one command a channel: SSUBSCRIBE keeps to one slot
+                await pubsub.ssubscribe(channel)
+            await pubsub.subscribe(self.name)  # answered after every SSUBSCRIBE above
+        else:
+            await pubsub.subscribe(*channels, self.name)
         tasks = [asyncio.create_task(self._read(pubsub)), asyncio.create_task(self._write(pubsub))]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -176,7 +215,10 @@ class Subscriptions:
             batch, self._outbox = self._outbox, []
             for subscribe, run in itertools.groupby(batch, key=lambda command: command[0]):
                 channels = [channel for _, channel in run]
-                if subscribe:
+                if self.sharded:  # one command a channel: SSUBSCRIBE keeps to one slot
+                    for channel in channels:
+                        await (pubsub.ssubscribe if subscribe else pubsub.sunsubscribe)(channel)
+                elif subscribe:
                     await pubsub.subscribe(*channels)
                 else:
                     await pubsub.unsubscribe(*channels)
@@ -186,7 +228,7 @@ class Subscriptions:
         channels = self._channels
         read = 0
         async for message in pubsub.listen():
-            if message["type"] == "message":
+            if message["type"] in MESSAGE_TYPES:
                 sub = channels.get(message["channel"])
                 if sub is not None and sub.wanted and not sub.owed:
                     await self._on_message(message["data"])
@@ -195,14 +237,14 @@ class Subscriptions:
                     # A busy connection keeps redis-py's buffer full, so reading never waits:
                     # give the sockets their turn.
                     await asyncio.sleep(0)
-            elif message["type"] in ("subscribe", "unsubscribe"):
+            elif message["type"] in ANSWER_TYPES:
                 await self._answered(message["channel"])
 
     async def _answered(self, channel: str) -> None:
         if channel == self.name:  # the last channel of a new connection's first SUBSCRIBE
-            if self._failures:
+            if self.failures:
                 log.warning("seat-change subscription restored")
-            self._failures = 0
+            self.failures = 0
             self.ready.set()
             await self._on_subscribed()
             return

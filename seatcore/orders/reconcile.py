@@ -248,7 +248,9 @@ async def _main(settings: Settings, showtime_ids: Sequence[int], *, fix: bool) -
     from seatcore.runtime import open_runtime
 
     async with open_runtime(settings) as runtime:
-        runtime.extras["seats"] = engine_from_settings(runtime.redis, MySQLSeating(runtime.db), settings)
+        runtime.extras["seats"] = engine_from_settings(
+            runtime.redis, MySQLSeating(runtime.db), settings, shard_channels=runtime.shard_channels
+        )
         service = OrderService(runtime)
         try:
             differences = await find_differences(service, showtime_ids)

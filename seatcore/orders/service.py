@@ -375,9 +375,7 @@ class OrderService:
 
     async def _enqueue(self, order: Order) -> Order:
         """Put the order on the stream unless its last entry is still waiting there."""
-        if order.stream_id is not None and await self.redis.xrange(
-            self.stream.key, min=order.stream_id, max=order.stream_id, count=1
-        ):
+        if order.stream_id is not None and await self.stream.waiting(order.stream_id):
             return order
         entry = await self.stream.add(order)
         try:

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 import uvicorn
 from sqlalchemy import delete
 from starlette.applications import Starlette
@@ -26,6 +25,7 @@ from seatcore.db.schema import metadata
 from seatcore.orders.service import OrderService
 from seatcore.runtime import Runtime
 from seatcore.settings import Settings
+from tests.conftest import flush_redis
 from tests.factories import ShowFixture, make_show
 from tests.payments.fake_wechatpay import FakeWeChatPay, WeChatPayKeys, running_fake
 from tests.polling import wait_for
@@ -168,7 +168,7 @@ async def live_shop(
         overrides = wechatpay_keys.settings_overrides(
             tmp_path / "keys", fake.base_url, base_url + NOTIFY_PATH, base_url + REFUND_NOTIFY_PATH
         )
-        redis.Redis.from_url(settings.redis_url).flushdb()
+        flush_redis(settings.redis_url)
         app = create_app(settings.model_copy(update=overrides))
         config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False)  # leaves logging alone
         server = uvicorn.Server(config)

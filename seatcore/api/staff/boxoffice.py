@@ -81,6 +81,9 @@ class SummaryAnswer(Answer):
     group_by: str
     totals: FiguresOut
     groups: list[GroupOut]
+    # How far behind the primary the figures may be, in seconds (0: read on the primary; None:
+    # the replica does not say). seatcore.db.replica.
+    replica_lag_s: float | None = None
 
 
 class HourOut(Answer):
@@ -93,12 +96,18 @@ class HoursAnswer(Answer):
     start: dt.date
     end: dt.date
     hours: list[HourOut]
+    # How far behind the primary the figures may be, in seconds (0: read on the primary; None:
+    # the replica does not say). seatcore.db.replica.
+    replica_lag_s: float | None = None
 
 
 class TopAnswer(Answer):
     start: dt.date
     end: dt.date
     movies: list[GroupOut]
+    # How far behind the primary the figures may be, in seconds (0: read on the primary; None:
+    # the replica does not say). seatcore.db.replica.
+    replica_lag_s: float | None = None
 
 
 def _figures(figures: Figures) -> FiguresOut:
@@ -139,14 +148,15 @@ async def staff_boxoffice_summary(
 ) -> SummaryAnswer:
     cinema_ids = await _cinemas_in_period(request, principal, query)
     runtime = runtime_of(request)
-    totals = await boxoffice.totals(runtime.db, query.start, query.end, cinema_ids)
-    groups = await boxoffice.grouped(runtime.db, query.start, query.end, cinema_ids, query.group_by)
+    totals = await boxoffice.totals(runtime.reports_db, query.start, query.end, cinema_ids)
+    groups = await boxoffice.grouped(runtime.reports_db, query.start, query.end, cinema_ids, query.group_by)
     return SummaryAnswer(
         start=query.start,
         end=query.end,
         group_by=query.group_by,
         totals=_figures(totals),
         groups=_groups(groups),
+        replica_lag_s=await runtime.replica_lag.seconds(),
     )
 
 
@@ -160,11 +170,12 @@ async def staff_boxoffice_summary(
 async def staff_boxoffice_hours(request: Request, principal: Principal, query: PeriodQuery) -> HoursAnswer:
     cinema_ids = await _cinemas_in_period(request, principal, query)
     runtime = runtime_of(request)
-    hours = await boxoffice.sales_by_hour(runtime.db, query.start, query.end, cinema_ids)
+    hours = await boxoffice.sales_by_hour(runtime.reports_db, query.start, query.end, cinema_ids)
     return HoursAnswer(
         start=query.start,
         end=query.end,
         hours=[HourOut(hour=h.hour, tickets=h.tickets, revenue_fen=h.revenue_fen) for h in hours],
+        replica_lag_s=await runtime.replica_lag.seconds(),
     )
 
 
@@ -178,8 +189,13 @@ async def staff_boxoffice_hours(request: Request, principal: Principal, query: P
 async def staff_boxoffice_top_movies(request: Request, principal: Principal, query: TopQuery) -> TopAnswer:
     cinema_ids = await _cinemas_in_period(request, principal, query)
     runtime = runtime_of(request)
-    groups = await boxoffice.grouped(runtime.db, query.start, query.end, cinema_ids, "movie")
-    return TopAnswer(start=query.start, end=query.end, movies=_groups(groups[: query.limit]))
+    groups = await boxoffice.grouped(runtime.reports_db, query.start, query.end, cinema_ids, "movie")
+    return TopAnswer(
+        start=query.start,
+        end=query.end,
+        movies=_groups(groups[: query.limit]),
+        replica_lag_s=await runtime.replica_lag.seconds(),
+    )
 
 
 CSV_FIGURES = ("shows", "capacity", "tickets", "revenue_fen", "occupancy")
@@ -200,7 +216,7 @@ async def staff_boxoffice_export(request: Request, principal: Principal, query: 
         writer.writerow(
             ("showtime_id", "date", "starts_at", "cinema", "hall", "movie", "cancelled", *CSV_FIGURES)
         )
-        for line in await boxoffice.show_lines(runtime.db, query.start, query.end, cinema_ids):
+        for line in await boxoffice.show_lines(runtime.reports_db, query.start, query.end, cinema_ids):
             f = line.figures
             writer.writerow(
                 (
@@ -220,7 +236,9 @@ async def staff_boxoffice_export(request: Request, principal: Principal, query: 
             )
     else:
         writer.writerow((query.group_by, "label", *CSV_FIGURES))
-        for group in await boxoffice.grouped(runtime.db, query.start, query.end, cinema_ids, query.group_by):
+        for group in await boxoffice.grouped(
+            runtime.reports_db, query.start, query.end, cinema_ids, query.group_by
+        ):
             f = group.figures
             writer.writerow(
                 (group.key, _cell(group.label), f.shows, f.capacity, f.tickets, f.revenue_fen, f.occupancy)

@@ -167,7 +167,7 @@ def _after(cursor: str | None) -> staff_orders.OrderKey | None:
 
 async def order_detail(request: Request, scope: Scope, order_id: str) -> OrderDetailOut:
     runtime = runtime_of(request)
-    found = await staff_orders.detail(runtime.db, order_id)
+    found = await staff_orders.detail(runtime.reports_db, order_id)
     if found is None or not scope.can_see(found.summary.cinema_id):
         raise NotFound("no such order")
     trail = await audit.entries(runtime.db, cinema_ids=None, target=("order", order_id), limit=50)
@@ -206,7 +206,7 @@ async def staff_search_orders(request: Request, principal: Principal, query: Ord
         created_windows=await _day_windows(request, scope, query),
     )
     found = await staff_orders.search(
-        runtime_of(request).db,
+        runtime_of(request).reports_db,
         criteria,
         cinema_ids=scope.cinema_ids,
         after=_after(query.cursor),

@@ -109,13 +109,16 @@ local function forget_user_hold(user, id)
   end
 end
 
--- One change = the next sequence number, one log entry and one publication.
+-- One change = the next sequence number, one log entry and one publication. A channel named in the
+-- showtime's hash tag is a shard channel (Redis 7 Cluster, keys.seat_changes): SPUBLISH keeps the
+-- publication on the showtime's own shard instead of sending it to every node.
 local function record(changes, channel, showtime_id)
   local seq = redis.call('INCR', K_SEQ)
   local body = #changes > 0 and cjson.encode(changes) or '[]' -- cjson writes {} for an empty table
   redis.call('XADD', K_LOG, 'MAXLEN', '~', LOG_MAXLEN, int(seq) .. '-0', 'seq', int(seq), 'changes', body)
   local epoch = redis.call('GET', K_EPOCH)
-  redis.call('PUBLISH', channel, '{"showtime_id":' .. showtime_id .. ',"seq":' .. int(seq)
+  local publish = string.find(channel, '{', 1, true) and 'SPUBLISH' or 'PUBLISH'
+  redis.call(publish, channel, '{"showtime_id":' .. showtime_id .. ',"seq":' .. int(seq)
     .. ',"epoch":' .. cjson.encode(epoch) .. ',"changes":' .. body .. '}')
   return seq
 end
