@@ -117,7 +117,11 @@ class Loyalty:
         Every member's level is in Redis, so one Redis does not know, while MySQL is away, is
         priced as a non-member (only after Redis lost its data would that be a member: logged).
         UpstreamUnavailable when the level is known and the tiers are not."""
-        level_raw, tiers_raw = await self.redis.mget(keys.member_level(user_id), keys.MEMBER_TIERS)
+        # Two keys in different slots on a Redis Cluster: a pipeline, one round trip on one Redis.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(keys.member_level(user_id))
+            pipe.get(keys.MEMBER_TIERS)
+            level_raw, tiers_raw = await pipe.execute()
         try:
             if level_raw is None:
                 try:

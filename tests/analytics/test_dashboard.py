@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
 
@@ -22,7 +21,7 @@ from seatcore.store import users
 from tests.analytics.conftest import batch, landed, now_iso, send, store_of
 from tests.browser.conftest import ARTIFACTS, browser  # noqa: F401  (the fixture)
 from tests.orders.conftest import Shop
-from tests.servers import free_port
+from tests.servers import served
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +31,8 @@ CHARTS = ("funnel", "refusals", "visits", "dwell", "payments", "orders")
 
 @pytest.fixture
 async def base_url(app: Starlette) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(app) as url:
+        yield url
 
 
 @pytest.fixture

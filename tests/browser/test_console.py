@@ -7,7 +7,6 @@ to test-artifacts/ at the repository root.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import orjson
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from starlette.applications import Starlette
@@ -27,7 +25,7 @@ from seatcore.runtime import Runtime
 from seatcore.store import users
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import ShowFixture, make_show
-from tests.servers import free_port
+from tests.servers import served
 from tests.staff.sales import sell
 
 pytestmark = pytest.mark.browser
@@ -39,18 +37,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 async def base_url(app: Starlette) -> AsyncIterator[str]:
     """The test app served over real HTTP (its lifespan already runs in the app fixture)."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(app) as url:
+        yield url
 
 
 @pytest.fixture

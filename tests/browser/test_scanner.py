@@ -9,13 +9,11 @@ go to test-artifacts/.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 from starlette.applications import Starlette
 
@@ -27,7 +25,7 @@ from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.browser.fake_camera import qr_video
 from tests.door.conftest import codes_of, qr_of
 from tests.factories import ShowFixture, make_show
-from tests.servers import free_port
+from tests.servers import served
 from tests.staff.sales import sell
 
 pytestmark = pytest.mark.browser
@@ -37,18 +35,8 @@ PASSWORD = "door-pass-1"
 
 @pytest.fixture
 async def base_url(app: Starlette) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(app) as url:
+        yield url
 
 
 @pytest.fixture

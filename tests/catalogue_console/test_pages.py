@@ -5,14 +5,12 @@ test-artifacts/ (catalogue-*.png), at desktop and at phone width."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
@@ -22,7 +20,7 @@ from seatcore.runtime import Runtime
 from seatcore.store import catalogue, users
 from tests.browser.conftest import ARTIFACTS, browser
 from tests.factories import ShowFixture, make_show
-from tests.servers import free_port
+from tests.servers import served
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.browser
@@ -34,18 +32,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 async def base_url(app: Starlette) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(app) as url:
+        yield url
 
 
 @pytest.fixture
