@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from types import SimpleNamespace
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -89,8 +90,12 @@ async def test_the_order_sweeper_logs_a_redis_outage_once(
     monkeypatch.setattr(recovery, "sweep_once", sweep_once)
     monkeypatch.setattr(recovery, "release_refunded_seats", release)
     monkeypatch.setattr(recovery, "SWEEP_EVERY_S", 0.001)
+    async def finish_pending() -> int:
+        return 0
+
+    service = SimpleNamespace(exchanges=SimpleNamespace(finish_pending=finish_pending))
     with caplog.at_level(logging.INFO, logger="seatcore.orders.recovery"):
-        await recovery.run(object(), stopping)  # type: ignore[arg-type]
+        await recovery.run(service, stopping)  # type: ignore[arg-type]
     records = [r for r in caplog.records if r.name == "seatcore.orders.recovery"]
     assert [r.levelno for r in records] == [logging.ERROR, logging.WARNING]
     assert "order sweeper is failing" in records[0].getMessage() and records[0].exc_info is None

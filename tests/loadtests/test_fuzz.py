@@ -167,6 +167,8 @@ def _teach(schema: Any) -> None:
     - an analytics event happened just now (the service refuses times from the future or too old),
       and carries the fields its type needs (the document says so with if/then, which the generator
       does not follow);
+    - an experiment's variants have keys of their own (JSON Schema cannot say "unique by key"):
+      the keys generated are numbered, and the metric goes from one event to another;
     - member tiers and coupon campaigns have rules across their fields (levels 1, 2, ... with rising
       thresholds; a percent is 1..100, a period ends after it starts): valid ones are sent;
     - a ticket's QR text is one the service signed: no generated text is, so none is sent (the
@@ -205,6 +207,10 @@ def _teach(schema: Any) -> None:
                 return {"items": TIERS}
             if "kind" in body and "valid_until" in body:
                 return _campaign()
+            variants = body.get("variants")
+            if "metric_to" in body and isinstance(variants, list):
+                keyed = [{**v, "key": f"v{i}"} if isinstance(v, dict) else v for i, v in enumerate(variants)]
+                return {**body, "variants": keyed, "metric_from": "seatmap_opened", "metric_to": "order_paid"}
         zone = body.get("zone") if isinstance(body, dict) else None
         if isinstance(zone, str) and 0 < len(zone) <= 32:  # well formed, so: one every hall has
             return {**body, "zone": "standard"}
