@@ -18,6 +18,7 @@ from tests.payments.fake_wechatpay import WeChatPayKeys
 from tests.polling import wait_for
 
 DELAY_MS = 20
+SLOW_DELAY_MS = 1500
 WAIT_S = 5
 
 
@@ -58,6 +59,15 @@ async def sandbox(inbox: Inbox, ledger: aioredis.Redis) -> AsyncIterator[Sandbox
     await provider.close()
 
 
+@pytest.fixture
+async def slow_sandbox(inbox: Inbox, ledger: aioredis.Redis) -> AsyncIterator[SandboxProvider]:
+    """A sandbox whose confirmation comes late enough that "not paid yet" holds between two calls
+    however loaded the machine is."""
+    provider = SandboxProvider(inbox, ledger, delay_ms=SLOW_DELAY_MS)
+    yield provider
+    await provider.close()
+
+
 async def prepay(provider: SandboxProvider, order_id: str = "SB-ORDER-1") -> dict[str, str]:
     return await provider.prepay(
         order_id=order_id,
@@ -68,7 +78,8 @@ async def prepay(provider: SandboxProvider, order_id: str = "SB-ORDER-1") -> dic
     )
 
 
-async def test_prepay_then_one_confirmation(sandbox: SandboxProvider, inbox: Inbox) -> None:
+async def test_prepay_then_one_confirmation(slow_sandbox: SandboxProvider, inbox: Inbox) -> None:
+    sandbox = slow_sandbox
     params = await prepay(sandbox)
     await prepay(sandbox)  # a retried /pay
     assert set(params) == {"timeStamp", "nonceStr", "package", "signType", "paySign"}
