@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason="; ".join(MISSING))
 
 def test_a_tiny_rehearsal_loses_no_paid_order_and_sells_no_seat_twice(tmp_path: Path) -> None:
     outcome = rehearse(
-        Options(processes=2, curve=(), users=20, run_time_s=8, premiere=(8, 12), settle_s=30, out=tmp_path)
+        Options(processes=2, curve=(), users=20, run_time_s=10, premiere=(8, 12), settle_s=30, out=tmp_path)
     )
     print(report(outcome))
     assert len(outcome.killed) == 2  # the Redis master and the seatcore process
