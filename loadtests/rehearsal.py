@@ -67,6 +67,7 @@ class Options:
     hold_ttl_s: int = 30
     settle_s: float = 90.0
     out: Path | None = None
+    demo: bool = True  # seatcore seed-demo's catalogue and history beside the premieres
 
 
 @dataclass
@@ -144,7 +145,7 @@ def staged(out: Path, options: Options) -> Iterator[Stage]:
         env["SEATCORE_DATABASE_REPLICA_URL"] = mysql.url(mysql.replica_port, "seatcore")
         env["SEATCORE_TRUSTED_PROXIES"] = '["127.0.0.1"]'  # nginx, as the example's header says
         log = out / "server.log"
-        for step in ("migrate", "seed-demo"):
+        for step in ("migrate", "seed-demo") if options.demo else ("migrate",):
             _run([sys.executable, "-m", "seatcore", step], env, log)
         ports = [free_port() for _ in range(options.processes)]
         print(f"starting: {options.processes} seatcore processes and nginx ...", flush=True)
