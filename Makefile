@@ -22,7 +22,7 @@ PIP_TOOLS := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-find-links --no-emit-index-url --build-deps-for editable
 
-.PHONY: demo test test-cluster deps venv lock lock-check lint typecheck jest pytest browser node-deps clean
+.PHONY: demo test test-cluster rehearsal deps venv lock lock-check lint typecheck jest pytest browser servers node-deps clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/seatcore demo
@@ -40,7 +40,7 @@ test: deps
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
 	echo "make test: every check passed"
 
-deps: lock-check $(VENV)/.installed-test browser node-deps
+deps: lock-check $(VENV)/.installed-test browser servers node-deps
 
 venv: $(BIN)/python
 
@@ -88,6 +88,24 @@ browser:
 		echo "browser: missing$$missing and not root; the browser tests will say so (apt-get install$$missing)"; \
 	fi
 
+# The loopback rehearsal's servers (loadtests/rehearsal.py, tests/rehearsal): nginx, and MariaDB's
+# and Redis's server programs (it starts throwaway ones of its own); installed only where missing
+# and we may install.
+servers:
+	@missing=""; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="nginx"; \
+	command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing="$$missing mariadb-server"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	if [ -z "$$missing" ]; then \
+		echo "servers: nginx, mariadbd, redis-server, openssl"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+			&& echo "servers: installed$$missing"; \
+	else \
+		echo "servers: missing$$missing and not root; the rehearsal will say so (apt-get install$$missing)"; \
+	fi
+
 node-deps:
 	@for dir in $(NODE_DIRS); do \
 		echo "npm: installing $$dir"; \
@@ -119,6 +137,12 @@ PYTEST_LIMIT_S ?= 1800
 # and pub/sub, and the key suites a second time (docs/scaling.md).
 test-cluster:
 	$(BIN)/python -m pytest -q tests/cluster
+
+# The premiere rehearsed on loopback: a 3+3 Redis Cluster, a MariaDB primary and replica, three
+# processes behind nginx, failover mid-rush (loadtests/README.md). REHEARSAL_ARGS: its options.
+REHEARSAL_ARGS ?=
+rehearsal: $(VENV)/.installed-test servers
+	$(BIN)/python -m loadtests.rehearsal $(REHEARSAL_ARGS)
 
 pytest:
 	@echo "$(BIN)/python -m pytest -q"; \

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-import redis.asyncio as aioredis
 from sqlalchemy import insert
 
+from seatcore import redis_client
 from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
 from seatcore.db.schema import cinemas, coupon_campaigns, halls, movies, showtimes
@@ -124,7 +124,7 @@ async def seed_premiere(
             )
     finally:
         await db.dispose()
-    redis = aioredis.Redis.from_url(settings.redis_url)
+    redis = redis_client.connect(settings.redis_url, max_connections=4, wait_s=5.0)  # or a cluster
     try:
         await catalogue_changed(Cache(redis, settings.cache_ttl_s))
     finally:

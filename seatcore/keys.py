@@ -190,3 +190,12 @@ def member_level(user_id: int) -> str:
 def waiting_room(showtime_id: int, part: str) -> str:
     """A showtime's waiting room (seatcore.waitingroom.room): config, line, arrivals, admitted."""
     return f"sc:{{wr:{showtime_id}}}:{part}"
+
+
+def replica_probe(key: str) -> str:
+    """A short-lived key in ``key``'s cluster slot, written just before a WAIT (seatcore.replica_ack):
+    the same hash tag, or the whole key as the tag when it has none."""
+    start = key.find("{")
+    end = key.find("}", start + 1) if start >= 0 else -1
+    tag = key[start + 1 : end] if end > start + 1 else key
+    return f"sc:replica-probe:{{{tag}}}"

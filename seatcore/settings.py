@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     payment_provider: Literal["none", "sandbox", "wechatpay"] = "none"
     allow_sandbox_payments: bool = False
     sandbox_pay_delay_ms: int = Field(default=300, ge=0)
+    # A paid order waits up to this long for a Redis replica to hold it (WAIT 1) before the payment
+    # notice is answered; without one in time, until it is in MySQL (seatcore/replica_ack.py,
+    # docs/scaling.md). Only where the master has replicas; 0 turns it off.
+    paid_replica_wait_ms: int = Field(default=100, ge=0)
+    paid_landed_wait_s: float = Field(default=5.0, ge=0)
     wechatpay_mchid: str = ""
     wechatpay_appid: str = ""  # empty: the mini-program's wx_appid
     wechatpay_serial_no: str = ""  # serial of the merchant API certificate

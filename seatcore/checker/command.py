@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 import orjson
-import redis.asyncio as aioredis
 
+from seatcore import redis_client
 from seatcore.checker.report import Report
 from seatcore.checker.runner import check_deployment
 from seatcore.db.engine import create_db_engine
@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 async def _check(settings: Settings, settle_s: float) -> Report:
-    redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = redis_client.connect(settings.redis_url, max_connections=8, wait_s=5.0, decode_responses=True)
     db = create_db_engine(settings)
     try:
         return await check_deployment(

@@ -15,10 +15,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
-import redis.asyncio as aioredis
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seatcore import redis_client
 from seatcore.auth.passwords import hash_password
 from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
@@ -104,7 +104,7 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
         await db.dispose()
     if settings.redis_url:
         # With the embedded Redis (not running now) cached reads simply age out within cache_ttl_s.
-        redis = aioredis.Redis.from_url(settings.redis_url)
+        redis = redis_client.connect(settings.redis_url, max_connections=4, wait_s=5.0)  # or a cluster
         try:
             await catalogue_changed(Cache(redis, settings.cache_ttl_s))
         finally:

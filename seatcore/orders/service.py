@@ -18,12 +18,14 @@ provider treats our order and refund ids as idempotency keys. The sweeper and th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from seatcore import keys
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import Breakdown, quote, zoned
@@ -41,6 +43,7 @@ from seatcore.orders.records import Order, Payment, now_utc, whole_second
 from seatcore.orders.stream import OrderStream
 from seatcore.orders.transitions import check_same_payment, late, mark_paid, refund_answered
 from seatcore.payments import PaymentNotice, PaymentProvider, RefundResult, build_provider
+from seatcore.replica_ack import ReplicaAck
 from seatcore.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAID_CHECK_S = 30  # a paid order not in MySQL by then gets a look from the sweeper
+LANDED_POLL_S = 0.05
 PAY_QUERY_EVERY = timedelta(seconds=30)  # a started payment: how often the sweeper asks the provider
 PAY_QUERY_GRACE = timedelta(minutes=2)  # an ended order whose payment was started: asked until then
 S = OrderStatus
@@ -66,6 +70,7 @@ class OrderService:
         self._runtime = runtime
         self.inflight = InFlightOrders(runtime.redis)
         self.stream = OrderStream(runtime.redis)
+        self.replica_ack = ReplicaAck(runtime.redis, runtime.settings.paid_replica_wait_ms)
         self.idempotency = IdempotencyStore(runtime.redis)
         self.loyalty = Loyalty(runtime)
         self.provider = (
@@ -298,6 +303,7 @@ class OrderService:
             await self.inflight.change(order.id, record)
             await self.inflight.schedule(order.id, now_utc() + timedelta(seconds=PAID_CHECK_S))
             await self.settle(order.id)
+            await self._kept_safe(order)
         except OrderGone:
             # A concurrent copy of this notice finished the order and the writer landed it (and
             # tidied it from Redis) while this copy was on its way: a replay, answered the same.
@@ -332,6 +338,20 @@ class OrderService:
         if order.status in (S.PAID, S.REFUNDED, S.REFUND_REQUESTED):
             order = await self._enqueue(order)
         return order
+
+    async def _kept_safe(self, order: Order) -> None:
+        """Before the notice is answered: a Redis replica holds the paid order (its hash, sold seats
+        and the sweeper's index entry, which brings back a lost stream entry); when none
+        acknowledged in time, the order is in MySQL (waited for up to paid_landed_wait_s)."""
+        guarded = [keys.order(order.showtime_id, order.id), keys.ORDERS_IN_FLIGHT]
+        if await self.replica_ack.wait(guarded) is not False:
+            return
+        deadline = asyncio.get_running_loop().time() + self.settings.paid_landed_wait_s
+        while await store.get(self.db, order.id) is None:
+            if asyncio.get_running_loop().time() >= deadline:
+                log.error("order %s: paid, no replica acknowledged and not in MySQL yet", order.id)
+                return
+            await asyncio.sleep(LANDED_POLL_S)
 
     async def _buy(self, order: Order) -> Reason | None:
         """Sell the hold's seats to the order; None when sold, else why the payment buys nothing:
