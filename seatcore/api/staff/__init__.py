@@ -16,6 +16,7 @@ from seatcore.api.staff import (
     cinemas,
     experiments,
     loyalty,
+    members,
     movies,
     orders,
     showtimes,
@@ -32,4 +33,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     checkins.endpoints,
     experiments.endpoints,
     loyalty.endpoints,
+    members.endpoints,
 ]

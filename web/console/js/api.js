@@ -18,6 +18,9 @@ export const staffSession = storedSession('seatcore.console', sessionStorage)
 
 const staff = client(staffSession)
 
+/** Whether the signed-in staff member is a platform admin (the service checks again). */
+export const isAdmin = () => Boolean(staffSession.user && staffSession.user.role === 'admin')
+
 /** The same without the staff token, for signing in and the public endpoints staff watch. */
 export const anonymousApi = client(null).api
 
@@ -81,6 +84,12 @@ export async function signIn(username, password) {
 export async function signOut() {
   staffSession.clear()
   await anonymousApi(SESSION, { method: 'DELETE' }).catch(() => null)
+}
+
+/** A file's text (with the token): a CSV to show as well as download. */
+export async function text(path) {
+  const response = await withRenewal(() => staff.send(path))
+  return response.text()
 }
 
 /** Fetch a file (with the token) and hand it to the browser as a download. */

@@ -81,16 +81,8 @@ export function todayIn(zone) {
  */
 export function offsetAt(zone, date, time) {
   const guess = new Date(`${date}T${time}:00Z`)
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(guess)
-  const get = (type) => Number(parts.find((p) => p.type === type).value)
+  const wall = wallClock(guess, zone)
+  const get = (type) => Number(wall[type])
   const shown = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'))
   const minutes = Math.round((shown - guess.getTime()) / 60000)
   const sign = minutes < 0 ? '-' : '+'
@@ -101,4 +93,59 @@ export function offsetAt(zone, date, time) {
 /** An aware ISO time for a wall-clock date and time in the cinema's zone. */
 export function cinemaTime(zone, date, time) {
   return `${date}T${time}:00${offsetAt(zone, date, time)}`
+}
+
+/**
+ * Yuan as typed ("45", "45.5") -> fen (4550). Anything else is NaN, which JSON sends as null, so
+ * the service answers why instead of the console guessing.
+ */
+export function fen(text) {
+  const typed = String(text ?? '').trim()
+  return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : NaN
+}
+
+/** Fen as the yuan digits a form field shows: 4550 -> "45.5", 4500 -> "45". */
+export function yuanDigits(fen) {
+  return yuan(fen).slice(1)
+}
+
+/** A table with a header row; cells are strings or nodes, `[text, 'num']` for right-aligned. */
+export function table(className, heads, rows) {
+  const cell = (tag, item) => (Array.isArray(item) ? el(tag, item[1], item[0]) : el(tag, '', item))
+  const head = el('thead', '', el('tr', '', ...heads.map((h) => cell('th', h))))
+  return el('table', `c-table ${className}`.trim(), head, el('tbody', '', ...rows))
+}
+
+/** An inline error line that a view fills with the service's answer (role=alert for readers). */
+export function errorLine(id) {
+  const node = el('p', 'c-error')
+  node.id = id
+  node.setAttribute('role', 'alert')
+  return node
+}
+
+/** A whole number as typed, or NaN (sent as null, so the service says what is wrong). */
+export function whole(value) {
+  return /^\d+$/.test(String(value ?? '').trim()) ? Number(value) : NaN
+}
+
+/** A moment's wall clock in an IANA zone: {year, month, day, hour, minute} as 2-digit strings. */
+function wallClock(moment, zone) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone || undefined,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(moment)
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]))
+}
+
+/** "YYYY-MM-DD HH:MM" of any ISO time on the clock of an IANA zone (the chosen cinema's). */
+export function localTime(iso, zone) {
+  if (!iso) return '–'
+  const wall = wallClock(new Date(iso), zone)
+  return `${wall.year}-${wall.month}-${wall.day} ${wall.hour}:${wall.minute}`
 }

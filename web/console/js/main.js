@@ -1,19 +1,23 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
  * (`#schedule`, `#movies`, `#cinemas`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`,
- * `#experiments`).
+ * `#experiments`, `#tiers`, `#campaigns`, `#policies`, `#members/ID`).
  */
 
 import { analyticsView } from './analytics.js'
 import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
+import { campaignsView } from './campaigns.js'
 import { cinemasView } from './cinemas.js'
 import { experimentsView } from './experiments.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
+import { membersView } from './members.js'
 import { moviesView } from './movies.js'
 import { ordersView } from './orders.js'
+import { policiesView } from './policies.js'
 import { scheduleView } from './schedule.js'
+import { tiersView } from './tiers.js'
 
 const VIEWS = {
   schedule: scheduleView,
@@ -25,6 +29,10 @@ const VIEWS = {
   orders: ordersView,
   analytics: analyticsView,
   experiments: experimentsView,
+  tiers: tiersView,
+  campaigns: campaignsView,
+  policies: policiesView,
+  members: membersView,
 }
 const $ = (selector) => document.querySelector(selector)
 

@@ -5,7 +5,7 @@
  * A poster is sent as the file itself; the service decides by its content whether it is an image.
  */
 
-import { api, describe, staffSession, upload } from './api.js'
+import { api, describe, isAdmin, upload } from './api.js'
 import { button, el, field, input, select } from './dom.js'
 
 const STATUSES = [
@@ -13,8 +13,6 @@ const STATUSES = [
   ['coming', 'Coming soon'],
   ['retired', 'Retired'],
 ]
-
-const isAdmin = () => Boolean(staffSession.user && staffSession.user.role === 'admin')
 
 /** The small poster beside the big one: the service stores both under one name. */
 export function listPoster(url) {
