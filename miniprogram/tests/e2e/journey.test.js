@@ -215,8 +215,81 @@ step(
 )
 
 step(
-  'the tickets show their codes and QR images, and a refund follows the policy',
-  ['/api/v1/orders/{id}', '/api/v1/tickets/{code}/qr.png', '/api/v1/orders/{id}/refund'],
+  '猜你喜欢 follows the purchase on the paid order',
+  ['/api/v1/orders/{id}', '/api/v1/recommendations'],
+  async () => {
+    const page = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => page.data.paid, 'the paid order')
+    const row = page.querySelector('.after-purchase')
+    await waitFor(() => row.data.picks.length, 'the recommendations')
+    expect(textOf(row, '.picks-title')).toBe('猜你喜欢')
+    row.data.picks.forEach((pick) => expect(pick.title).toBeTruthy())
+  }
+)
+
+step(
+  '改签: the order moves to seats held on another showtime of the movie at the same cinema',
+  [
+    '/api/v1/orders/{id}',
+    '/api/v1/showtimes',
+    '/api/v1/showtimes/{id}/holds',
+    '/api/v1/orders/{id}/exchange',
+  ],
+  async () => {
+    const ticket = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => ticket.data.order && ticket.data.order.status === 'ticketed', 'the tickets')
+    expect(ticket.data.exchange.allowed).toBe(true)
+    await tap(ticket.querySelector('.exchange'))
+    expect(alice.calls.navigateTo.pop().url).toBe(`/pages/exchange/index?order_id=${shared.orderId}`)
+
+    const pick = await openPage('exchange', { order_id: shared.orderId })
+    await waitFor(() => pick.data.phase === 'ready', 'the exchange page')
+    let other = null
+    for (let i = 0; i < pick.data.dates.length && !other; i += 1) {
+      await pick.instance.showDate(pick.data.dates[i].date)
+      other = pick.data.showtimes.find((s) => s.open)
+    }
+    expect(other).toBeTruthy()
+    expect(other.id).not.toBe(shared.showtimeId)
+    await tap(pick.querySelectorAll('.showtime').find((el) => el.dom.dataset.id === String(other.id)))
+    const toSeats = alice.calls.navigateTo.pop().url
+    expect(toSeats).toBe(`/pages/seats/index?showtime_id=${other.id}&exchange=${shared.orderId}&count=2`)
+
+    const seats = await openPage('seats', {
+      showtime_id: String(other.id),
+      exchange: shared.orderId,
+      count: '2',
+    })
+    const map = seats.querySelector('#map')
+    await waitFor(() => map.data.phase === 'ready', 'the new seat map')
+    await tap(map.querySelectorAll('.best-button')[1])
+    await waitFor(() => map.data.selection.length === 2, 'two seats on the new showtime')
+    await tap(map.querySelector('.confirm-button'))
+    const nav = await waitFor(() => alice.calls.navigateTo.pop(), 'the exchange confirmation')
+    const query = Object.fromEntries(new URLSearchParams(nav.url.split('?')[1]))
+    expect(query).toMatchObject({ order_id: shared.orderId, showtime_id: String(other.id) })
+
+    const confirm = await openPage('exchange-confirm', query)
+    await waitFor(() => confirm.data.phase === 'ready', 'the confirmation')
+    await tap(confirm.querySelector('.confirm'))
+    await waitFor(() => confirm.data.phase === 'done', 'the exchange', 20000)
+    confirm.instance.onUnload()
+
+    const after = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => after.data.tickets.length === 4, 'the new tickets beside the old ones')
+    expect(after.data.tickets.filter((t) => t.live)).toHaveLength(2)
+    expect(after.data.exchange).toMatchObject({ allowed: false, exchanged: true })
+  }
+)
+
+step(
+  'the tickets show their codes and QR images, and a refund shows its quote before it is made',
+  [
+    '/api/v1/orders/{id}',
+    '/api/v1/tickets/{code}/qr.png',
+    '/api/v1/orders/{id}/refund-quote',
+    '/api/v1/orders/{id}/refund',
+  ],
   async () => {
     const page = await openPage('ticket', { id: shared.orderId })
     await waitFor(
@@ -224,17 +297,19 @@ step(
       'the tickets to be issued',
       20000
     )
-    await waitFor(
-      () => page.data.tickets.length === 2 && page.data.tickets.every((t) => t.qr),
-      'the QR images'
-    )
-    page.data.tickets.forEach((ticket) => {
+    // after the exchange: the new tickets live with their QR codes, the old ones void beside them
+    const live = () => page.data.tickets.filter((t) => t.live)
+    await waitFor(() => live().length === 2 && live().every((t) => t.qr), 'the QR images')
+    live().forEach((ticket) => {
       expect(ticket.code).toBeTruthy()
       expect(fs.readFileSync(ticket.qr).subarray(1, 4).toString()).toBe('PNG')
     })
     expect(page.data.order.refund.allowed).toBe(true)
     await tap(page.querySelector('.refund'))
-    expect(alice.calls.showModal.pop().content).toMatch(/^开场\d+分钟前可申请退票/)
+    const quote = await waitFor(() => page.data.quote, 'the refund quote')
+    expect(quote.refundable).toBe(true)
+    expect(quote.lines.map((line) => line.label)).toEqual(['实付金额', '退票手续费', '退回金额'])
+    await tap(page.querySelector('.confirm-refund'))
     await waitFor(() => ['refund_requested', 'refunded'].includes(page.data.order.status), 'the refund')
     expect(page.data.error).toBe('')
   }
