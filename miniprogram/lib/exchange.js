@@ -32,7 +32,7 @@ function exchangeState(order, now) {
     allowed: !exchanged && tickets.length > 0 && cutoff > now,
     deadline: clockBefore(startsAt, config.exchangeUntilBeforeMin),
     exchanged,
-    text: `${clockBefore(startsAt, config.exchangeUntilBeforeMin)}前可改签同一影片的其他场次，每单限一次。`,
+    text: `${clockBefore(startsAt, config.exchangeUntilBeforeMin)}前可改签本片其他场次（限一次）`,
   }
 }
 

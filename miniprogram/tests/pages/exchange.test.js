@@ -74,7 +74,7 @@ test('ticket -> another showtime -> seats in exchange mode -> confirm, pay the d
   const ticket = await openPage('ticket', { id: 'o1' }, flush)
   expect(textOf(ticket, '.exchange')).toBe('改签')
   expect(ticket.querySelectorAll('.policy-text')[1].dom.textContent).toBe(
-    '01-01 19:00前可改签同一影片的其他场次，每单限一次。'
+    '01-01 19:00前可改签本片其他场次（限一次）'
   )
   await tap(ticket.querySelector('.exchange'))
   expect(wx.calls.navigateTo.pop().url).toBe('/pages/exchange/index?order_id=o1')
