@@ -12,6 +12,7 @@ const config = require('../../config')
 const { createClient } = require('../../lib/api')
 const { seatIdLabel } = require('../../lib/format')
 const { createNodeWx } = require('../support/wx-node')
+const services = require('../../lib/services')
 const pages = require('../support/pages')
 
 const { textOf, tap, classesOf } = pages
@@ -88,7 +89,8 @@ step('signs in from Mine with wx.login', ['/api/v1/auth/wx-login'], async () => 
   const page = await openPage('mine')
   expect(textOf(page, '.sign-in')).toBe('微信登录')
   await tap(page.querySelector('.sign-in'))
-  await waitFor(() => textOf(page, '.name') === `alice-${run}`, 'the signed-in name')
+  // the first call of a freshly started service may take a while on a busy machine
+  await waitFor(() => textOf(page, '.name') === `alice-${run}`, 'the signed-in name', 20000)
 })
 
 step(
@@ -141,6 +143,7 @@ step(
     expect(open).toBeTruthy()
     expect(open.start).toMatch(/^\d\d:\d\d$/)
     shared.showtimeId = open.id
+    shared.cinemaId = cinema.id
   }
 )
 
@@ -312,5 +315,62 @@ step(
     await tap(page.querySelector('.confirm-refund'))
     await waitFor(() => ['refund_requested', 'refunded'].includes(page.data.order.status), 'the refund')
     expect(page.data.error).toBe('')
+  }
+)
+
+/** Tap the snack picker's "＋" of the first snack that can still be added; answers its row. */
+async function addFirstSnack(picker) {
+  await waitFor(() => picker.data.rows.length, "the cinema's snacks")
+  const row = picker.data.rows.find((r) => r.canAdd)
+  expect(row).toBeTruthy()
+  await tap(picker.querySelectorAll('.plus').find((el) => el.dom.dataset.id === String(row.id)))
+  return row
+}
+
+/** The paid order's page once its pickup code is there: the code, and the QR drawn from its text. */
+async function pickupShown(orderId) {
+  const page = await openPage('ticket', { id: orderId })
+  await waitFor(() => page.data.pickup && page.data.pickup.code, 'the pickup code', 20000)
+  const card = page.querySelector('.pickup-card')
+  await waitFor(() => card.data.qr, 'the pickup QR')
+  expect(card.data.qr).toMatch(/^data:image\/gif;base64,/)
+  expect(textOf(card, '.code-value')).toBe(page.data.pickup.code)
+  return page
+}
+
+step(
+  'snacks at checkout: the quote and the order carry them, the paid order shows the pickup code',
+  [
+    '/api/v1/cinemas/{id}/snacks',
+    '/api/v1/holds/{hold_id}/quote',
+    '/api/v1/orders',
+    '/api/v1/orders/{id}/pay',
+  ],
+  async () => {
+    const hold = await services.holdBest(shared.showtimeId, 1)
+    const page = await openPage('order', { hold_id: hold.id, showtime_id: String(shared.showtimeId) })
+    await waitFor(() => page.data.phase === 'ready', 'the order page')
+    const row = await addFirstSnack(page.querySelector('#snack-picker'))
+    await waitFor(() => page.data.lines.some((line) => line.label === '卖品'), 'the snacks in the breakdown')
+    expect(page.data.lines.find((line) => line.label === '卖品').value).toBe(row.price)
+    await tap(page.querySelector('.pay'))
+    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid order', 20000)
+    page.instance.onUnload()
+    const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
+    expect(ticket.data.snacks.map((line) => line.id)).toEqual([row.id])
+  }
+)
+
+step(
+  "snacks alone from the cinema's page: pay, then the pickup code",
+  ['/api/v1/cinemas/{id}/snacks', '/api/v1/snack-orders', '/api/v1/orders/{id}/pay'],
+  async () => {
+    const page = await openPage('snacks', { cinema_id: String(shared.cinemaId) })
+    await addFirstSnack(page.querySelector('#snack-picker'))
+    await waitFor(() => page.data.count === 1, 'one snack in the cart')
+    await tap(page.querySelector('.bar-pay'))
+    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid snacks order', 20000)
+    const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
+    expect(ticket.data.order).toMatchObject({ snacksOnly: true, title: '影院卖品' })
   }
 )
