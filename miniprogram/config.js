@@ -34,6 +34,9 @@ const config = {
   maxSeatsPerHold: 6,
   // The default refund policy (DESIGN.md): used when an order does not state its own deadline.
   refundUntilBeforeMin: 30,
+  // The default exchange (改签) cut-off before the original start (docs/exchange.md); the
+  // cinema's policy on the service decides.
+  exchangeUntilBeforeMin: 30,
   // How long after "paid" the order page waits for the server to confirm the payment.
   paymentConfirmTimeoutMs: 20000,
 }

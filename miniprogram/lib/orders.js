@@ -32,15 +32,22 @@ function reasonText(order, locale) {
   return i18n.t(`reason_${order.reason}`, {}, locale) || order.reason_text || ''
 }
 
-/** Everything a page shows about `order` at time `now` (ms). */
+/**
+ * Everything a page shows about `order` at time `now` (ms). An order of snacks alone (no
+ * showtime, SNACKS_API.md) is titled as such, and "ticketed" reads as paid for it.
+ */
 function describeOrder(order, now, locale) {
   const status = order.status || ''
+  const snacksOnly = !order.showtime && (order.snacks || []).length > 0
+  const statusKey = snacksOnly && status === 'ticketed' ? 'status_paid' : `status_${status}`
   return {
     id: order.id,
     status,
-    statusText: i18n.t(`status_${status}`, {}, locale) || status,
+    statusText: i18n.t(statusKey, {}, locale) || status,
     amount: yuan(order.amount_fen),
-    title: showtimeFact(order, 'movie_title'),
+    snacksOnly,
+    snacksText: (order.snacks || []).map((line) => `${line.name}×${line.qty}`).join(' '),
+    title: snacksOnly ? i18n.t('snacks_order_title', {}, locale) : showtimeFact(order, 'movie_title'),
     cinema: showtimeFact(order, 'cinema_name'),
     hall: showtimeFact(order, 'hall_name'),
     when: dayAndClock(showtimeFact(order, 'starts_at')),

@@ -47,7 +47,7 @@ module.exports = {
 
   // Orders. Calls that create or move money carry an idempotency key the caller keeps for
   // retries of the same action (the service answers a repeated key with the first answer).
-  /** `choice`: `{coupon_id, points}` (either may be absent). */
+  /** `choice`: `{coupon_id, points, snacks: [{id, qty}]}` (each may be absent). */
   createOrder: (holdId, idempotencyKey, choice) =>
     api().post('/api/v1/orders', Object.assign({ hold_id: holdId }, choice || {}), {
       auth: 'required',
@@ -63,8 +63,26 @@ module.exports = {
   cancelOrder: (id) => api().post(`/api/v1/orders/${id}/cancel`, {}, { auth: 'required' }),
   refundOrder: (id, idempotencyKey) =>
     api().post(`/api/v1/orders/${id}/refund`, {}, { auth: 'required', idempotencyKey }),
+  /** `{refundable, refusal, paid_fen, fee_percent, fee_fen, refund_fen, deadline}`: a refund now. */
+  refundQuote: (id) => api().get(`/api/v1/orders/${id}/refund-quote`, undefined, { auth: 'required' }),
+  /**
+   * 改签: move the ticketed order to the seats of `holdId`. The order with `exchange`; while a
+   * dearer exchange's second payment is due (202) `exchange.state` is `paying` with `pay_params`.
+   */
+  exchangeOrder: (id, holdId, idempotencyKey) =>
+    api().post(`/api/v1/orders/${id}/exchange`, { hold_id: holdId }, { auth: 'required', idempotencyKey }),
   /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */
   ticketQr: (qrUrl) => api().download(qrUrl),
+
+  // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice) or alone.
+  snacks: (cinemaId) => api().get(`/api/v1/cinemas/${cinemaId}/snacks`),
+  /** `lines`: `[{id, qty}]`; 201 an order without showtime or seats, paid like any other. */
+  createSnackOrder: (cinemaId, lines, idempotencyKey) =>
+    api().post(
+      '/api/v1/snack-orders',
+      { cinema_id: cinemaId, snacks: lines },
+      { auth: 'required', idempotencyKey }
+    ),
 
   // Members, points and coupons.
   membership: () => api().get('/api/v1/me/membership', undefined, { auth: 'required' }),

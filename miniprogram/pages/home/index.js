@@ -1,7 +1,7 @@
 /**
  * Home (the Movies tab): the chosen city (tap it to change it on the Cinemas tab), a carousel of
  * hot movies drawn as landscape banners from their posters, the now showing / coming soon lists
- * (more on scrolling down) and a search over titles.
+ * (more on scrolling down), the 猜你喜欢 row (<recommendations>) and a search over titles.
  */
 const config = require('../../config')
 const services = require('../../lib/services')
@@ -16,7 +16,6 @@ const STATUSES = ['showing', 'coming']
 Page(analytics.tracked('pages/home', {
   data: {
     hot: [],
-    picks: [],
     tab: 'showing',
     lists: { showing: [], coming: [] },
     query: '',
@@ -29,7 +28,6 @@ Page(analytics.tracked('pages/home', {
   cursors: { showing: null, coming: null },
 
   onLoad() {
-    this.loadPicks()
     return this.load()
   },
 
@@ -80,20 +78,6 @@ Page(analytics.tracked('pages/home', {
       this.setData({ error: i18n.errorMessage(err) })
     }
     this.setData({ loading: false })
-  },
-
-  /** 猜你喜欢: a row of its own, loaded apart; without it the home page is simply one row shorter. */
-  async loadPicks() {
-    try {
-      const found = await services.recommendations(10)
-      this.setData({
-        picks: found.items.map((movie) =>
-          Object.assign({ poster: config.mediaUrl(movie.poster_url), reasonText: movie.reason || '' }, movie)
-        ),
-      })
-    } catch (err) {
-      this.setData({ picks: [] })
-    }
   },
 
   async more(status) {

@@ -5,22 +5,15 @@
  * idempotency key kept for retries, runs wx.requestPayment and waits for the service to confirm
  * the payment (its callback from WeChat Pay, not the client, makes an order paid) before showing
  * the tickets. Before the order is made the moviegoer may pick one of their coupons and spend
- * points; the price and its breakdown (member price, coupon, points) come from the service's quote.
+ * points and add snacks (卖品, <snack-picker>); the price and its breakdown (member price, coupon,
+ * points, snacks) come from the service's quote. Paying itself is lib/payment.js.
  */
-const config = require('../../config')
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
-const wxp = require('../../lib/wxp')
-const { ApiError } = require('../../lib/errors')
-const { describeOrder, isPaid } = require('../../lib/orders')
+const payment = require('../../lib/payment')
+const { describeOrder } = require('../../lib/orders')
 const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
-
-const POLL_MS = 1000
-// The demo's sandbox provider confirms payments by itself; its parameters would only make the
-// WeChat Pay sheet fail, so the page goes straight to waiting for the confirmation.
-const SELF_CONFIRMING = ['sandbox']
-const GIVEN_UP = ['cancelled', 'expired']
 
 /** The price's steps worth showing: each discount taken off the list price. */
 function breakdownLines(price) {
@@ -31,6 +24,7 @@ function breakdownLines(price) {
   if (price.coupon_fen) lines.push({ label: '优惠券', value: `-${yuan(price.coupon_fen)}` })
   if (price.points_fen)
     lines.push({ label: `积分抵扣（${price.points_used}积分）`, value: `-${yuan(price.points_fen)}` })
+  if (price.snacks_fen) lines.push({ label: '卖品', value: yuan(price.snacks_fen) })
   return lines.length > 1 ? lines : []
 }
 
@@ -44,6 +38,8 @@ Page(
       seats: '',
       amount: '',
       lines: [],
+      cinemaId: 0,
+      snacks: [],
       coupons: [],
       couponIndex: 0,
       usePoints: false,
@@ -67,6 +63,7 @@ Page(
             seats: view.seats,
             amount: view.amount,
             lines: breakdownLines(this.order.price),
+            snacks: this.order.snacks || [],
           })
           if (!view.payable) {
             wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
@@ -85,6 +82,7 @@ Page(
             when: dayAndClock(showtime.starts_at),
             seats: seatIdLabels(hold.seats, i18n.currentLocale()),
             amount: yuan(hold.amount_fen),
+            cinemaId: showtime.cinema_id || 0,
           })
           await this.loadChoices()
         }
@@ -117,15 +115,17 @@ Page(
     /** What the service says the order would cost with the current choice. */
     async requote() {
       try {
-        const couponId = this.couponIds[this.data.couponIndex] || null
-        const base = await services.quote(this.holdId, couponId ? { coupon_id: couponId } : {})
+        // Without points first: how many points the order (snacks included) could take.
+        const withoutPoints = Object.assign({}, this.choice())
+        delete withoutPoints.points
+        const base = await services.quote(this.holdId, withoutPoints)
         this.maxPoints = Math.min(base.max_points, this.balance)
         const choice = this.choice()
         const quoted = choice.points ? await services.quote(this.holdId, choice) : base
         this.setData({
           amount: yuan(quoted.price.paid_fen),
           lines: breakdownLines(quoted.price),
-          pointsText: this.maxPoints > 0 ? `可用${this.maxPoints}积分抵${yuan(this.pointsFen(quoted))}` : '',
+          pointsText: this.pointsText(quoted),
           message: '',
         })
       } catch (err) {
@@ -133,17 +133,31 @@ Page(
       }
     },
 
-    pointsFen(quoted) {
-      return this.data.usePoints ? quoted.price.points_fen : 0
+    /** "积分抵扣¥8（800积分）" once chosen; before, how many points the order could take. */
+    pointsText(quoted) {
+      if (!(this.maxPoints > 0)) return ''
+      if (this.data.usePoints && quoted.price.points_fen) {
+        return `积分抵扣${yuan(quoted.price.points_fen)}（${quoted.price.points_used}积分）`
+      }
+      return `积分抵扣（本单最多可用${this.maxPoints}积分）`
     },
 
-    /** The coupon and points asked for: `{}` when none, as an order without them is sent. */
+    /** The coupon, points and snacks asked for: `{}` when none, as an order without them is sent. */
     choice() {
       const choice = {}
       const couponId = (this.couponIds || [])[this.data.couponIndex]
       if (couponId) choice.coupon_id = couponId
       if (this.data.usePoints && this.maxPoints > 0) choice.points = this.maxPoints
+      if (this.snackLines && this.snackLines.length) choice.snacks = this.snackLines
       return choice
+    },
+
+    /** The snack picker's cart changed: a new request, priced again by the service. */
+    async onSnacks(event) {
+      if (this.order) return
+      this.orderKey = null
+      this.snackLines = event.detail.lines
+      await this.requote()
     },
 
     async pickCoupon(event) {
@@ -190,19 +204,9 @@ Page(
           if (this.order.expires_at) this.expiresAt = this.order.expires_at
         }
         this.payKey = this.payKey || services.newIdempotencyKey()
-        const answer = await services.payOrder(this.order.id, this.payKey)
-        analytics.step('pay_started', { order_id: this.order.id })
-        try {
-          if (!SELF_CONFIRMING.includes(answer.provider)) await wxp.call(wx, 'requestPayment', answer.params)
-        } catch (err) {
-          const cancelled = /cancel/i.test((err && err.errMsg) || '')
-          this.setData({
-            phase: 'ready',
-            message: i18n.t(cancelled ? 'payment_cancelled' : 'payment_failed'),
-          })
-          return
-        }
-        const confirmed = await this.waitUntilPaid()
+        const confirmed = await payment.payOrder(this.order.id, this.payKey, () =>
+          analytics.step('pay_started', { order_id: this.order.id })
+        )
         wx.showToast({
           title: i18n.t(confirmed ? 'paid' : 'payment_pending'),
           icon: confirmed ? 'success' : 'none',
@@ -210,20 +214,8 @@ Page(
         wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
       } catch (err) {
         const expired = err.code === 'hold_expired'
-        analytics.error(err.code)
+        if (!/^payment_(cancelled|failed)$/.test(err.code)) analytics.error(err.code)
         this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
-      }
-    },
-
-    /** WeChat said "paid": wait until the service has the payment confirmation too. */
-    async waitUntilPaid() {
-      const deadline = Date.now() + config.paymentConfirmTimeoutMs
-      for (;;) {
-        const order = await services.order(this.order.id)
-        if (isPaid(order)) return true
-        if (GIVEN_UP.includes(order.status)) throw new ApiError('order_state', order.status)
-        if (Date.now() + POLL_MS > deadline) return false
-        await wxp.sleep(POLL_MS)
       }
     },
 

@@ -1,6 +1,8 @@
 /**
  * Seat selection for one showtime (`?showtime_id=`): the showtime's facts above the live
- * seat map; once the map holds the picked seats, on to the order confirmation.
+ * seat map; once the map holds the picked seats, on to the order confirmation. In exchange mode
+ * (`&exchange=ORDER_ID&count=N`, from the 改签 flow) the user picks as many seats as the order has
+ * and the hold goes on to the exchange's confirmation instead.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
@@ -8,10 +10,12 @@ const { clock, isoDate } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
 
 Page(analytics.tracked('pages/seats', {
-  data: { showtimeId: 0, showtime: null, when: '', error: '', bestPlacement: 'below' },
+  data: { showtimeId: 0, showtime: null, when: '', error: '', bestPlacement: 'below', exchangeCount: 0 },
 
   async onLoad(query) {
     const showtimeId = Number(query.showtime_id)
+    this.exchangeOrderId = query.exchange || ''
+    if (this.exchangeOrderId) this.setData({ exchangeCount: Number(query.count) || 0 })
     analytics.step('seatmap_opened', { showtime_id: showtimeId })
     analytics.variant('best_seats_position', 'below').then((bestPlacement) => this.setData({ bestPlacement }))
     try {
@@ -29,6 +33,14 @@ Page(analytics.tracked('pages/seats', {
 
   onHeld(event) {
     const hold = event.detail.hold
+    if (this.exchangeOrderId) {
+      const order = encodeURIComponent(this.exchangeOrderId)
+      const held = encodeURIComponent(hold.id)
+      wx.navigateTo({
+        url: `/pages/exchange-confirm/index?order_id=${order}&hold_id=${held}&showtime_id=${this.data.showtimeId}`,
+      })
+      return
+    }
     wx.navigateTo({
       url: `/pages/order/index?hold_id=${encodeURIComponent(hold.id)}&showtime_id=${this.data.showtimeId}`,
     })

@@ -1,11 +1,13 @@
 /**
  * Showtimes by date: a cinema's schedule (`?cinema_id=`, grouped by movie) or a movie's
  * (`?movie_id=`, grouped by cinema), or both; `&date=` opens that day (shared links carry it). Date tabs run from today in the cinema's time
- * zone; each showtime shows its hall, language and format, end time and lowest price.
+ * zone; each showtime shows its hall, language and format, end time and lowest price. A cinema's
+ * page also leads to its snacks (卖品), bought alone.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
-const { yuan, clock, todayIn, dateTabs } = require('../../lib/format')
+const { todayIn, dateTabs } = require('../../lib/format')
+const { showtimeRow } = require('../../lib/showtime-row')
 const analytics = require('../../lib/analytics')
 
 const DAYS = 7
@@ -19,28 +21,18 @@ function groupBy(showtimes, key, title) {
       group = { key: showtime[key], title: showtime[title], items: [] }
       groups.push(group)
     }
-    group.items.push({
-      id: showtime.id,
-      start: clock(showtime.starts_at),
-      end: clock(showtime.ends_at),
-      hall: showtime.hall_name,
-      version: [showtime.language_name || showtime.language, showtime.format_name || showtime.format]
-        .filter(Boolean)
-        .join(' '),
-      price: yuan(showtime.price_from_fen),
-      free: showtime.free_seats,
-      open: showtime.sales_open && showtime.status !== 'cancelled',
-    })
+    group.items.push(showtimeRow(showtime))
   })
   return groups
 }
 
 Page(analytics.tracked('pages/showtimes', {
-  data: { title: '', subtitle: '', dates: [], date: '', groups: [], error: '', loading: true },
+  data: { title: '', subtitle: '', cinemaId: 0, dates: [], date: '', groups: [], error: '', loading: true },
 
   async onLoad(query) {
     this.cinemaId = query.cinema_id ? Number(query.cinema_id) : null
     this.movieId = query.movie_id ? Number(query.movie_id) : null
+    this.setData({ cinemaId: this.cinemaId || 0 })
     if (this.movieId) analytics.step('showtimes_opened', { movie_id: this.movieId, cinema_id: this.cinemaId })
     let zone = DEFAULT_ZONE
     try {
@@ -105,6 +97,11 @@ Page(analytics.tracked('pages/showtimes', {
       this.setData({ groups: [], error: i18n.errorMessage(err) })
     }
     this.setData({ loading: false })
+  },
+
+  /** The cinema's snacks (卖品) bought alone. */
+  openSnacks() {
+    wx.navigateTo({ url: `/pages/snacks/index?cinema_id=${this.cinemaId}` })
   },
 
   openShowtime(event) {

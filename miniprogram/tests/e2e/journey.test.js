@@ -12,6 +12,7 @@ const config = require('../../config')
 const { createClient } = require('../../lib/api')
 const { seatIdLabel } = require('../../lib/format')
 const { createNodeWx } = require('../support/wx-node')
+const services = require('../../lib/services')
 const pages = require('../support/pages')
 
 const { textOf, tap, classesOf } = pages
@@ -88,7 +89,8 @@ step('signs in from Mine with wx.login', ['/api/v1/auth/wx-login'], async () => 
   const page = await openPage('mine')
   expect(textOf(page, '.sign-in')).toBe('微信登录')
   await tap(page.querySelector('.sign-in'))
-  await waitFor(() => textOf(page, '.name') === `alice-${run}`, 'the signed-in name')
+  // the first call of a freshly started service may take a while on a busy machine
+  await waitFor(() => textOf(page, '.name') === `alice-${run}`, 'the signed-in name', 20000)
 })
 
 step(
@@ -141,6 +143,7 @@ step(
     expect(open).toBeTruthy()
     expect(open.start).toMatch(/^\d\d:\d\d$/)
     shared.showtimeId = open.id
+    shared.cinemaId = cinema.id
   }
 )
 
@@ -215,8 +218,81 @@ step(
 )
 
 step(
-  'the tickets show their codes and QR images, and a refund follows the policy',
-  ['/api/v1/orders/{id}', '/api/v1/tickets/{code}/qr.png', '/api/v1/orders/{id}/refund'],
+  '猜你喜欢 follows the purchase on the paid order',
+  ['/api/v1/orders/{id}', '/api/v1/recommendations'],
+  async () => {
+    const page = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => page.data.paid, 'the paid order')
+    const row = page.querySelector('.after-purchase')
+    await waitFor(() => row.data.picks.length, 'the recommendations')
+    expect(textOf(row, '.picks-title')).toBe('猜你喜欢')
+    row.data.picks.forEach((pick) => expect(pick.title).toBeTruthy())
+  }
+)
+
+step(
+  '改签: the order moves to seats held on another showtime of the movie at the same cinema',
+  [
+    '/api/v1/orders/{id}',
+    '/api/v1/showtimes',
+    '/api/v1/showtimes/{id}/holds',
+    '/api/v1/orders/{id}/exchange',
+  ],
+  async () => {
+    const ticket = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => ticket.data.order && ticket.data.order.status === 'ticketed', 'the tickets')
+    expect(ticket.data.exchange.allowed).toBe(true)
+    await tap(ticket.querySelector('.exchange'))
+    expect(alice.calls.navigateTo.pop().url).toBe(`/pages/exchange/index?order_id=${shared.orderId}`)
+
+    const pick = await openPage('exchange', { order_id: shared.orderId })
+    await waitFor(() => pick.data.phase === 'ready', 'the exchange page')
+    let other = null
+    for (let i = 0; i < pick.data.dates.length && !other; i += 1) {
+      await pick.instance.showDate(pick.data.dates[i].date)
+      other = pick.data.showtimes.find((s) => s.open)
+    }
+    expect(other).toBeTruthy()
+    expect(other.id).not.toBe(shared.showtimeId)
+    await tap(pick.querySelectorAll('.showtime').find((el) => el.dom.dataset.id === String(other.id)))
+    const toSeats = alice.calls.navigateTo.pop().url
+    expect(toSeats).toBe(`/pages/seats/index?showtime_id=${other.id}&exchange=${shared.orderId}&count=2`)
+
+    const seats = await openPage('seats', {
+      showtime_id: String(other.id),
+      exchange: shared.orderId,
+      count: '2',
+    })
+    const map = seats.querySelector('#map')
+    await waitFor(() => map.data.phase === 'ready', 'the new seat map')
+    await tap(map.querySelectorAll('.best-button')[1])
+    await waitFor(() => map.data.selection.length === 2, 'two seats on the new showtime')
+    await tap(map.querySelector('.confirm-button'))
+    const nav = await waitFor(() => alice.calls.navigateTo.pop(), 'the exchange confirmation')
+    const query = Object.fromEntries(new URLSearchParams(nav.url.split('?')[1]))
+    expect(query).toMatchObject({ order_id: shared.orderId, showtime_id: String(other.id) })
+
+    const confirm = await openPage('exchange-confirm', query)
+    await waitFor(() => confirm.data.phase === 'ready', 'the confirmation')
+    await tap(confirm.querySelector('.confirm'))
+    await waitFor(() => confirm.data.phase === 'done', 'the exchange', 20000)
+    confirm.instance.onUnload()
+
+    const after = await openPage('ticket', { id: shared.orderId })
+    await waitFor(() => after.data.tickets.length === 4, 'the new tickets beside the old ones')
+    expect(after.data.tickets.filter((t) => t.live)).toHaveLength(2)
+    expect(after.data.exchange).toMatchObject({ allowed: false, exchanged: true })
+  }
+)
+
+step(
+  'the tickets show their codes and QR images, and a refund shows its quote before it is made',
+  [
+    '/api/v1/orders/{id}',
+    '/api/v1/tickets/{code}/qr.png',
+    '/api/v1/orders/{id}/refund-quote',
+    '/api/v1/orders/{id}/refund',
+  ],
   async () => {
     const page = await openPage('ticket', { id: shared.orderId })
     await waitFor(
@@ -224,18 +300,77 @@ step(
       'the tickets to be issued',
       20000
     )
-    await waitFor(
-      () => page.data.tickets.length === 2 && page.data.tickets.every((t) => t.qr),
-      'the QR images'
-    )
-    page.data.tickets.forEach((ticket) => {
+    // after the exchange: the new tickets live with their QR codes, the old ones void beside them
+    const live = () => page.data.tickets.filter((t) => t.live)
+    await waitFor(() => live().length === 2 && live().every((t) => t.qr), 'the QR images')
+    live().forEach((ticket) => {
       expect(ticket.code).toBeTruthy()
       expect(fs.readFileSync(ticket.qr).subarray(1, 4).toString()).toBe('PNG')
     })
     expect(page.data.order.refund.allowed).toBe(true)
     await tap(page.querySelector('.refund'))
-    expect(alice.calls.showModal.pop().content).toMatch(/^开场\d+分钟前可申请退票/)
+    const quote = await waitFor(() => page.data.quote, 'the refund quote')
+    expect(quote.refundable).toBe(true)
+    expect(quote.lines.map((line) => line.label)).toEqual(['实付金额', '退票手续费', '退回金额'])
+    await tap(page.querySelector('.confirm-refund'))
     await waitFor(() => ['refund_requested', 'refunded'].includes(page.data.order.status), 'the refund')
     expect(page.data.error).toBe('')
+  }
+)
+
+/** Tap the snack picker's "＋" of the first snack that can still be added; answers its row. */
+async function addFirstSnack(picker) {
+  await waitFor(() => picker.data.rows.length, "the cinema's snacks")
+  const row = picker.data.rows.find((r) => r.canAdd)
+  expect(row).toBeTruthy()
+  await tap(picker.querySelectorAll('.plus').find((el) => el.dom.dataset.id === String(row.id)))
+  return row
+}
+
+/** The paid order's page once its pickup code is there: the code, and the QR drawn from its text. */
+async function pickupShown(orderId) {
+  const page = await openPage('ticket', { id: orderId })
+  await waitFor(() => page.data.pickup && page.data.pickup.code, 'the pickup code', 20000)
+  const card = page.querySelector('.pickup-card')
+  await waitFor(() => card.data.qr, 'the pickup QR')
+  expect(card.data.qr).toMatch(/^data:image\/gif;base64,/)
+  expect(textOf(card, '.code-value')).toBe(page.data.pickup.code)
+  return page
+}
+
+step(
+  'snacks at checkout: the quote and the order carry them, the paid order shows the pickup code',
+  [
+    '/api/v1/cinemas/{id}/snacks',
+    '/api/v1/holds/{hold_id}/quote',
+    '/api/v1/orders',
+    '/api/v1/orders/{id}/pay',
+  ],
+  async () => {
+    const hold = await services.holdBest(shared.showtimeId, 1)
+    const page = await openPage('order', { hold_id: hold.id, showtime_id: String(shared.showtimeId) })
+    await waitFor(() => page.data.phase === 'ready', 'the order page')
+    const row = await addFirstSnack(page.querySelector('#snack-picker'))
+    await waitFor(() => page.data.lines.some((line) => line.label === '卖品'), 'the snacks in the breakdown')
+    expect(page.data.lines.find((line) => line.label === '卖品').value).toBe(row.price)
+    await tap(page.querySelector('.pay'))
+    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid order', 20000)
+    page.instance.onUnload()
+    const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
+    expect(ticket.data.snacks.map((line) => line.id)).toEqual([row.id])
+  }
+)
+
+step(
+  "snacks alone from the cinema's page: pay, then the pickup code",
+  ['/api/v1/cinemas/{id}/snacks', '/api/v1/snack-orders', '/api/v1/orders/{id}/pay'],
+  async () => {
+    const page = await openPage('snacks', { cinema_id: String(shared.cinemaId) })
+    await addFirstSnack(page.querySelector('#snack-picker'))
+    await waitFor(() => page.data.count === 1, 'one snack in the cart')
+    await tap(page.querySelector('.bar-pay'))
+    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid snacks order', 20000)
+    const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
+    expect(ticket.data.order).toMatchObject({ snacksOnly: true, title: '影院卖品' })
   }
 )

@@ -3,46 +3,9 @@ const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
 const { routeCatalogue } = require('../support/catalogue')
 const { bigHall, BIG_HALL_PRICES, seatsAnswer } = require('../support/halls')
 const { openPage, textOf, tap } = require('../support/pages')
+const { inMinutes, order, ticketed, TICKETS: tickets, WECHAT_PARAMS } = require('../support/orders')
 
 let wx
-
-const inMinutes = (m) => new Date(Date.now() + m * 60000).toISOString()
-
-/** An order in the service's answer shape (seatcore/api/orders.py OrderOut). */
-function order(extra) {
-  return Object.assign(
-    {
-      id: 'o1',
-      status: 'pending_payment',
-      reason: null,
-      reason_text: null,
-      showtime: {
-        id: 7,
-        movie_title: '流浪地球',
-        cinema_name: '万达影城',
-        hall_name: '1号厅',
-        starts_at: '2030-01-01T19:30:00+08:00',
-      },
-      seats: [
-        { seat: 'E-7', price_fen: 4500 },
-        { seat: 'E-8', price_fen: 4500 },
-      ],
-      amount_fen: 9000,
-      expires_at: inMinutes(10),
-      tickets: [],
-      refundable_until: null,
-    },
-    extra || {}
-  )
-}
-
-const WECHAT_PARAMS = {
-  timeStamp: '1700000000',
-  nonceStr: 'n',
-  package: 'prepay_id=p1',
-  signType: 'RSA',
-  paySign: 's',
-}
 
 beforeEach(() => {
   wx = createFakeWx()
@@ -237,18 +200,6 @@ describe('order', () => {
 })
 
 describe('ticket', () => {
-  const tickets = [
-    { seat: 'E-7', code: 'A1B2C3', price_fen: 4500, live: true, qr_url: '/api/v1/tickets/A1B2C3/qr.png' },
-    { seat: 'E-8', code: 'D4E5F6', price_fen: 4500, live: true, qr_url: '/api/v1/tickets/D4E5F6/qr.png' },
-  ]
-  const ticketed = (extra) =>
-    order(
-      Object.assign(
-        { status: 'ticketed', tickets, expires_at: null, refundable_until: '2030-01-01T19:00:00+08:00' },
-        extra
-      )
-    )
-
   beforeEach(() => {
     wx.route('GET', /^\/api\/v1\/tickets\/\w+\/qr.png$/, () => 'png')
   })

@@ -42,6 +42,24 @@ function price(member, coupon, points) {
   }
 }
 
+/** A hold of two seats, one usable coupon, a member with 1200 points, and the service's quote. */
+function routeCheckout() {
+  wx.route('GET', '/api/v1/holds/h1', () => ({
+    id: 'h1',
+    seats: ['E-7', 'E-8'],
+    expires_at: inMinutes(10),
+    amount_fen: 9000,
+  }))
+  wx.route('GET', '/api/v1/me/coupons', () => ({
+    items: [{ id: 11, state: 'available', campaign: CAMPAIGN }],
+  }))
+  wx.route('GET', '/api/v1/me/membership', () => membership(true))
+  wx.route('POST', '/api/v1/holds/h1/quote', (req) => ({
+    price: price(900, req.data.coupon_id ? 500 : 0, req.data.points || 0),
+    max_points: 3800,
+  }))
+}
+
 beforeEach(() => {
   wx = createFakeWx({ user: 'amy' })
   global.wx = wx
@@ -100,20 +118,7 @@ test('member centre: joins, shows tier, points and history, claims a coupon and 
 })
 
 test('checkout: the quote shows the breakdown; the chosen coupon and points go with the order', async () => {
-  wx.route('GET', '/api/v1/holds/h1', () => ({
-    id: 'h1',
-    seats: ['E-7', 'E-8'],
-    expires_at: inMinutes(10),
-    amount_fen: 9000,
-  }))
-  wx.route('GET', '/api/v1/me/coupons', () => ({
-    items: [{ id: 11, state: 'available', campaign: CAMPAIGN }],
-  }))
-  wx.route('GET', '/api/v1/me/membership', () => membership(true))
-  wx.route('POST', '/api/v1/holds/h1/quote', (req) => ({
-    price: price(900, req.data.coupon_id ? 500 : 0, req.data.points || 0),
-    max_points: 3800,
-  }))
+  routeCheckout()
   wx.route('POST', '/api/v1/orders', () => errorReply(409, 'points_insufficient'))
 
   const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
@@ -136,5 +141,41 @@ test('checkout: the quote shows the breakdown; the chosen coupon and points go w
     points: 1200,
   })
   expect(textOf(page, '.error')).toBe('积分不足')
+  page.instance.onUnload()
+})
+
+test('pays with a coupon and points: the order takes both and the payment goes through', async () => {
+  routeCheckout()
+  let status = 'pending_payment'
+  const made = () => ({ id: 'o1', status, price: price(900, 500, 1200), amount_fen: 6400, seats: [] })
+  wx.route('POST', '/api/v1/orders', made)
+  wx.route('GET', '/api/v1/orders/o1', made)
+  wx.route('POST', '/api/v1/orders/o1/pay', () => {
+    status = 'paid'
+    return {
+      order_id: 'o1',
+      provider: 'sandbox',
+      amount_fen: 6400,
+      params: { package: 'prepay_id=sandbox-o1' },
+    }
+  })
+
+  const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
+  await page.instance.pickCoupon({ detail: { value: 1 } })
+  await page.instance.togglePoints({ detail: { value: true } })
+  await flush()
+  expect(page.querySelectorAll('.breakdown-line').map((el) => el.dom.textContent)).toEqual([
+    '票价¥90',
+    '会员价优惠-¥9',
+    '优惠券-¥5',
+    '积分抵扣（1200积分）-¥12',
+  ])
+  await tap(page.querySelector('.pay'))
+  await flush()
+  const [create] = wx.requestsTo('POST', '/api/v1/orders')
+  expect(create.data).toEqual({ hold_id: 'h1', coupon_id: 11, points: 1200 })
+  expect(wx.requestsTo('POST', '/api/v1/orders/o1/pay')).toHaveLength(1)
+  expect(wx.calls.showToast.pop().title).toBe('支付成功')
+  expect(wx.calls.redirectTo.pop().url).toBe('/pages/ticket/index?id=o1')
   page.instance.onUnload()
 })

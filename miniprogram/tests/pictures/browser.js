@@ -76,11 +76,23 @@ function measure(allowed) {
   return findings
 }
 
+/** Scroll the page as the user would, until the element with class `name` is near the top. */
+function scrollToClass(name) {
+  const el = Array.from(document.querySelectorAll('[class]')).find((e) =>
+    e
+      .getAttribute('class')
+      .split(/\s+/)
+      .some((c) => c === name || c.endsWith(`--${name}`))
+  )
+  if (el) window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 12)
+}
+
 /**
  * Open `file` at `width` x `height`, save its screenshot at `png`, and answer the findings of
- * `measure` plus those of `check` (a function run in the page's frame that answers a list).
+ * `measure` plus those of `check` (a function run in the page's frame that answers a list);
+ * `scrollTo` names a class to scroll to first, for what a page shows below its first screen.
  */
-async function shoot(browser, { file, width, height, png, allowed, check }) {
+async function shoot(browser, { file, width, height, png, allowed, check, scrollTo }) {
   const tab = await browser.newPage()
   try {
     await tab.setViewport({ width, height, deviceScaleFactor: 1 })
@@ -88,6 +100,7 @@ async function shoot(browser, { file, width, height, png, allowed, check }) {
     const frame = tab.frames().find((f) => f !== tab.mainFrame())
     await frame.evaluate(() => document.fonts.ready)
     await tab.evaluate(() => document.fonts.ready)
+    if (scrollTo) await frame.evaluate(scrollToClass, scrollTo)
     await tab.screenshot({ path: png })
     const findings = await frame.evaluate(measure, allowed || [])
     if (check) findings.push(...(await frame.evaluate(`(${check})()`)))

@@ -4,6 +4,7 @@
  * Dates are today's, so the date tabs and countdowns read as they would.
  */
 const { bigHall, BIG_HALL_PRICES, seatsAnswer } = require('../support/halls')
+const { SNACK_LINES, PICKUP, routeExtras } = require('./demo-extras')
 
 const DICTIONARY = {
   genres: {
@@ -209,6 +210,20 @@ const SHOWTIMES = [
   showtime(1, 2, '2号厅 3D', '3D', 'Mandarin', 21, 20, { standard: 5500, couple: 6500 }),
 ]
 
+/** The price step by step (PriceOut), snacks added after the ticket discounts. */
+function price(list, member, coupon, points, snacks) {
+  const s = snacks || 0
+  return {
+    list_fen: list,
+    member_discount_fen: member,
+    coupon_fen: coupon,
+    points_fen: points,
+    points_used: points,
+    snacks_fen: s,
+    paid_fen: list - member - coupon - points + s,
+  }
+}
+
 const SEATS = [
   { seat: 'E-7', price_fen: 4500 },
   { seat: 'E-8', price_fen: 4500 },
@@ -231,6 +246,9 @@ function order(id, status, extra) {
       },
       seats: SEATS,
       amount_fen: 9000,
+      price: price(9000, 0, 0, 0),
+      snacks: [],
+      pickup: null,
       expires_at: new Date(Date.now() + 9 * 60000 + 41000).toISOString(),
       tickets: [],
       refundable_until: null,
@@ -242,6 +260,10 @@ function order(id, status, extra) {
 
 const TICKETED = order('o-20261204-1', 'ticketed', {
   expires_at: null,
+  amount_fen: 16800,
+  price: price(9000, 900, 0, 0, 8700),
+  snacks: SNACK_LINES,
+  pickup: PICKUP,
   refundable_until: new Date(Date.parse(SHOWTIMES[0].starts_at) - 30 * 60000).toISOString(),
   tickets: SEATS.map((s, i) => ({
     seat: s.seat,
@@ -252,6 +274,15 @@ const TICKETED = order('o-20261204-1', 'ticketed', {
   })),
 })
 const PENDING = order('o-20261204-2', 'pending_payment')
+const SNACKS_ONLY = order('o-20261204-3', 'ticketed', {
+  showtime: null,
+  seats: [],
+  expires_at: null,
+  amount_fen: 8700,
+  price: price(0, 0, 0, 0, 8700),
+  snacks: SNACK_LINES,
+  pickup: Object.assign({}, PICKUP, { code: 'T5W9R4' }),
+})
 const REFUNDED = order('o-20261120-7', 'refunded', {
   expires_at: null,
   showtime: Object.assign({}, TICKETED.showtime, {
@@ -299,8 +330,13 @@ function routeDemo(wx) {
     const states = { 'F-9': 'sold', 'F-10': 'sold', 'F-11': 'sold', 'G-3': 'held', 'E-12': 'sold' }
     return seatsAnswer(Number(req.path.split('/')[4]), bigHall(), BIG_HALL_PRICES, { states })
   })
-  wx.route('GET', '/api/v1/me/orders', () => ({ items: [PENDING, TICKETED, REFUNDED], next_cursor: null }))
-  wx.route('GET', /^\/api\/v1\/orders\/[\w-]+$/, (req) => byId([PENDING, TICKETED, REFUNDED], req))
+  wx.route('GET', '/api/v1/me/orders', () => ({
+    items: [PENDING, SNACKS_ONLY, TICKETED, REFUNDED],
+    next_cursor: null,
+  }))
+  wx.route('GET', /^\/api\/v1\/orders\/[\w-]+$/, (req) =>
+    byId([PENDING, TICKETED, REFUNDED, SNACKS_ONLY], req)
+  )
   wx.route('GET', /^\/api\/v1\/holds\/[\w-]+$/, () => ({
     id: 'h1',
     showtime_id: SHOWTIMES[0].id,
@@ -309,6 +345,7 @@ function routeDemo(wx) {
     expires_at: new Date(Date.now() + 9 * 60000).toISOString(),
   }))
   wx.route('GET', /^\/api\/v1\/tickets\/\w+\/qr.png$/, () => 'png')
+  routeExtras(wx, { MOVIES, SHOWTIMES, TICKETED, price })
 }
 
-module.exports = { DICTIONARY, MOVIES, CINEMAS, SHOWTIMES, TICKETED, PENDING, routeDemo }
+module.exports = { DICTIONARY, MOVIES, CINEMAS, SHOWTIMES, TICKETED, PENDING, SNACKS_ONLY, routeDemo }

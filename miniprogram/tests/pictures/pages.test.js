@@ -14,7 +14,8 @@ const { execFile } = require('child_process')
 const { createFakeWx, flush } = require('../support/fake-wx')
 const { openPage } = require('../support/pages')
 const { setScreenWidth, writePhone, posterSvg } = require('./render')
-const { MOVIES, TICKETED, PENDING, routeDemo } = require('./demo')
+const { MOVIES, SHOWTIMES, TICKETED, PENDING, SNACKS_ONLY, routeDemo } = require('./demo')
+const { snackImage } = require('./demo-extras')
 
 const ARTEFACTS = path.resolve(__dirname, '../../../test-artifacts/pictures')
 const DOCS = path.resolve(__dirname, '../../../docs/miniprogram')
@@ -27,7 +28,7 @@ const LATIN_NAMES = ['IMAX', '3D', '2D', 'VIP', 'Marcus Hale']
 
 function posters(src) {
   const match = /\/media\/posters\/(\d+)\.png$/.exec(src)
-  if (!match) return ''
+  if (!match) return snackImage(src)
   const movie = MOVIES.find((m) => m.id === Number(match[1]))
   return movie ? posterSvg(movie.title, movie.id) : ''
 }
@@ -72,9 +73,24 @@ function seatPageCheck() {
   return found
 }
 
+/** Tap the snack picker's "＋" of the snacks named by id, as the user would. */
+function addSnacks(...ids) {
+  return async (page) => {
+    const picker = page.querySelector('#snack-picker')
+    for (const id of ids) {
+      picker
+        .querySelectorAll('.plus')
+        .find((el) => el.dom.dataset.id === String(id))
+        .dispatchEvent('tap')
+      await flush(5)
+    }
+  }
+}
+
 /**
  * Each page with the query it opens with, whether the user is signed in, and `check`: a function
- * run in the page's frame that answers a list of findings. `known`: a defect the picture shows
+ * run in the page's frame that answers a list of findings. `act`: what the user does before the
+ * picture (taps); `scrollTo`: a class the picture scrolls to. `known`: a defect the picture shows
  * today, named, so the case is expected to fail until it is fixed.
  */
 const CASES = [
@@ -99,6 +115,66 @@ const CASES = [
   { name: 'orders', query: {}, signedIn: true, check: seatLabelsCheck },
   { name: 'ticket', query: { id: TICKETED.id }, signedIn: true, check: seatLabelsCheck },
   { name: 'favourites', query: {}, signedIn: true },
+  // Snacks (卖品): at checkout after the seats, alone from the cinema, and the pickup code.
+  {
+    name: 'order',
+    shot: 'order-snacks',
+    query: { hold_id: 'h1', showtime_id: String(SHOWTIMES[0].id) },
+    signedIn: true,
+    act: addSnacks(1, 3),
+    check: seatLabelsCheck,
+  },
+  {
+    name: 'order',
+    shot: 'order-snacks-total',
+    query: { hold_id: 'h1', showtime_id: String(SHOWTIMES[0].id) },
+    signedIn: true,
+    act: addSnacks(1, 3),
+    scrollTo: 'breakdown',
+    check: seatLabelsCheck,
+  },
+  { name: 'snacks', query: { cinema_id: '1' }, signedIn: true, act: addSnacks(1, 4, 4) },
+  // The paid order further down: its snacks' pickup code, 改签 and refund, 猜你喜欢 after a purchase.
+  {
+    name: 'ticket',
+    shot: 'ticket-paid',
+    query: { id: TICKETED.id },
+    signedIn: true,
+    scrollTo: 'pickup-wrap',
+  },
+  { name: 'ticket', shot: 'snacks-order', query: { id: SNACKS_ONLY.id }, signedIn: true },
+  // The refund quote before confirming.
+  {
+    name: 'ticket',
+    shot: 'ticket-refund-quote',
+    query: { id: TICKETED.id },
+    signedIn: true,
+    act: (page) => page.instance.refund(),
+    scrollTo: 'quote',
+  },
+  // 改签: another showtime, seats in exchange mode, the confirmation, done.
+  { name: 'exchange', query: { order_id: TICKETED.id }, signedIn: true, check: seatLabelsCheck },
+  {
+    name: 'seats',
+    shot: 'seats-exchange',
+    query: { showtime_id: String(SHOWTIMES[2].id), exchange: TICKETED.id, count: '2' },
+    signedIn: true,
+    check: seatPageCheck,
+  },
+  {
+    name: 'exchange-confirm',
+    query: { order_id: TICKETED.id, hold_id: 'h2', showtime_id: String(SHOWTIMES[2].id) },
+    signedIn: true,
+    check: seatLabelsCheck,
+  },
+  {
+    name: 'exchange-confirm',
+    shot: 'exchange-done',
+    query: { order_id: TICKETED.id, hold_id: 'h2', showtime_id: String(SHOWTIMES[2].id) },
+    signedIn: true,
+    act: (page) => page.instance.confirm(),
+    check: seatLabelsCheck,
+  },
 ]
 
 const shotName = (spec) => spec.shot || spec.name
@@ -118,6 +194,10 @@ async function render(spec, width, height) {
   // Simulate leaves each render's styles in the document, all prefixed alike: start clean.
   document.head.querySelectorAll('style').forEach((style) => style.remove())
   const page = await openPage(spec.name, spec.query, () => flush(20))
+  if (spec.act) {
+    await spec.act(page)
+    await flush(20)
+  }
   const titled = wx.calls.setNavigationBarTitle.pop()
   const base = `${shotName(spec)}-${width}`
   const file = writePhone({
@@ -140,6 +220,7 @@ async function render(spec, width, height) {
     png: path.join(ARTEFACTS, `${base}.png`),
     allowed: LATIN_NAMES.concat(spec.allowed || []),
     check: spec.check ? String(spec.check) : null,
+    scrollTo: spec.scrollTo || null,
   }
 }
 

@@ -41,6 +41,7 @@ const BUILT_INS = {
   canvas: { type: String, canvasId: String },
   icon: { type: String, size: Number, color: String },
   progress: { percent: Number },
+  switch: { checked: Boolean, color: String },
 }
 Object.keys(BUILT_INS).forEach((name) => {
   jComponent.register({ id: name, tagName: `wx-${name}`, template: '<slot/>', properties: BUILT_INS[name] })
@@ -90,6 +91,7 @@ function qrSvg(text) {
 /** What an <image src> shows: `images(src)` first (the test's posters), else a QR or grey. */
 function imageUrl(src, images) {
   if (!src) return ''
+  if (/^data:image\//.test(src)) return src // drawn on the phone (a pickup QR code)
   const mapped = images(src)
   if (mapped) return mapped
   if (/^(wxfile|http).*qr/i.test(src) || /qr\.png$/.test(src)) return qrSvg(src)
@@ -136,6 +138,8 @@ function serialise(node, images) {
     if (props.disabled) extra += ' data-disabled="1"'
   } else if (tag === 'wx-scroll-view') {
     extra = `${props.scrollX ? ' data-scroll-x="1"' : ''}${props.scrollY ? ' data-scroll-y="1"' : ''}`
+  } else if (tag === 'wx-switch') {
+    extra = props.checked ? ' data-checked="1"' : ''
   } else if (tag === 'wx-movable-view' && (props.x || props.y)) {
     extra = ` data-x="${props.x || 0}" data-y="${props.y || 0}"`
   }
@@ -144,7 +148,7 @@ function serialise(node, images) {
 
 // The defaults of WeChat's built-in tags, as its webview draws them.
 const BUILT_IN_CSS = `
-  html, body { margin: 0; padding: 0; }
+  html, body { margin: 0; padding: 0; height: 100%; }
   wx-page { display: block; min-height: 100%; }
   main { display: block; }
   wx-view, wx-swiper-item, wx-scroll-view, wx-movable-area, wx-form, wx-picker, wx-navigator,
@@ -171,6 +175,12 @@ const BUILT_IN_CSS = `
   wx-button[data-type="primary"] { color: #fff; background: #1aad19; }
   wx-button[data-disabled] { opacity: 0.6; }
   wx-icon { display: inline-block; width: 1em; height: 1em; }
+  wx-switch { display: inline-block; position: relative; width: 52px; height: 32px; border-radius: 16px;
+    background: #e5e5e5; flex: none; }
+  wx-switch::after { content: ''; position: absolute; top: 2px; left: 2px; width: 28px; height: 28px;
+    border-radius: 50%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.3); }
+  wx-switch[data-checked] { background: #04be02; }
+  wx-switch[data-checked]::after { left: 22px; }
 `
 
 function fontCss() {

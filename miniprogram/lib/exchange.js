@@ -1,0 +1,69 @@
+/**
+ * 改签 (exchange) as the pages explain it: whether a ticketed order may still move to another
+ * showtime, the price difference of the seats held for it, and the service's answer in words.
+ *
+ * The service decides (docs/exchange.md): the same movie, the same cinema unless the cinema
+ * allows others, before a cut-off before the ORIGINAL start (default 30 minutes), once per order,
+ * the whole order. The client offers it only when it could succeed; refusals still come back as
+ * codes (exchange_closed, already_exchanged, seat_count_differs...) shown through i18n.
+ */
+const config = require('../config')
+const { yuan, dayAndClock } = require('./format')
+
+/** The wall-clock time `minutes` before an ISO time, in that time's own zone: "MM-DD HH:MM". */
+function clockBefore(iso, minutes) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso)
+  if (!m) return ''
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]))
+  return dayAndClock(new Date(wall - minutes * 60000).toISOString())
+}
+
+/**
+ * `{allowed, deadline, exchanged}` for `order` at `now` (ms). An exchanged order carries its old tickets as
+ * not live beside the new ones: it has had its one exchange.
+ */
+function exchangeState(order, now) {
+  const startsAt = order.showtime && order.showtime.starts_at
+  if (order.status !== 'ticketed' || !startsAt) return { allowed: false, deadline: '' }
+  const cutoff = Date.parse(startsAt) - config.exchangeUntilBeforeMin * 60000
+  const tickets = order.tickets || []
+  const exchanged = tickets.some((t) => !t.live)
+  return {
+    allowed: !exchanged && tickets.length > 0 && cutoff > now,
+    deadline: clockBefore(startsAt, config.exchangeUntilBeforeMin),
+    exchanged,
+    text: `${clockBefore(startsAt, config.exchangeUntilBeforeMin)}前可改签本片其他场次（限一次）`,
+  }
+}
+
+/** The money an order holds for its seats: what it paid, less its snacks (they stay as they are). */
+function ticketMoneyFen(order) {
+  return order.amount_fen - ((order.price && order.price.snacks_fen) || 0)
+}
+
+/** The difference before confirming: the new seats' price against the money the seats hold. */
+function differenceView(oldFen, newFen) {
+  const diff = newFen - oldFen
+  let text = '无差价'
+  if (diff > 0) text = `需补差价${yuan(diff)}`
+  if (diff < 0) text = `退还差价${yuan(-diff)}`
+  return { old: yuan(oldFen), fresh: yuan(newFen), diff, text }
+}
+
+/** What the moviegoer's tier gives: "V3会员每月可免费改签2次" or ''. */
+function freeQuotaText(membership) {
+  const tier = membership && membership.member && membership.tier
+  if (!tier || !tier.free_exchanges_per_month) return ''
+  return `${tier.name}会员每月可免费改签${tier.free_exchanges_per_month}次，额度内免手续费`
+}
+
+/** The service's `exchange` record in words, once done: fee, and money paid or coming back. */
+function outcomeLines(exchange) {
+  const lines = [{ label: '手续费', value: exchange.fee_fen ? yuan(exchange.fee_fen) : '免手续费' }]
+  if (exchange.pay_fen) lines.push({ label: '已补差价', value: yuan(exchange.pay_fen) })
+  if (exchange.refund_fen)
+    lines.push({ label: '退还差价', value: `${yuan(exchange.refund_fen)}（原路退回）` })
+  return lines
+}
+
+module.exports = { exchangeState, ticketMoneyFen, differenceView, freeQuotaText, outcomeLines }

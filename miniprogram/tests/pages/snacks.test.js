@@ -1,0 +1,263 @@
+/**
+ * Snacks (卖品), against the contract (SNACKS_API.md): picked at checkout after the seats (the
+ * quote and the order carry `snacks`, the breakdown shows `snacks_fen`), bought alone from the
+ * cinema's page (POST /snack-orders, then the usual payment), and the paid order's pickup code
+ * with its QR drawn from `pickup.qr`.
+ */
+const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
+const { routeCatalogue } = require('../support/catalogue')
+const { openPage, textOf, tap } = require('../support/pages')
+const { inMinutes, order, price, ticketed, WECHAT_PARAMS } = require('../support/orders')
+const { MENU } = require('../support/snacks')
+
+let wx
+
+const PICKUP = { code: 'K7Q2M9', qr: 'SNK1.eyJjIjoiSzdRMk05In0.c2lnbmF0dXJl', picked_up_at: null }
+const SNACK_LINES = [
+  { id: 7, name: '爆米花（大）', qty: 2, price_fen: 2800 },
+  { id: 8, name: '双人观影套餐', qty: 1, price_fen: 4900 },
+]
+
+/** The snacks' total for the quote's and order's lines, from the menu (the service prices them). */
+function snacksFen(lines) {
+  return (lines || []).reduce((sum, l) => sum + MENU.find((s) => s.id === l.id).price_fen * l.qty, 0)
+}
+
+async function stepper(page, id, button, times) {
+  const picker = page.querySelector('#snack-picker')
+  for (let i = 0; i < (times || 1); i += 1) {
+    const target = picker.querySelectorAll(`.${button}`).find((el) => el.dom.dataset.id === String(id))
+    await tap(target)
+  }
+  await flush()
+}
+
+beforeEach(() => {
+  wx = createFakeWx()
+  global.wx = wx
+  routeCatalogue(wx)
+  wx.route('GET', '/api/v1/cinemas/11/snacks', () => ({ items: MENU }))
+})
+
+afterEach(() => {
+  delete global.wx
+})
+
+describe('at checkout', () => {
+  beforeEach(() => {
+    wx.route('GET', '/api/v1/holds/h1', () => ({
+      id: 'h1',
+      seats: ['E-7', 'E-8'],
+      expires_at: inMinutes(10),
+      amount_fen: 9000,
+    }))
+    wx.route('POST', '/api/v1/holds/h1/quote', (req) => ({
+      price: price({ snacks_fen: snacksFen(req.data.snacks) }),
+      max_points: 0,
+    }))
+  })
+
+  test("the cinema's snacks after the seats; the quote, the order and the breakdown carry them", async () => {
+    let status = 'pending_payment'
+    wx.route('POST', '/api/v1/orders', (req) => {
+      const withSnacks = price({ snacks_fen: snacksFen(req.data.snacks) })
+      return order({ price: withSnacks, amount_fen: withSnacks.paid_fen, snacks: SNACK_LINES })
+    })
+    wx.route('POST', '/api/v1/orders/o1/pay', () => ({
+      order_id: 'o1',
+      provider: 'sandbox',
+      amount_fen: 19500,
+      params: Object.assign({}, WECHAT_PARAMS, { package: 'prepay_id=sandbox-o1' }),
+    }))
+    wx.route('GET', '/api/v1/orders/o1', () => order({ status: (status = 'paid') }))
+
+    const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
+    await flush()
+    const picker = page.querySelector('#snack-picker')
+    expect(textOf(picker, '.menu-title')).toBe('加购卖品')
+    expect(picker.querySelectorAll('.snack-name').map((el) => el.dom.textContent)).toEqual([
+      '爆米花（大）',
+      '套餐双人观影套餐',
+      '矿泉水',
+    ])
+    expect(picker.querySelectorAll('.snack-detail')[1].dom.textContent).toBe('可乐×2 + 爆米花（大）×1')
+    expect(picker.querySelectorAll('.snack-left').map((el) => el.dom.textContent)).toEqual([
+      '仅剩2份',
+      '已售罄',
+    ])
+
+    await stepper(page, 7, 'plus', 2)
+    await stepper(page, 8, 'plus')
+    await stepper(page, 9, 'plus') // sold out: nothing changes
+    expect(picker.querySelectorAll('.qty').map((el) => el.dom.textContent)).toEqual(['2', '1'])
+    expect(wx.requestsTo('POST', '/api/v1/holds/h1/quote').pop().data).toEqual({
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+    })
+    expect(page.querySelectorAll('.breakdown-line').map((el) => el.dom.textContent)).toEqual([
+      '票价¥90',
+      '卖品¥105',
+    ])
+    expect(textOf(page, '.amount')).toBe('¥195')
+
+    await tap(page.querySelector('.pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/orders')[0].data).toEqual({
+      hold_id: 'h1',
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+    })
+    expect(wx.calls.redirectTo.pop().url).toBe('/pages/ticket/index?id=o1')
+    page.instance.onUnload()
+  })
+
+  test('a snack sold out meanwhile is explained and nothing is paid', async () => {
+    wx.route('POST', '/api/v1/orders', () => errorReply(409, 'snack_sold_out', { snack_id: 7, left: 1 }))
+    const page = await openPage('order', { hold_id: 'h1', showtime_id: '7' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus', 2)
+    await tap(page.querySelector('.pay'))
+    await flush()
+    expect(textOf(page, '.error')).toBe('卖品库存不足，仅剩1份')
+    expect(wx.requestsTo('POST', /\/pay$/)).toHaveLength(0)
+    // fewer, and the next order is another request (a fresh idempotency key)
+    wx.route('POST', '/api/v1/orders', () => order({ snacks: [SNACK_LINES[0]] }))
+    await stepper(page, 7, 'minus')
+    expect(page.data.phase).toBe('ready')
+    page.instance.onUnload()
+  })
+})
+
+describe('alone', () => {
+  test("from the cinema's page: pick, pay, and on to the order with its pickup code", async () => {
+    const showtimes = await openPage('showtimes', { cinema_id: '11' }, flush)
+    await tap(showtimes.querySelector('.snacks-link'))
+    expect(wx.calls.navigateTo.pop().url).toBe('/pages/snacks/index?cinema_id=11')
+
+    let status = 'pending_payment'
+    const snackOrder = () =>
+      order({ id: 's1', status, showtime: null, seats: [], amount_fen: 10500, snacks: SNACK_LINES })
+    wx.route('POST', '/api/v1/snack-orders', () => snackOrder())
+    wx.route('POST', '/api/v1/orders/s1/pay', () => ({
+      order_id: 's1',
+      provider: 'wechatpay',
+      amount_fen: 10500,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('GET', '/api/v1/orders/s1', () => snackOrder())
+    wx.requestPayment = (args) => {
+      wx.payments.push(args)
+      status = 'paid'
+      Promise.resolve().then(() => args.success({ errMsg: 'requestPayment:ok' }))
+    }
+
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    expect(textOf(page, '.name')).toBe('万达影城')
+    expect(textOf(page, '.bar-pay')).toBe('微信支付')
+    await tap(page.querySelector('.bar-pay'))
+    expect(wx.calls.showToast.pop().title).toBe('请先选择卖品')
+    await stepper(page, 7, 'plus', 2)
+    await stepper(page, 8, 'plus')
+    expect(textOf(page, '.bar-amount')).toBe('¥105')
+    expect(textOf(page, '.bar-total .muted')).toBe('已选3份')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const [create] = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(create.data).toEqual({
+      cinema_id: 11,
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+    })
+    expect(create.header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(wx.payments[0]).toMatchObject({ package: 'prepay_id=p1' })
+    expect(wx.calls.redirectTo.pop().url).toBe('/pages/ticket/index?id=s1')
+  })
+
+  test('a cancelled payment keeps the order; changing the cart cancels it and makes a new one', async () => {
+    let made = 0
+    wx.route('POST', '/api/v1/snack-orders', () =>
+      order({ id: `s${(made += 1)}`, showtime: null, seats: [] })
+    )
+    wx.route('POST', /^\/api\/v1\/orders\/s\d\/pay$/, () => ({
+      order_id: 's1',
+      provider: 'wechatpay',
+      amount_fen: 2800,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('POST', '/api/v1/orders/s1/cancel', () => order({ id: 's1', status: 'cancelled' }))
+    wx.payResult = 'cancel'
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(textOf(page, '.error')).toBe('你取消了支付，可以再次支付')
+    await stepper(page, 7, 'plus')
+    expect(wx.requestsTo('POST', '/api/v1/orders/s1/cancel')).toHaveLength(1)
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const keys = wx.requestsTo('POST', '/api/v1/snack-orders').map((r) => r.header['Idempotency-Key'])
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).not.toBe(keys[1])
+  })
+})
+
+describe('pickup', () => {
+  test('a paid snacks order shows its snacks, the pickup code and its QR', async () => {
+    wx.route('GET', '/api/v1/orders/s1', () =>
+      ticketed({
+        id: 's1',
+        showtime: null,
+        seats: [],
+        tickets: [],
+        amount_fen: 10500,
+        snacks: SNACK_LINES,
+        pickup: PICKUP,
+      })
+    )
+    const page = await openPage('ticket', { id: 's1' }, flush)
+    expect(textOf(page, '.title')).toBe('影院卖品')
+    const card = page.querySelector('.pickup-card')
+    expect(card.querySelectorAll('.line').map((el) => el.dom.textContent)).toEqual([
+      '爆米花（大）×2¥56',
+      '双人观影套餐×1¥49',
+    ])
+    expect(textOf(card, '.pickup-code')).toBe('取餐码K7Q2M9')
+    expect(textOf(card, '.state')).toBe('待领取')
+    // drawn on the phone from the signed text, not downloaded
+    const qr = card.instance.data.qr
+    expect(qr).toMatch(/^data:image\/gif;base64,/)
+    expect(wx.downloads).toHaveLength(0)
+    await tap(card.querySelector('.pickup-qr'))
+    expect(wx.calls.previewImage.pop()).toMatchObject({ urls: [qr] })
+    // no seats: nothing to exchange
+    expect(page.querySelector('.exchange')).toBeFalsy()
+  })
+
+  test('tickets with snacks show both; picked-up snacks say so; unpaid ones have no code yet', async () => {
+    wx.route('GET', /^\/api\/v1\/tickets\/\w+\/qr.png$/, () => 'png')
+    wx.route('GET', '/api/v1/orders/o1', () =>
+      ticketed({
+        snacks: SNACK_LINES,
+        pickup: Object.assign({}, PICKUP, { picked_up_at: '2030-01-01T19:10:00+08:00' }),
+      })
+    )
+    const page = await openPage('ticket', { id: 'o1' }, flush)
+    expect(page.querySelectorAll('.ticket')).toHaveLength(2)
+    expect(textOf(page.querySelector('.pickup-card'), '.state')).toBe('已领取')
+
+    wx.route('GET', '/api/v1/orders/o2', () => order({ id: 'o2', snacks: SNACK_LINES }))
+    const unpaid = await openPage('order', { order_id: 'o2' }, flush)
+    const card = unpaid.querySelector('.pickup-card')
+    expect(card.querySelectorAll('.line')).toHaveLength(2)
+    expect(textOf(card, '.pending')).toBe('支付成功后生成取餐码')
+    unpaid.instance.onUnload()
+  })
+})
