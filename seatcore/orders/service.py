@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import Breakdown, quote, zoned
-from seatcore.domain.refunds import RefundQuote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
@@ -135,7 +134,12 @@ class OrderService:
         await paydetails.remember(self.redis, self.db, user_id, hold.showtime_id)
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
         price = await self.loyalty.price(
-            user_id, hold.showtime_id, zoned(info.seating.layout, priced), coupon_id=coupon_id, points=points
+            user_id,
+            hold.showtime_id,
+            zoned(info.seating.layout, priced),
+            coupon_id=coupon_id,
+            points=points,
+            overrides=info.seating.member_prices,
         )
         now = whole_second(now_utc())
         order = Order(
@@ -166,7 +170,10 @@ class OrderService:
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
         seats = zoned(info.seating.layout, quote(info.seating.layout, info.seating.prices, hold.seats))
-        price = await self.loyalty.price(user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points)
+        price = await self.loyalty.price(
+            user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points,
+            overrides=info.seating.member_prices,
+        )
         return price, self.loyalty.max_points(price)
 
     async def pay(self, user_id: int, order_id: str) -> Order:
@@ -433,10 +440,12 @@ class OrderService:
         have closed (``refund_closed``) and for a premiere whose cinema refunds none."""
         order = await self._landed_or_refuse(order_id, user_id)
         amount_fen = None
+        keep = None
         if order.status is S.TICKETED:
             if await refundfees.exchange_under_way(self.db, order.id):
                 raise Conflict("this order is being exchanged", code="exchange_in_progress")
-            quoted = await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
+            found = await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
+            quoted = found.quote
             if quoted.refusal == "refund_premiere":
                 raise Conflict("this cinema does not refund premiere tickets", code="refund_premiere")
             if quoted.refusal is not None:
@@ -446,9 +455,10 @@ class OrderService:
                     deadline=quoted.deadline.isoformat() if quoted.deadline else None,
                 )
             amount_fen = quoted.refund_fen
-        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}", amount_fen)
+            keep = store.RefundTerms(quoted.points_back, found.month if quoted.free else None)
+        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}", amount_fen, keep)
 
-    async def refund_quote(self, user_id: int, order_id: str) -> RefundQuote:
+    async def refund_quote(self, user_id: int, order_id: str) -> refundfees.Quoted:
         """What the moviegoer's refund would keep and give back now (a ticketed order only)."""
         order = await self._landed_or_refuse(order_id, user_id)
         if order.status is not S.TICKETED:
@@ -486,9 +496,15 @@ class OrderService:
         )
 
     async def _refund_landed(
-        self, order: Order, reason: Reason, created_by: str, amount_fen: int | None
+        self,
+        order: Order,
+        reason: Reason,
+        created_by: str,
+        amount_fen: int | None,
+        terms: store.RefundTerms | None = None,
     ) -> Order:
-        """Refund ``amount_fen`` (None: everything the order holds, as staff refunds are)."""
+        """Refund ``amount_fen`` (None: everything the order holds, as staff refunds are) on the
+        quote's ``terms`` (the points back, the member's free refund; None: everything back)."""
         if order.status is S.REFUNDED:
             # A refund that failed after MySQL and before the seats went back on sale (Redis down)
             # is healed by the next attempt, which is then refused as usual. unsell is idempotent.
@@ -497,7 +513,9 @@ class OrderService:
             check_move(order.status, S.REFUND_REQUESTED)
             if amount_fen is None:
                 amount_fen = await refundfees.paid_in_all(self.db, order)
-            if not await store.begin_refund(self.db, order, reason, created_by, amount_fen=amount_fen):
+            if not await store.begin_refund(
+                self.db, order, reason, created_by, amount_fen=amount_fen, terms=terms
+            ):
                 current = await store.get(self.db, order.id)
                 assert current is not None
                 if current.status is not S.REFUND_REQUESTED:
