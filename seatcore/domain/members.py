@@ -136,7 +136,7 @@ def parse_price_overrides(data: Mapping[str, Any]) -> dict[str, MemberPrices]:
     overrides: dict[str, MemberPrices] = {}
     for key, raw in data.items():
         field_name = f"member_prices.{key}"
-        if key != ALL_TIERS and not (key.isdigit() and 1 <= int(key) <= 100):
+        if key != ALL_TIERS and not (key.isascii() and key.isdigit() and 1 <= int(key) <= 100):
             raise ValidationFailed(
                 "member prices are keyed by tier level or *",
                 problems=[{"field": field_name, "problem": "not a tier level (1..100) or *"}],

@@ -135,6 +135,7 @@ def test_a_showtime_override_replaces_the_tiers_prices() -> None:
     [
         {"gold": {}},
         {"0": {}},
+        {"²": {}},
         {"1": {"discount_percent": 101}},
         {"1": {"discount_percent": True}},
         {"1": {"zone_prices": {"standard": 0}}},
