@@ -1,6 +1,8 @@
 """The premiere the rush fights over: a cinema with one large hall and one showtime, added beside the
 demo catalogue. The hall has two aisles, a premium block in its best rows, wheelchair spaces and a
-couple row at the back; the showtime starts a few hours ahead, so sales and refunds are open."""
+couple row at the back; the showtime starts a few hours ahead, so sales and refunds are open.
+Beside it: the coupon centre's premiere campaign, and REGULARS members with points (moviegoers
+``dev-ltregularN``) for the fans who pay with points."""
 
 from __future__ import annotations
 
@@ -9,17 +11,21 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seatcore import redis_client
 from seatcore.cache import Cache
 from seatcore.db.engine import create_db_engine
-from seatcore.db.schema import cinemas, coupon_campaigns, halls, movies, showtimes
+from seatcore.db.schema import cinemas, coupon_campaigns, halls, members, movies, showtimes, users
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.settings import Settings
+from seatcore.store import loyalty
 from seatcore.store._time import to_db, utcnow
 from seatcore.store.catalogue import catalogue_changed
 
 PRICES_FEN = {"standard": 6800, "premium": 9800, "couple": 16800}
+REGULARS = 300  # members with points, signed in as dev-ltregular0 .. dev-ltregular299
+REGULAR_POINTS = 3000
 DURATION_MIN = 150
 
 
@@ -122,6 +128,7 @@ async def seed_premiere(
                     created_at=now,
                 )
             )
+            await _seed_regulars(conn, now)
     finally:
         await db.dispose()
     redis = redis_client.connect(settings.redis_url, max_connections=4, wait_s=5.0)  # or a cluster
@@ -130,3 +137,26 @@ async def seed_premiere(
     finally:
         await redis.aclose()
     return Premiere(int(showtime_id), parsed.seat_count)
+
+
+async def _seed_regulars(conn: AsyncConnection, now: datetime) -> None:
+    """Members with REGULAR_POINTS points each (a staff adjustment, as the ledger records it)."""
+    expires = now + timedelta(days=365)
+    for number in range(REGULARS):
+        user_id = (
+            await conn.execute(
+                insert(users).values(openid=f"dev:{regular_name(number)}", nickname="regular", created_at=now)
+            )
+        ).lastrowid
+        await conn.execute(
+            insert(members).values(
+                user_id=user_id, level=1, points=0, version=0, spend_12m_fen=0, joined_at=now, updated_at=now
+            )
+        )
+        await loyalty.change_points(
+            conn, int(user_id), REGULAR_POINTS, "adjust", expires_at=expires, note="load test"
+        )
+
+
+def regular_name(number: int) -> str:
+    return f"ltregular{number % REGULARS}"

@@ -167,6 +167,9 @@ def _base_env(out: Path, storage: dict[str, str], hold_ttl_s: int) -> dict[str, 
         SEATCORE_HOLD_EXTEND_S=str(max(1, hold_ttl_s // 2)),
         SEATCORE_HOLD_MAX_LIFE_S=str(3 * hold_ttl_s),
         SEATCORE_LOG_LEVEL="WARNING",
+        # The load generator sends each fan's own address in X-Forwarded-For (unless told not to),
+        # as a proxy would: believed from it, so per-address limits count fans, not the generator.
+        SEATCORE_TRUSTED_PROXIES='["127.0.0.1"]',
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
     )
     if "SEATCORE_DATABASE_URL" in storage:

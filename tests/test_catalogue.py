@@ -74,6 +74,8 @@ SHOWTIME_KEYS = {
     "free_seats",
     "sales_open",
     "status",
+    "on_sale_at",
+    "bookable_from",
 }
 
 

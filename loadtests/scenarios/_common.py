@@ -73,6 +73,12 @@ def _options(parser: LocustArgumentParser) -> None:
         help="share of fans who join as members and claim a coupon from the coupon centre to pay with",
     )
     group.add_argument(
+        "--points-ratio",
+        type=float,
+        default=0.5,
+        help="share of those members who are regulars with points (seeded) and pay with some of them",
+    )
+    group.add_argument(
         "--ticket-timeout-s", type=float, default=60.0, help="how long a fan waits for tickets after paying"
     )
     group.add_argument(
@@ -178,9 +184,9 @@ class Moviegoer(FastHttpUser):
                 response.failure(f"{answer.status} {answer.code or ''}: {message}")
         return answer
 
-    def sign_in(self) -> None:
-        """Sign in as a new moviegoer (the dev provider: code ``dev-NAME``)."""
-        name = f"lt{secrets.token_hex(6)}"
+    def sign_in(self, name: str | None = None) -> None:
+        """Sign in as moviegoer ``name``, by default a new one (the dev provider: code ``dev-NAME``)."""
+        name = name or f"lt{secrets.token_hex(6)}"
         answer = self.call(
             "POST", f"{API}/auth/wx-login", name="POST /auth/wx-login", json={"code": f"dev-{name}"}
         )

@@ -13,7 +13,10 @@ A fan who got seats then does one of:
   (``--refund-ratio``) asks for a refund once ticketed;
 
 A share of the fans (``--member-ratio``) join as members on arrival and claim a coupon from the
-coupon centre (the premiere's campaign has fewer coupons than fans), and order with it;
+coupon centre (the premiere's campaign has fewer coupons than fans), and order with it; a share of
+those (``--points-ratio``) are regulars, members seeded with points (loadtests/premiere.py), who
+also pay 5..20 yuan of the order with points (one regular may be two fans at once: their points
+race, invariant 9);
 
 and stays on its order page, looking at its orders every half minute, until the run ends: so
 ``--users`` is the number of distinct fans (locust replaces a user that stops, and a fan who left
@@ -25,17 +28,27 @@ Events of our own in the statistics: ``FAN <outcome>`` (time from arrival to the
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from locust import task
 from locust.exception import StopUser
 
+from loadtests.premiere import regular_name
 from loadtests.scenarios._common import API, Answer, Json, Moviegoer, elapsed_ms, option, premiere_id, record
 from loadtests.scenarios._seats import free_count, pick_seats
 
 HOLD_REFUSALS = ("seat_unavailable", "stranded_seat", "no_block")
 CLAIM_REFUSALS = ("out_of_stock", "coupon_limit_reached")
-COUPON_REFUSALS = ("coupon_unavailable", "coupon_not_applicable", "coupon_min_spend")
+DISCOUNT_REFUSALS = (
+    "coupon_unavailable",
+    "coupon_not_applicable",
+    "coupon_min_spend",
+    "points_insufficient",
+    "points_over_cap",
+)
+POINTS_STEPS = range(500, 2001, 100)  # what a regular pays with points
+_regulars = itertools.count()  # this process's next regular
 RETURNS_WAIT_S = (3.0, 8.0)
 POLL_EVERY_S = 0.5
 REFUND_TRIES = 20
@@ -50,7 +63,9 @@ class PremiereFan(Moviegoer):
     def on_start(self) -> None:
         self.arrived = time.perf_counter()
         self.done = False
-        self.sign_in()
+        member = self.rng.random() < float(option(self.environment, "member_ratio"))
+        regular = member and self.rng.random() < float(option(self.environment, "points_ratio"))
+        self.sign_in(regular_name(next(_regulars)) if regular else None)
         if self.token is None:
             raise StopUser()
         self.showtime_id = self.target_showtime()
@@ -62,7 +77,8 @@ class PremiereFan(Moviegoer):
         self.fate = "abandon" if fate < abandon else "release" if fate < abandon + release else "buy"
         self.refunds = self.rng.random() < float(option(self.environment, "refund_ratio"))
         self.coupon_id: int | None = None
-        if self.rng.random() < float(option(self.environment, "member_ratio")):
+        self.points = self.rng.choice(POINTS_STEPS) if regular else 0
+        if member:
             self.join_and_claim()
 
     def join_and_claim(self) -> None:
@@ -139,8 +155,9 @@ class PremiereFan(Moviegoer):
     def buy(self, hold: Json) -> bool:
         """Order, pay, wait for the tickets, maybe refund; False when the hold ended first."""
         created = self.order(hold)
-        if not created.ok and created.code in COUPON_REFUSALS:
-            self.coupon_id = None  # used, or not for this order: order without it
+        if not created.ok and created.code in DISCOUNT_REFUSALS:
+            self.coupon_id = None  # used, not for this order, or points spent: order without them
+            self.points = 0
             created = self.order(hold)
         if not created.ok:
             return False
@@ -173,12 +190,14 @@ class PremiereFan(Moviegoer):
         body: Json = {"hold_id": hold["id"]}
         if self.coupon_id is not None:
             body["coupon_id"] = self.coupon_id
+        if self.points:
+            body["points"] = self.points
         return self.call(
             "POST",
             f"{API}/orders",
             name="POST /orders",
             json=body,
-            expect=("hold_expired", *COUPON_REFUSALS),
+            expect=("hold_expired", *DISCOUNT_REFUSALS),
             money=True,
         )
 

@@ -26,9 +26,10 @@ from seatcore.errors import NotFound
 from seatcore.orders import idempotency, store
 from seatcore.orders.exchange import Outcome
 from seatcore.orders.ids import showtime_of
+from seatcore.orders.records import now_utc
 from seatcore.orders.service import OrderService
 from seatcore.runtime import Runtime
-from seatcore.store import refund_policies
+from seatcore.store import quotas, refund_policies
 
 endpoints = Endpoints("exchanges and refund fees")
 
@@ -46,6 +47,8 @@ class ExchangeOut(Answer):
     fee_fen: int
     pay_fen: int = Field(description="the second payment (the new seats and fee cost more)")
     refund_fen: int = Field(description="the difference refunded (they cost less)")
+    free_exchange: bool = Field(description="a member's free exchange of the month waived the fee")
+    free_exchanges_left: int = Field(description="the member's free exchanges left this month")
     pay_params: dict[str, str] | None = Field(description="while paying: what wx.requestPayment takes")
 
 
@@ -62,6 +65,10 @@ class RefundQuoteOut(Answer):
     fee_fen: int = Field(description="what the cinema keeps")
     refund_fen: int = Field(description="what comes back")
     deadline: datetime | None = Field(description="when this fee tier ends (or the last one ended)")
+    free_refund: bool = Field(description="a member's free refund of the month waives the fee")
+    free_refunds_left: int = Field(description="the member's free refunds left this month (before this one)")
+    points_back: int = Field(description="of the points the order spent: the fee keeps its share")
+    coupon_back: bool = Field(description="the order's coupon comes back (its campaign says so, still valid)")
 
 
 class FeeTierIO(Body):
@@ -97,7 +104,12 @@ def _order_id(request: Request) -> str:
 async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderOut:
     ex, order = outcome.exchange, outcome.order
     shows = await store.showtime_info(service.db, [order.showtime_id])
-    out = order_out(order, shows.get(order.showtime_id), service)
+    show = shows.get(order.showtime_id)
+    out = order_out(order, show, service)
+    month = quotas.month_of(now_utc(), show.timezone if show else "UTC")
+    left = await quotas.left(service.db, order.user_id, month)
+    async with service.db.connect() as conn:
+        free = await quotas.has_use(conn, "exchange", order.id)
     return ExchangedOrderOut(
         **out.model_dump(),
         exchange=ExchangeOut(
@@ -109,6 +121,8 @@ async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderO
             fee_fen=ex.fee_fen,
             pay_fen=ex.pay_fen,
             refund_fen=ex.refund_fen,
+            free_exchange=free,
+            free_exchanges_left=left["exchange"],
             pay_params=outcome.pay_params,
         ),
     )
@@ -152,7 +166,8 @@ async def exchange_order(request: Request, principal: Principal, body: ExchangeB
 async def refund_quote(request: Request, principal: Principal) -> RefundQuoteOut:
     service = _service(request)
     order_id = _order_id(request)
-    quoted = await service.refund_quote(principal.id, order_id)
+    found = await service.refund_quote(principal.id, order_id)
+    quoted = found.quote
     shows = await store.showtime_info(service.db, [showtime_of(order_id) or 0])
     zone = next(iter(shows.values())).timezone if shows else "UTC"
     return RefundQuoteOut(
@@ -164,6 +179,10 @@ async def refund_quote(request: Request, principal: Principal) -> RefundQuoteOut
         fee_fen=quoted.fee_fen,
         refund_fen=quoted.refund_fen,
         deadline=quoted.deadline.astimezone(ZoneInfo(zone)) if quoted.deadline else None,
+        free_refund=quoted.free,
+        free_refunds_left=found.free_refunds_left,
+        points_back=quoted.points_back,
+        coupon_back=quoted.coupon_back,
     )
 
 

@@ -45,6 +45,8 @@ class MembershipOut(Answer):
     next_tier: TierOut | None
     progress: ProgressOut | None
     joined_at: datetime | None
+    free_exchanges_left: int = Field(description="free exchanges left this month (the tier's quota)")
+    free_refunds_left: int = Field(description="free refunds left this month (the tier's quota)")
 
 
 class TierList(Answer):
@@ -86,7 +88,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def membership_out(found: Membership | None) -> MembershipOut:
     if found is None:
-        return MembershipOut(member=False, tier=None, points=0, next_tier=None, progress=None, joined_at=None)
+        return MembershipOut(
+            member=False, tier=None, points=0, next_tier=None, progress=None, joined_at=None,
+            free_exchanges_left=0, free_refunds_left=0,
+        )
     progress = found.progress
     return MembershipOut(
         member=True,
@@ -97,6 +102,8 @@ def membership_out(found: Membership | None) -> MembershipOut:
             spend_12m_fen=progress.spend_fen, needed_fen=progress.needed_fen, percent=progress.percent
         ),
         joined_at=_utc(found.member.joined_at),
+        free_exchanges_left=found.free_left["exchange"],
+        free_refunds_left=found.free_left["refund"],
     )
 
 

@@ -4,7 +4,7 @@ calls and answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,9 @@ from seatcore.engine.background import seat_engine
 from seatcore.engine.loader import ShowInfo
 from seatcore.engine.records import Hold
 from seatcore.engine.service import SeatEngine
+from seatcore.errors import SeatError
+from seatcore.loyalty.service import Loyalty
+from seatcore.runtime import Runtime
 
 endpoints = Endpoints("seats")
 SeatIdText = Annotated[str, Field(min_length=1, max_length=32)]
@@ -121,6 +124,21 @@ async def seat_map(request: Request, principal: Principal | None) -> SeatMap:
     )
 
 
+async def check_on_sale(runtime: Runtime, info: ShowInfo, user_id: int, now: datetime) -> None:
+    """Before a showtime's general on-sale moment only members whose tier's early booking has
+    begun may hold: others get 409 ``sales_not_open`` with the moment it opens to them."""
+    on_sale_at = info.seating.on_sale_at
+    if on_sale_at is None or now >= on_sale_at:
+        return
+    opens_at = await Loyalty(runtime).opens_for(user_id, on_sale_at)
+    if now < opens_at:
+        raise SeatError(
+            "this showtime is not on sale yet",
+            code="sales_not_open",
+            opens_at=opens_at.astimezone(ZoneInfo(info.seating.timezone)).isoformat(),
+        )
+
+
 @endpoints.post(
     "/api/v1/showtimes/{id:int}/holds",
     "Hold seats: the ones named, or the best block of N",
@@ -133,6 +151,8 @@ async def seat_map(request: Request, principal: Principal | None) -> SeatMap:
 async def create_hold(request: Request, principal: Principal, body: HoldBody) -> dict[str, Any]:
     engine = _engine(request)
     showtime_id = path_id(request)
+    now = datetime.fromtimestamp(engine.now_ms() / 1000, UTC)
+    await check_on_sale(request.app.state.runtime, await engine.info(showtime_id), principal.id, now)
     rooms = request.app.state.runtime.waiting_rooms  # a premiere's on-sale: admitted fans only
     await rooms.check_hold(showtime_id, principal.id, request.headers.get("x-admission-token"))
     asking = engine.hold(

@@ -17,10 +17,13 @@ from starlette.requests import Request
 
 from seatcore.api._catalogue import TAG, CatalogueQuery, JSONDoc, runtime_of
 from seatcore.api._http import Answer, Endpoints, IsoDate, path_id
+from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
 from seatcore.domain import names
+from seatcore.domain.members import Tier, opens_for
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.errors import NotFound
+from seatcore.loyalty.service import Loyalty
 from seatcore.runtime import Runtime
 from seatcore.store import catalogue as store
 
@@ -62,6 +65,12 @@ class ShowtimeOut(ShowtimeFields):
     free_seats: int
     sales_open: bool = Field(description="false once sales closed by time or by staff")
     status: Literal["scheduled", "cancelled"]
+    on_sale_at: dt.datetime | None = Field(
+        None, description="on sale to everyone from then (null: on sale already)"
+    )
+    bookable_from: dt.datetime | None = Field(
+        None, description="when the caller may hold seats: on_sale_at less their tier's early booking"
+    )
 
 
 class ShowtimeList(Answer):
@@ -92,13 +101,22 @@ def _sales_policy(runtime: Runtime) -> SalesPolicy:
     return SalesPolicy(settings.sales_close_before_min, settings.refund_until_before_min)
 
 
-async def _with_live_seats(runtime: Runtime, entries: list[JSONDoc]) -> list[JSONDoc]:
-    """Public showtime documents from cached entries, with free seats and the sales state of now."""
+async def _with_live_seats(
+    runtime: Runtime, entries: list[JSONDoc], principal: Principal | None
+) -> list[JSONDoc]:
+    """Public showtime documents from cached entries, with free seats, the sales state of now and
+    when the caller may book (their tier's early booking before the on-sale moment)."""
     now = dt.datetime.now(dt.UTC)
     free = await free_seat_counts(runtime, [entry["showtime"]["id"] for entry in entries])
     documents = []
+    tier: Tier | None = None
+    if principal is not None and principal.kind == "user" and any(e["on_sale_at"] for e in entries):
+        tier = await Loyalty(runtime).member_tier(principal.id)
     for entry in entries:
-        document = entry["showtime"]
+        document = dict(entry["showtime"])
+        if entry["on_sale_at"]:
+            on_sale_at = dt.datetime.fromisoformat(entry["on_sale_at"])
+            document["bookable_from"] = opens_for(on_sale_at, tier).isoformat()
         document["free_seats"] = free.get(document["id"], 0)
         document["sales_open"] = (
             entry["staff_open"]
@@ -134,9 +152,11 @@ def _showtime_entry(show: store.Showtime, defaults: SalesPolicy) -> JSONDoc:
         free_seats=show.seat_count,
         sales_open=False,
         status="cancelled" if show.status == "cancelled" else "scheduled",
+        on_sale_at=show.on_sale_at.astimezone(starts_local.tzinfo) if show.on_sale_at else None,
     ).model_dump(mode="json")
     return {
         "showtime": document,
+        "on_sale_at": document["on_sale_at"],
         "staff_open": show.sales_open,
         "sales_close_at": show.policy(defaults).sales_close_at(show.starts_at).isoformat(),
         "timezone": show.timezone,
@@ -152,8 +172,9 @@ def _showtime_entry(show: store.Showtime, defaults: SalesPolicy) -> JSONDoc:
     "Showtimes of one day in each cinema's time zone (default today), by start; past ones left out",
     query=ShowtimesQuery,
     answer=ShowtimeList,
+    auth="optional",
 )
-async def list_showtimes(request: Request, query: ShowtimesQuery) -> JSONDoc:
+async def list_showtimes(request: Request, principal: Principal | None, query: ShowtimesQuery) -> JSONDoc:
     runtime = runtime_of(request)
     now = dt.datetime.now(dt.UTC)
     today = now.date()
@@ -191,13 +212,16 @@ async def list_showtimes(request: Request, query: ShowtimesQuery) -> JSONDoc:
         for entry in entries
         if on_the_day(entry) and dt.datetime.fromisoformat(entry["showtime"]["starts_at"]) > now
     ]
-    return {"items": await _with_live_seats(runtime, upcoming)}
+    return {"items": await _with_live_seats(runtime, upcoming, principal)}
 
 
 @endpoints.get(
-    "/api/v1/showtimes/{id:int}", "One showtime, with free seats and whether it sells", answer=ShowtimeOut
+    "/api/v1/showtimes/{id:int}",
+    "One showtime, with free seats, whether it sells and when the caller may book",
+    answer=ShowtimeOut,
+    auth="optional",
 )
-async def showtime_detail(request: Request) -> JSONDoc:
+async def showtime_detail(request: Request, principal: Principal | None) -> JSONDoc:
     runtime = runtime_of(request)
     showtime_id = path_id(request)
 
@@ -208,5 +232,5 @@ async def showtime_detail(request: Request) -> JSONDoc:
         return _showtime_entry(show, _sales_policy(runtime))
 
     entry: JSONDoc = await runtime.cache.get_or_load(f"showtime:{showtime_id}", load)
-    (document,) = await _with_live_seats(runtime, [entry])
+    (document,) = await _with_live_seats(runtime, [entry], principal)
     return document

@@ -28,7 +28,8 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
         f"Redis ({in_flight} paid), {len(mysql_state.paid)} paid orders in MySQL"
     )
     door = admitted_once(await read_door(db))  # invariant 12: MySQL alone
-    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *await check_loyalty(db)]
+    loyalty = await check_loyalty(db, max_life_ms=max_life_ms)
+    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *loyalty]
     return results, seen
 
 

@@ -102,6 +102,11 @@ showtimes = Table(
     Column("sales_open", Boolean, nullable=False, server_default="1"),
     Column("status", String(16), nullable=False, server_default="scheduled"),  # | cancelled
     Column("created_at", DateTime, nullable=False),
+    # Sales open to everyone then (NULL: at once); members' tiers open earlier (early_booking_hours).
+    Column("on_sale_at", DateTime, nullable=True),
+    # JSON {"LEVEL" | "*": {"discount_percent", "zone_prices"}}: member prices here instead of the
+    # tiers' own (seatcore.domain.pricing.parse_member_overrides); NULL: the tiers' prices.
+    Column("member_prices", Text, nullable=True),
     Index(None, "movie_id", "starts_at"),
     Index(None, "cinema_id", "starts_at"),
     Index(None, "hall_id", "starts_at"),
@@ -211,6 +216,8 @@ refunds = Table(
     Column("created_by", String(100), nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # The spent points this refund gives back (a fee keeps its share of them); NULL: all of them.
+    Column("points_back", BigInteger, nullable=True),
     Index(None, "order_id"),
 )
 
@@ -427,6 +434,24 @@ order_discounts = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Index(None, "state", "created_at"),
+)
+
+# A member's free exchange or free refund of a month (seatcore.store.quotas). The month's n-th use
+# takes slot n: the unique key refuses two uses of one slot under any concurrency, and the other one
+# lets an order take at most one use of each kind.
+member_free_uses = Table(
+    "member_free_uses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, nullable=False),
+    Column("kind", String(16), nullable=False),  # exchange | refund
+    Column("month", String(7), nullable=False),  # YYYY-MM in the cinema's time zone
+    Column("slot", Integer, nullable=False),  # 1..quota
+    Column("quota", Integer, nullable=False),  # the tier's monthly quota when it was taken
+    Column("order_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("user_id", "kind", "month", "slot"),
+    UniqueConstraint("kind", "order_id"),
 )
 
 

@@ -2,6 +2,8 @@
 
 A moviegoer joins for free at the lowest tier; the tier is recomputed from the spend of the last
 12 months (paid amounts of ticketed orders, refunds taken off) whenever that spend changes.
+A showtime may override the tiers' member prices, and may open to top tiers before it goes on sale
+to everyone (both at the end of this module).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from seatcore.domain.pricing import MemberPrices
@@ -120,3 +123,60 @@ def progress(tiers: Sequence[Tier], spend_fen: Fen) -> Progress:
     span = nxt.threshold_fen - current.threshold_fen
     done = max(0, spend_fen - current.threshold_fen)
     return Progress(nxt, spend_fen, nxt.threshold_fen - spend_fen, min(100, done * 100 // span))
+
+
+# ------------------------------------------------------------------- a showtime's rules for members
+
+ALL_TIERS = "*"  # an override for every tier a showtime does not name
+
+
+def parse_price_overrides(data: Mapping[str, Any]) -> dict[str, MemberPrices]:
+    """A showtime's member-price overrides from their JSON form: ``{"LEVEL" | "*": {"discount_percent":
+    0..100, "zone_prices": {"zone": fen}}}``. ValidationFailed ``validation_failed`` names the field."""
+    overrides: dict[str, MemberPrices] = {}
+    for key, raw in data.items():
+        field_name = f"member_prices.{key}"
+        if key != ALL_TIERS and not (key.isascii() and key.isdigit() and 1 <= int(key) <= 100):
+            raise ValidationFailed(
+                "member prices are keyed by tier level or *",
+                problems=[{"field": field_name, "problem": "not a tier level (1..100) or *"}],
+            )
+        percent = raw.get("discount_percent", 0) if isinstance(raw, Mapping) else None
+        zones = raw.get("zone_prices", {}) if isinstance(raw, Mapping) else None
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            raise ValidationFailed(
+                "discount_percent must be 0..100",
+                problems=[{"field": f"{field_name}.discount_percent", "problem": "not a number 0..100"}],
+            )
+        if not isinstance(zones, Mapping) or not all(
+            isinstance(zone, str) and isinstance(fen, int) and not isinstance(fen, bool) and fen > 0
+            for zone, fen in zones.items()
+        ):
+            raise ValidationFailed(
+                "zone_prices maps zones to positive fen",
+                problems=[{"field": f"{field_name}.zone_prices", "problem": "not {zone: positive fen}"}],
+            )
+        overrides[key] = MemberPrices(percent, dict(zones))
+    return overrides
+
+
+def overrides_to_dict(overrides: Mapping[str, MemberPrices]) -> dict[str, dict[str, Any]]:
+    return {
+        key: {"discount_percent": prices.discount_percent, "zone_prices": dict(prices.zone_prices)}
+        for key, prices in overrides.items()
+    }
+
+
+def prices_at_showtime(tier: Tier, overrides: Mapping[str, MemberPrices]) -> MemberPrices:
+    """The tier's member prices at a showtime: its override for this tier, else its override for
+    every tier, else the tier's own (a premiere without member discount: ``{"*": {}}``)."""
+    chosen = overrides.get(str(tier.level))
+    if chosen is None:
+        chosen = overrides.get(ALL_TIERS)
+    return tier.prices if chosen is None else chosen
+
+
+def opens_for(on_sale_at: datetime, tier: Tier | None) -> datetime:
+    """When a showtime that goes on sale at ``on_sale_at`` opens to a member of ``tier`` (None: not
+    a member): its early-booking hours before everyone."""
+    return on_sale_at if tier is None else on_sale_at - timedelta(hours=tier.early_booking_hours)

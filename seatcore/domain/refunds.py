@@ -143,6 +143,9 @@ class RefundQuote:
     refund_fen: int
     deadline: datetime | None  # when the tier in force ends (or the last one ended)
     refusal: str | None = None
+    free: bool = False  # a member's free refund of the month waives the fee
+    points_back: int = 0  # of the points the order spent (the fee keeps its share of them)
+    coupon_back: bool = False  # the order's coupon comes back (its campaign says so, still valid)
 
 
 def quote_refund(
@@ -159,3 +162,11 @@ def quote_refund(
     fee = paid_fen * tier.fee_percent // 100
     deadline = starts_at - timedelta(minutes=tier.until_before_min)
     return RefundQuote(paid_fen, tier.fee_percent, fee, paid_fen - fee, deadline)
+
+
+def points_back(points_used: int, paid_fen: int, fee_fen: int) -> int:
+    """The spent points a refund gives back: the fee keeps the same share of the points as of the
+    money, rounded down to the point (in the moviegoer's favour)."""
+    if points_used <= 0 or paid_fen <= 0:
+        return max(points_used, 0)
+    return points_used - points_used * fee_fen // paid_fen

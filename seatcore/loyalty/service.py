@@ -19,7 +19,7 @@ Ordering with points or a coupon needs MySQL (503 while it is away).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 
 from seatcore import keys
 from seatcore.domain.coupons import check_usable
-from seatcore.domain.members import Progress, Tier, progress
+from seatcore.domain.members import Progress, Tier, opens_for, prices_at_showtime, progress
 from seatcore.domain.orders import OrderStatus
 from seatcore.domain.points import EarnRule, earned
 from seatcore.domain.pricing import (
@@ -43,6 +43,7 @@ from seatcore.domain.pricing import (
 from seatcore.errors import Conflict, NotFound, UpstreamUnavailable
 from seatcore.store import coupons as coupon_store
 from seatcore.store import loyalty as store
+from seatcore.store import quotas
 from seatcore.store._time import utcnow
 from seatcore.types import Fen, SeatId
 
@@ -63,6 +64,7 @@ class Membership:
     member: store.Member
     tier: Tier
     progress: Progress
+    free_left: dict[quotas.Kind, int]  # free exchanges and refunds left this month
 
 
 class Loyalty:
@@ -72,6 +74,7 @@ class Loyalty:
         self.redis = runtime.redis
         self.points_rule = PointsRule(settings.points_fen_per_100, settings.points_max_share_percent)
         self.earn_rule = EarnRule(settings.points_per_yuan, settings.points_expire_days)
+        self.timezone = settings.analytics_timezone  # the chain's calendar, for "this month"
 
     # ------------------------------------------------------------------------------- members
 
@@ -91,7 +94,9 @@ class Loyalty:
             return None
         tiers = await self.tiers()
         tier = next((t for t in tiers if t.level == member.level), tiers[0])
-        return Membership(member, tier, progress(tiers, member.spend_12m_fen))
+        month = quotas.month_of(datetime.now(UTC), self.timezone)
+        left = await quotas.left(self.db, user_id, month)
+        return Membership(member, tier, progress(tiers, member.spend_12m_fen), left)
 
     async def tiers(self) -> list[Tier]:
         tiers = await store.get_tiers(self.db)
@@ -111,8 +116,8 @@ class Loyalty:
             await self.redis.delete(key)
         return await self.tiers()
 
-    async def member_prices(self, user_id: int) -> MemberPrices | None:
-        """The caller's tier prices, through Redis; None for a non-member.
+    async def member_tier(self, user_id: int) -> Tier | None:
+        """The caller's tier, through Redis; None for a non-member.
 
         Every member's level is in Redis, so one Redis does not know, while MySQL is away, is
         priced as a non-member (only after Redis lost its data would that be a member: logged).
@@ -143,8 +148,12 @@ class Loyalty:
             raise UpstreamUnavailable(
                 "member prices are briefly unavailable; try again in a minute", retry_after_s=30
             ) from None
-        tier = next((t for t in tiers if t.level == level), tiers[0])
-        return tier.prices
+        return next((t for t in tiers if t.level == level), tiers[0])
+
+    async def opens_for(self, user_id: int, on_sale_at: datetime) -> datetime:
+        """When a showtime going on sale at ``on_sale_at`` opens to this moviegoer: their tier's
+        early-booking hours before everyone (seatcore.domain.members.opens_for)."""
+        return opens_for(on_sale_at, await self.member_tier(user_id))
 
     # -------------------------------------------------------------------------------- orders
 
@@ -156,9 +165,12 @@ class Loyalty:
         *,
         coupon_id: int | None,
         points: int,
+        overrides: Mapping[str, MemberPrices] | None = None,
     ) -> Breakdown:
-        """The order's price for this caller, coupon and points (checked, not yet taken)."""
-        member = await self.member_prices(user_id)
+        """The order's price for this caller, coupon and points (checked, not yet taken);
+        ``overrides``: the showtime's own member prices, by tier (seatcore.domain.members)."""
+        tier = await self.member_tier(user_id)
+        member = None if tier is None else prices_at_showtime(tier, overrides or {})
         terms: CouponTerms | None = None
         try:
             if coupon_id is not None:

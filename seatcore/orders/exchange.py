@@ -41,7 +41,7 @@ from seatcore.orders.ids import exchange_payment_id, exchange_refund_id, exchang
 from seatcore.orders.ids import refund_id as refund_id_of
 from seatcore.orders.records import Order, now_utc
 from seatcore.payments import PaymentNotice
-from seatcore.store import boxoffice, exchanges, refund_policies
+from seatcore.store import boxoffice, exchanges, quotas, refund_policies
 from seatcore.store.exchanges import Exchange, NewSeat
 
 if TYPE_CHECKING:
@@ -60,14 +60,6 @@ class Outcome:
     pay_params: dict[str, str] | None = None
 
 
-async def free_exchange_left(user_id: int) -> bool:
-    """Whether the moviegoer's member tier still grants a free exchange this month (no fee).
-
-    The hook for the members' monthly quota (built with members and tiers): until that exists
-    no moviegoer has a free exchange, so the cinema's exchange fee always applies."""
-    return False
-
-
 class Exchanges:
     def __init__(self, orders: OrderService) -> None:
         self._orders = orders
@@ -83,8 +75,8 @@ class Exchanges:
             raise NotFound("no such order", order_id=order_id)
         started = await exchanges.get(self._db, order_id)
         if started is None:
-            new = await self._plan(order, user_id, hold_id)
-            if await exchanges.claim(self._db, new):
+            new, free_month = await self._plan(order, user_id, hold_id)
+            if await exchanges.claim(self._db, new, free_month=free_month):
                 started = new
             else:  # another exchange of this order was recorded a moment ago
                 started = await exchanges.get(self._db, order_id)
@@ -92,8 +84,9 @@ class Exchanges:
         _check_same(started, hold_id)
         return await self.drive(started)
 
-    async def _plan(self, order: Order, user_id: int, hold_id: str) -> Exchange:
-        """The exchange the rules allow, priced; refusals carry stable codes."""
+    async def _plan(self, order: Order, user_id: int, hold_id: str) -> tuple[Exchange, str | None]:
+        """The exchange the rules allow, priced, and the month (YYYY-MM, the cinema's calendar)
+        whose free exchange waives its fee (None: the fee applies); refusals carry stable codes."""
         if order.status is not OrderStatus.TICKETED:
             raise Conflict(
                 f"only a ticketed order can be exchanged; this one is {order.status.value}",
@@ -131,10 +124,14 @@ class Exchanges:
         if new.cancelled or not info.selling(engine.now_ms()):
             raise SeatError("sales for the new showtime are closed", code="sales_closed")
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
-        fee = 0 if await free_exchange_left(user_id) else policy.exchange_fee_fen * len(hold.seats)
+        fee = policy.exchange_fee_fen * len(hold.seats)
+        month = quotas.month_of(now_utc(), old.timezone)
+        free_month = month if fee and (await quotas.left(self._db, user_id, month))["exchange"] else None
+        if free_month is not None:
+            fee = 0  # the member's free exchange, taken when the exchange is recorded
         held = await refundfees.paid_in_all(self._db, order)
         difference = priced.total_fen + fee - held
-        return Exchange(
+        planned = Exchange(
             order_id=order.id,
             user_id=user_id,
             from_showtime_id=order.showtime_id,
@@ -151,6 +148,7 @@ class Exchanges:
             pay_txn_id=None,
             state="paying" if difference > 0 else "paid",
         )
+        return planned, free_month
 
     # --------------------------------------------------------------------------- the steps
 
@@ -255,6 +253,8 @@ class Exchanges:
         if current.state != "abandoned":
             return
         await self._orders.seats.unsell(ex.to_showtime_id, ex.order_id, ex.seats)
+        async with self._db.begin() as conn:  # an exchange that did not happen spends no free one
+            await quotas.give_back(conn, "exchange", ex.order_id)
         if current.pay_txn_id is not None:
             pay_id = exchange_payment_id(ex.order_id)
             await self._refund(pay_id, refund_id_of(pay_id), ex.pay_fen, ex.pay_fen)

@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.domain.orders import REASON_TEXT, Reason
-from seatcore.domain.refunds import RefundQuote, quote_refund
+from seatcore.domain.refunds import RefundQuote, points_back, quote_refund
 from seatcore.errors import NotFound
 from seatcore.orders.ids import exchange_payment_id, refund_id
 from seatcore.orders.records import Order, now_utc
 from seatcore.payments import PaymentProvider, RefundResult
-from seatcore.store import exchanges, refund_policies
+from seatcore.store import exchanges, loyalty, quotas, refund_policies
+from seatcore.store._time import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +46,23 @@ async def exchange_under_way(db: AsyncEngine, order_id: str) -> bool:
     return ex is not None and ex.state in exchanges.UNFINISHED
 
 
-async def free_refund_left(user_id: int) -> bool:
-    """Whether the moviegoer's member tier still grants a refund without a fee this month.
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """A refund quote with the member's free refunds left this month (in the cinema's calendar)."""
 
-    The hook for the members' monthly free-refund quota (built with members and tiers): until
-    that exists no moviegoer has one, so the cinema's fee tiers always apply."""
-    return False
+    quote: RefundQuote
+    month: str
+    free_refunds_left: int
 
 
-async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> RefundQuote:
+async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> Quoted:
     """The refund quote for a landed order under its cinema's policy, as of now. A member's free
-    refund waives the fee, not the deadline."""
+    refund of the month waives a fee, not the deadline; none is spent on a refund without a fee."""
     facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
     if facts is None:
         raise NotFound("the order's showtime is gone", order_id=order.id)
+    month = quotas.month_of(now_utc(), facts.timezone)
+    left = (await quotas.left(db, order.user_id, month))["refund"]
     policy, _ = await refund_policies.policy_for(db, facts.cinema_id, refund_until_before_min)
     quoted = quote_refund(
         policy,
@@ -67,9 +71,17 @@ async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> 
         now=now_utc(),
         premiere=facts.premiere,
     )
-    if quoted.refusal is None and quoted.fee_fen and await free_refund_left(order.user_id):
-        return replace(quoted, fee_percent=0, fee_fen=0, refund_fen=quoted.paid_fen)
-    return quoted
+    if quoted.refusal is None and quoted.fee_fen and left > 0:
+        quoted = replace(quoted, fee_percent=0, fee_fen=0, refund_fen=quoted.paid_fen, free=True)
+    async with db.connect() as conn:
+        taken = await loyalty.taken_by(conn, order.id, utcnow())
+    if taken is not None and quoted.refusal is None:
+        quoted = replace(
+            quoted,
+            points_back=points_back(taken.points, quoted.paid_fen, quoted.fee_fen),
+            coupon_back=taken.coupon_returns,
+        )
+    return Quoted(quoted, month, left)
 
 
 async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPart]:

@@ -9,7 +9,8 @@ The life of an order (docs/orders.md draws it with its crash windows and faults)
    ``sc:orders``; the writer lands it in MySQL as ``ticketed``. A payment that buys nothing (hold
    gone, showtime cancelled) is refunded at once and lands as ``refunded`` with the reason.
 4. ``refund`` (moviegoer, under the cinema's policy) / ``refund_by_staff``: refund_requested in
-   MySQL, the provider's refund, refunded with tickets no longer live, seats back on the map.
+   MySQL, the provider's refund, refunded with tickets no longer live, seats back on the map
+   (these steps, and the automatic refunds, are in seatcore.orders.refunds).
 
 Every step can be retried: ``buy`` is idempotent per order, a re-queued order lands once, the
 provider treats our order and refund ids as idempotency keys. The sweeper and the recovery at start
@@ -27,22 +28,22 @@ from typing import TYPE_CHECKING
 
 from seatcore import keys
 from seatcore.analytics import events as analytics
-from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
+from seatcore.domain.orders import OrderStatus, Reason, check_move
 from seatcore.domain.pricing import Breakdown, quote, zoned
-from seatcore.domain.refunds import RefundQuote
 from seatcore.domain.schedule import SalesPolicy
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
 from seatcore.loyalty.service import Loyalty
-from seatcore.orders import paydetails, refundfees, seatstate, store
+from seatcore.orders import paydetails, seatstate, store
 from seatcore.orders.exchange import Exchanges
 from seatcore.orders.idempotency import IdempotencyStore
-from seatcore.orders.ids import exchanged_order_of, new_order_id, refund_id, showtime_of
+from seatcore.orders.ids import exchanged_order_of, new_order_id, showtime_of
 from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone
 from seatcore.orders.records import Order, Payment, now_utc, whole_second
+from seatcore.orders.refunds import RefundSteps
 from seatcore.orders.stream import OrderStream
-from seatcore.orders.transitions import check_same_payment, late, mark_paid, refund_answered
-from seatcore.payments import PaymentNotice, PaymentProvider, RefundResult, build_provider
+from seatcore.orders.transitions import check_same_payment, late, mark_paid
+from seatcore.payments import PaymentNotice, PaymentProvider, build_provider
 from seatcore.replica_ack import ReplicaAck
 from seatcore.runtime import Runtime
 
@@ -62,7 +63,7 @@ def _from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-class OrderService:
+class OrderService(RefundSteps):
     def __init__(self, runtime: Runtime, provider: PaymentProvider | None = None) -> None:
         self.settings = runtime.settings
         self.db = runtime.db
@@ -140,7 +141,12 @@ class OrderService:
         await paydetails.remember(self.redis, self.db, user_id, hold.showtime_id)
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
         price = await self.loyalty.price(
-            user_id, hold.showtime_id, zoned(info.seating.layout, priced), coupon_id=coupon_id, points=points
+            user_id,
+            hold.showtime_id,
+            zoned(info.seating.layout, priced),
+            coupon_id=coupon_id,
+            points=points,
+            overrides=info.seating.member_prices,
         )
         now = whole_second(now_utc())
         order = Order(
@@ -171,7 +177,10 @@ class OrderService:
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
         seats = zoned(info.seating.layout, quote(info.seating.layout, info.seating.prices, hold.seats))
-        price = await self.loyalty.price(user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points)
+        price = await self.loyalty.price(
+            user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points,
+            overrides=info.seating.member_prices,
+        )
         return price, self.loyalty.max_points(price)
 
     async def pay(self, user_id: int, order_id: str) -> Order:
@@ -368,31 +377,6 @@ class OrderService:
                 return Reason.SHOWTIME_CANCELLED
             return Reason.LATE_PAYMENT
 
-    async def _refund_in_flight(self, order: Order) -> Order:
-        """Refund a payment that bought nothing; the order records the provider's answer."""
-        result = await self._automatic_refund(order)
-        return await self.inflight.change(order.id, lambda o: refund_answered(o, result))
-
-    async def _automatic_refund(self, order: Order) -> RefundResult:
-        """The provider's answer to a refund nobody asked for. A refusal is recorded as a failed
-        refund (the order then lands, and the reconciliation reports it to an operator) rather than
-        retried for ever; an unreachable provider raises, and the refund is tried again later."""
-        try:
-            return await self._provider_refund(order)
-        except Conflict as exc:
-            log.error("the provider refused the automatic refund of %s: %s", order.id, exc.message)
-            return RefundResult(refund_id(order.id), "", "failed")
-
-    async def _provider_refund(self, order: Order) -> RefundResult:
-        reason = order.refund.reason if order.refund else Reason.REQUESTED
-        return await self.provider.refund(
-            order_id=order.id,
-            refund_id=refund_id(order.id),
-            amount_fen=order.refund.amount_fen if order.refund else order.amount_fen,
-            total_fen=order.payment.amount_fen if order.payment else order.amount_fen,
-            reason=REASON_TEXT[reason],
-        )
-
     async def _enqueue(self, order: Order) -> Order:
         """Put the order on the stream unless its last entry is still waiting there."""
         if order.stream_id is not None and await self.stream.waiting(order.stream_id):
@@ -407,148 +391,6 @@ class OrderService:
         """The writer landed these orders: settle their points and coupons, then forget them here."""
         await self.loyalty.on_landed(orders)
         await self.inflight.forget(orders)
-
-    async def on_refund_notice(self, result: RefundResult) -> None:
-        """The provider's final word on a refund it had accepted as processing.
-
-        Only landed orders are updated; for one still on its way to MySQL the notice is refused
-        with 503, and the provider sends it again later.
-        """
-        order_id = result.refund_id.removesuffix("-R")
-        exchanged = exchanged_order_of(order_id) or exchanged_order_of(result.refund_id.removesuffix("R"))
-        if exchanged is not None:
-            # An exchange's own refund (its difference, or its second payment): recorded from the
-            # provider's answer when it was made; a late failure is for an operator to see.
-            log_at = logging.ERROR if result.status == "failed" else logging.INFO
-            log.log(log_at, "exchange refund %s of order %s: %s", result.refund_id, exchanged, result.status)
-            return
-        if refund_id(order_id) != result.refund_id or showtime_of(order_id) is None:
-            raise NotFound("the notice names no refund of ours", code="refund_unknown")
-        if await store.set_refund_status(self.db, order_id, result.status, result.provider_refund_id):
-            return
-        if await self.inflight.get(order_id) is not None:
-            raise UpstreamUnavailable("the order is not in MySQL yet; send the notice again later")
-        raise NotFound("the notice names no refund of ours", code="refund_unknown")
-
-    async def refund_conflicted(self, order: Order) -> None:
-        """The writer's last guard refused the order's tickets: refund it, land it as refunded."""
-        refunding = late(order, reason=Reason.SEAT_CONFLICT)
-        result = await self._automatic_refund(refunding)
-        final = refund_answered(refunding, result)
-        assert final is not None
-        entry = await self.stream.add(final)
-        with contextlib.suppress(OrderGone):
-            await self.inflight.change(order.id, lambda o: final.but(stream_id=entry))
-        # Seats another order holds in MySQL stay sold; the order's other seats go back on sale.
-        taken = set(await store.taken_seats(self.db, order))
-        await self.seats.unsell(
-            order.showtime_id, order.id, [seat for seat in order.seats if seat not in taken]
-        )
-
-    # ------------------------------------------------------------------------------- refunds
-
-    async def refund(self, user_id: int, order_id: str) -> Order:
-        """The moviegoer's refund of a ticketed order under the cinema's fee tiers: the fee is
-        kept, the rest goes back (``refund_quote`` tells both before). Refused once the tiers
-        have closed (``refund_closed``) and for a premiere whose cinema refunds none."""
-        order = await self._landed_or_refuse(order_id, user_id)
-        amount_fen = None
-        if order.status is S.TICKETED:
-            if await refundfees.exchange_under_way(self.db, order.id):
-                raise Conflict("this order is being exchanged", code="exchange_in_progress")
-            quoted = await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
-            if quoted.refusal == "refund_premiere":
-                raise Conflict("this cinema does not refund premiere tickets", code="refund_premiere")
-            if quoted.refusal is not None:
-                raise Conflict(
-                    "refunds for this showtime have closed",
-                    code="refund_closed",
-                    deadline=quoted.deadline.isoformat() if quoted.deadline else None,
-                )
-            amount_fen = quoted.refund_fen
-        return await self._refund_landed(order, Reason.REQUESTED, f"user:{user_id}", amount_fen)
-
-    async def refund_quote(self, user_id: int, order_id: str) -> RefundQuote:
-        """What the moviegoer's refund would keep and give back now (a ticketed order only)."""
-        order = await self._landed_or_refuse(order_id, user_id)
-        if order.status is not S.TICKETED:
-            raise Conflict(
-                f"an order that is {order.status.value} cannot be refunded",
-                code="illegal_transition",
-                status=order.status.value,
-                wanted=S.REFUND_REQUESTED.value,
-            )
-        return await refundfees.quote(self.db, order, self.settings.refund_until_before_min)
-
-    async def refund_by_staff(self, order_id: str, *, created_by: str) -> Order:
-        """A refund the cinema grants (any time; the caller checked the staff member's scope)."""
-        order = await self._landed_or_refuse(order_id, None)
-        return await self._refund_landed(order, Reason.STAFF, created_by, None)
-
-    async def _landed_or_refuse(self, order_id: str, user_id: int | None) -> Order:
-        order = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
-        if order is not None and (user_id is None or order.user_id == user_id):
-            return order
-        in_flight = await self.inflight.get(order_id) if showtime_of(order_id) is not None else None
-        if in_flight is None or (user_id is not None and in_flight.user_id != user_id):
-            raise NotFound("no such order", order_id=order_id)
-        if in_flight.status is S.PAID:
-            raise Conflict(
-                "the tickets are being issued; try again in a moment",
-                code="order_not_ticketed",
-                retry_after_s=1,
-            )
-        raise Conflict(
-            f"an order that is {in_flight.status.value} cannot be refunded",
-            code="illegal_transition",
-            status=in_flight.status.value,
-            wanted=S.REFUND_REQUESTED.value,
-        )
-
-    async def _refund_landed(
-        self, order: Order, reason: Reason, created_by: str, amount_fen: int | None
-    ) -> Order:
-        """Refund ``amount_fen`` (None: everything the order holds, as staff refunds are)."""
-        if order.status is S.REFUNDED:
-            # A refund that failed after MySQL and before the seats went back on sale (Redis down)
-            # is healed by the next attempt, which is then refused as usual. unsell is idempotent.
-            await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
-        if order.status is not S.REFUND_REQUESTED:
-            check_move(order.status, S.REFUND_REQUESTED)
-            if amount_fen is None:
-                amount_fen = await refundfees.paid_in_all(self.db, order)
-            if not await store.begin_refund(self.db, order, reason, created_by, amount_fen=amount_fen):
-                current = await store.get(self.db, order.id)
-                assert current is not None
-                if current.status is not S.REFUND_REQUESTED:
-                    check_move(current.status, S.REFUND_REQUESTED)
-        return await self.finish_refund(order.id)
-
-    async def finish_refund(self, order_id: str) -> Order:
-        """Carry a landed order in refund_requested through the provider to refunded."""
-        order = await store.get(self.db, order_id)
-        if order is None:
-            raise NotFound("no such order", order_id=order_id)
-        if order.status is not S.REFUND_REQUESTED:
-            return order
-        try:
-            result = await refundfees.refund_at_provider(self.provider, self.db, order)
-        except Conflict as exc:  # the provider refused: nothing will change by retrying
-            await store.fail_refund(self.db, order_id)
-            raise Conflict(
-                f"the payment provider refused the refund: {exc.message}", code="refund_failed"
-            ) from None
-        if result.status == "failed":
-            await store.fail_refund(self.db, order_id)
-            raise Conflict("the payment provider could not make the refund", code="refund_failed")
-        # Tickets stop being live before the seats go back on sale: a crash between the two
-        # leaves seats unsold (the reconciliation frees them), never sold twice.
-        await store.finish_refund(self.db, order_id, result.status, result.provider_refund_id)
-        analytics.record_order(self._runtime, "order_refunded", order)
-        await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
-        refunded = await store.get(self.db, order_id)
-        assert refunded is not None
-        return refunded
 
     # ------------------------------------------------------------------------------- expiry
 

@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from seatcore.db.schema import cinemas, halls, movies, orders, payments, refunds, showtimes, tickets
 from seatcore.domain.orders import OrderStatus, Reason
 from seatcore.domain.pricing import Breakdown
+from seatcore.errors import Conflict
 from seatcore.orders.ids import refund_id
 from seatcore.orders.records import Order, Payment, Refund, RefundState, Ticket
-from seatcore.store import loyalty
+from seatcore.store import loyalty, quotas
 from seatcore.store._time import to_db, utcnow
 
 
@@ -355,11 +356,29 @@ def _order_from_rows(row: Any, ticket_rows: list[Any], payment_row: Any, refund_
 # ------------------------------------------------------------------------------------------ refunds
 
 
+@dataclass(frozen=True, slots=True)
+class RefundTerms:
+    """What the moviegoer's quote promised beyond the money: the spent points that come back, and
+    the member's free refund of ``free_month`` (YYYY-MM) that waived the fee (None: no waiver)."""
+
+    points_back: int
+    free_month: str | None = None
+
+
 async def begin_refund(
-    db: AsyncEngine, order: Order, reason: Reason, created_by: str, *, amount_fen: int | None = None
+    db: AsyncEngine,
+    order: Order,
+    reason: Reason,
+    created_by: str,
+    *,
+    amount_fen: int | None = None,
+    terms: RefundTerms | None = None,
 ) -> bool:
     """Move a ticketed order to refund_requested and record the refund of ``amount_fen`` (the
-    order's amount unless a fee keeps part of it); False if it was not ticketed."""
+    order's amount unless a fee keeps part of it) on the quote's ``terms`` (None: everything
+    back); False if it was not ticketed. A free refund in the terms is taken in the same
+    transaction; when another refund took the last one a moment ago, Conflict
+    ``free_refund_used`` and nothing changes (quote again)."""
     now = utcnow()
     async with db.begin() as conn:
         moved = await conn.execute(
@@ -369,6 +388,12 @@ async def begin_refund(
         )
         if moved.rowcount != 1:
             return False
+        month = terms.free_month if terms is not None else None
+        if month is not None and not await quotas.take(conn, order.user_id, "refund", month, order.id):
+            raise Conflict(
+                "your last free refund of the month was just used; ask for a new quote",
+                code="free_refund_used",
+            )
         await conn.execute(
             insert(refunds).values(
                 order_id=order.id,
@@ -378,6 +403,7 @@ async def begin_refund(
                 created_by=created_by,
                 created_at=now,
                 updated_at=now,
+                points_back=terms.points_back if terms is not None else None,
             )
         )
     return True

@@ -87,6 +87,8 @@ class Showtime:
     status: str
     sales_close_before_min: int | None  # the cinema's overrides, None for the service default
     refund_until_before_min: int | None
+    on_sale_at: datetime | None = None  # on sale to everyone from then (members' tiers earlier)
+    member_prices: str | None = None  # JSON: the overrides of the tiers' prices (store.seating)
 
     def policy(self, defaults: SalesPolicy) -> SalesPolicy:
         return defaults.with_overrides(self.sales_close_before_min, self.refund_until_before_min)
@@ -354,6 +356,8 @@ def _showtime(row: Row[Any]) -> Showtime:
         status=row.status,
         sales_close_before_min=row.sales_close_before_min,
         refund_until_before_min=row.refund_until_before_min,
+        on_sale_at=from_db(row.on_sale_at) if row.on_sale_at is not None else None,
+        member_prices=row.member_prices,
     )
 
 

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seatcore.db.schema import exchanges, orders, tickets
 from seatcore.domain.orders import OrderStatus
 from seatcore.domain.pricing import Breakdown
+from seatcore.errors import Conflict
+from seatcore.store import quotas
 from seatcore.store._time import utcnow
 
 UNFINISHED = ("paying", "paid", "bought", "swapped")
@@ -97,11 +99,22 @@ def _from_row(row: Any) -> Exchange:
     )
 
 
-async def claim(db: AsyncEngine, ex: Exchange) -> bool:
-    """Record a new exchange; False when the order already has one (the once-per-order guard)."""
+async def claim(db: AsyncEngine, ex: Exchange, *, free_month: str | None = None) -> bool:
+    """Record a new exchange; False when the order already has one (the once-per-order guard).
+
+    ``free_month``: the exchange was priced without its fee, on the member's free exchange of that
+    month, taken in the same transaction; when another exchange took the last one a moment ago,
+    Conflict ``free_exchange_used`` and nothing is recorded (the moviegoer asks again)."""
     try:
         async with db.begin() as conn:
             await conn.execute(insert(exchanges).values(_row(ex)))
+            if free_month is not None and not await quotas.take(
+                conn, ex.user_id, "exchange", free_month, ex.order_id
+            ):
+                raise Conflict(
+                    "your last free exchange of the month was just used; exchange again to see the fee",
+                    code="free_exchange_used",
+                )
     except IntegrityError:
         return False
     return True

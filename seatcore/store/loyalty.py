@@ -18,7 +18,15 @@ from sqlalchemy import and_, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from seatcore.db.schema import coupon_campaigns, coupons, member_tiers, members, order_discounts, orders
+from seatcore.db.schema import (
+    coupon_campaigns,
+    coupons,
+    member_tiers,
+    members,
+    order_discounts,
+    orders,
+    refunds,
+)
 from seatcore.db.schema import points_ledger as ledger
 from seatcore.domain.members import DEFAULT_TIERS, SPEND_WINDOW_DAYS, Tier, tier_for
 from seatcore.domain.orders import OrderStatus
@@ -289,15 +297,48 @@ async def commit(conn: AsyncConnection, order_id: str) -> None:
         )
 
 
-async def give_back(conn: AsyncConnection, order_id: str, *, refunded: bool) -> None:
-    """Return the order's points and coupon, once: an unpaid order's reservation, or (``refunded``)
-    a paid order's, whose coupon comes back only if its campaign says so and it is still valid."""
-    now = utcnow()
-    states = ("reserved", "committed") if refunded else ("reserved",)
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What an order took: ``points`` spent, and its coupon; ``coupon_returns``: a refund would give
+    the coupon back now (its campaign's return_on_refund, and still valid)."""
+
+    points: int
+    coupon_id: int | None
+    coupon_returns: bool
+
+
+async def taken_by(conn: AsyncConnection, order_id: str, now: datetime) -> Taken | None:
+    """What the order took and has not been given back (None: nothing)."""
     row = (
-        await conn.execute(select(order_discounts).where(order_discounts.c.order_id == order_id))
+        await conn.execute(
+            select(order_discounts).where(
+                order_discounts.c.order_id == order_id, order_discounts.c.state != "returned"
+            )
+        )
     ).first()
     if row is None:
+        return None
+    returns = False
+    if row.coupon_id is not None:
+        campaign = (
+            await conn.execute(
+                select(coupon_campaigns.c.return_on_refund, coupon_campaigns.c.valid_until)
+                .join(coupons, coupons.c.campaign_id == coupon_campaigns.c.id)
+                .where(coupons.c.id == row.coupon_id)
+            )
+        ).one()
+        returns = bool(campaign.return_on_refund) and campaign.valid_until > now
+    return Taken(int(row.points), row.coupon_id, returns)
+
+
+async def give_back(conn: AsyncConnection, order_id: str, *, refunded: bool) -> None:
+    """Return the order's points and coupon, once: an unpaid order's reservation, or (``refunded``)
+    a paid order's: the points its refund gives back (``refunds.points_back``: a fee keeps its
+    share), the coupon only if its campaign says so and it is still valid."""
+    now = utcnow()
+    states = ("reserved", "committed") if refunded else ("reserved",)
+    taken = await taken_by(conn, order_id, now)
+    if taken is None:
         return
     done = await conn.execute(
         update(order_discounts)
@@ -306,20 +347,24 @@ async def give_back(conn: AsyncConnection, order_id: str, *, refunded: bool) -> 
     )
     if done.rowcount != 1:
         return
-    if row.points > 0:
-        await change_points(conn, row.user_id, row.points, "return", order_id=order_id)
-    if row.coupon_id is not None:
-        back = and_(coupons.c.id == row.coupon_id, coupons.c.order_id == order_id)
-        if refunded:
-            campaign = (
-                await conn.execute(
-                    select(coupon_campaigns.c.return_on_refund, coupon_campaigns.c.valid_until)
-                    .join(coupons, coupons.c.campaign_id == coupon_campaigns.c.id)
-                    .where(coupons.c.id == row.coupon_id)
-                )
-            ).one()
-            if not campaign.return_on_refund or campaign.valid_until <= now:
-                return
+    user_id = (
+        await conn.execute(select(order_discounts.c.user_id).where(order_discounts.c.order_id == order_id))
+    ).scalar_one()
+    points = taken.points
+    if refunded:
+        recorded = (
+            await conn.execute(
+                select(refunds.c.points_back)
+                .where(refunds.c.order_id == order_id)
+                .order_by(refunds.c.id.desc())
+            )
+        ).first()
+        if recorded is not None and recorded.points_back is not None:
+            points = min(points, int(recorded.points_back))
+    if points > 0:
+        await change_points(conn, user_id, points, "return", order_id=order_id)
+    if taken.coupon_id is not None and (taken.coupon_returns or not refunded):
+        back = and_(coupons.c.id == taken.coupon_id, coupons.c.order_id == order_id)
         await conn.execute(update(coupons).where(back).values(state="available", order_id=None, used_at=None))
 
 

@@ -4,7 +4,8 @@ sold seats (live tickets). The engine never writes here; orders do."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.db.schema import cinemas, halls, showtimes, tickets
 from seatcore.domain.layout import Layout, parse_layout
+from seatcore.domain.members import parse_price_overrides
+from seatcore.domain.pricing import MemberPrices
 from seatcore.store._time import from_db
 from seatcore.types import Fen, SeatId, ShowtimeId
 
@@ -31,6 +34,8 @@ class ShowtimeSeating:
     sales_open: bool  # the staff switch
     status: str  # scheduled | cancelled
     sales_close_before_min: int | None  # the cinema's override, None for the service default
+    on_sale_at: datetime | None = None  # on sale to everyone from then (members' tiers earlier)
+    member_prices: Mapping[str, MemberPrices] = field(default_factory=dict)  # overrides by tier
 
 
 async def get_seating(db: AsyncEngine, showtime_id: ShowtimeId) -> ShowtimeSeating | None:
@@ -46,6 +51,8 @@ async def get_seating(db: AsyncEngine, showtime_id: ShowtimeId) -> ShowtimeSeati
             halls.c.layout,
             cinemas.c.timezone,
             cinemas.c.sales_close_before_min,
+            showtimes.c.on_sale_at,
+            showtimes.c.member_prices,
         )
         .join(halls, halls.c.id == showtimes.c.hall_id)
         .join(cinemas, cinemas.c.id == showtimes.c.cinema_id)
@@ -66,7 +73,14 @@ async def get_seating(db: AsyncEngine, showtime_id: ShowtimeId) -> ShowtimeSeati
         sales_open=bool(row.sales_open),
         status=row.status,
         sales_close_before_min=row.sales_close_before_min,
+        on_sale_at=from_db(row.on_sale_at) if row.on_sale_at is not None else None,
+        member_prices=member_overrides(row.member_prices),
     )
+
+
+def member_overrides(text: str | None) -> dict[str, MemberPrices]:
+    """A showtime's stored member-price overrides (checked when staff set them)."""
+    return parse_price_overrides(orjson.loads(text)) if text else {}
 
 
 @functools.lru_cache(maxsize=512)

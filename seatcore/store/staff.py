@@ -263,6 +263,8 @@ class NewShowtime:
     format: str
     prices: dict[str, int]
     sales_open: bool
+    on_sale_at: datetime | None = None  # aware
+    member_prices: str | None = None  # JSON, checked (seatcore.store.seating.member_overrides)
 
 
 async def _check_hall_free(conn: AsyncConnection, hall_id: int, screening: Screening, gap_min: int) -> None:
@@ -288,6 +290,8 @@ async def create_showtime(db: AsyncEngine, actor: Actor, new: NewShowtime, *, ga
                 format=new.format,
                 prices=orjson.dumps(new.prices).decode(),
                 sales_open=new.sales_open,
+                on_sale_at=to_db(new.on_sale_at) if new.on_sale_at is not None else None,
+                member_prices=new.member_prices,
                 status="scheduled",
                 created_at=utcnow(),
             )

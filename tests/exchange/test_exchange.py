@@ -71,6 +71,8 @@ async def test_an_exchange_moves_the_whole_order_to_the_new_seats(shop: Shop) ->
         "fee_fen": 0,
         "pay_fen": 0,
         "refund_fen": 0,
+        "free_exchange": False,
+        "free_exchanges_left": 0,
         "pay_params": None,
     }
     assert await live_tickets(runtime_of(shop.app).db, order["id"]) == [(second, "C-4"), (second, "C-5")]

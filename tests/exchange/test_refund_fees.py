@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from seatcore.auth.principal import Principal
 from seatcore.db.schema import audit_log
-from seatcore.orders import refundfees
 from seatcore.store import users
 from tests.exchange.conftest import LiveShop, Shop, set_policy, ticketed
+from tests.exchange.test_member_quotas import member_at
 from tests.factories import make_movie
 from tests.orders.conftest import key, runtime_of
 
@@ -48,6 +48,10 @@ async def test_each_tier_refunds_its_share_through_wechatpay(
         "fee_fen": 9000 - back_fen,
         "refund_fen": back_fen,
         "deadline": None,
+        "free_refund": False,
+        "free_refunds_left": 0,
+        "points_back": 0,
+        "coupon_back": False,
     }
     refunded = await shop.client.post(f"/api/v1/orders/{order['id']}/refund", headers=alice | key())
     assert refunded.status_code == 200, refunded.text
@@ -144,25 +148,20 @@ async def test_staff_read_and_set_their_cinemas_policy(shop: Shop) -> None:
     assert (await shop.client.get(url, headers=moviegoer)).status_code == 403
 
 
-async def test_a_members_free_refund_waives_the_fee_not_the_deadline(
-    shop: Shop, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def has_free_refund(user_id: int) -> bool:
-        return True
-
-    monkeypatch.setattr(refundfees, "free_refund_left", has_free_refund)  # the member quota's hook
+async def test_a_members_free_refund_waives_the_fee_not_the_deadline(shop: Shop) -> None:
     alice = await shop.login("alice")
     db = runtime_of(shop.app).db
     show = await shop.show(starts_in=timedelta(minutes=60))
     await set_policy(db, show.cinema_id, tiers=TIERS)
     order = await ticketed(shop, alice, show.showtime_id, ["A-1"])
-    quote = (await shop.client.get(f"/api/v1/orders/{order['id']}/refund-quote", headers=alice)).json()
-    assert (quote["fee_fen"], quote["refund_fen"]) == (0, 4500)
     late = await shop.show(starts_in=timedelta(minutes=20))
     await set_policy(db, late.cinema_id, tiers=TIERS)
     closed = await ticketed(shop, alice, late.showtime_id, ["A-1"])
+    await member_at(shop, alice, 3)  # V3: one free refund a month
+    quote = (await shop.client.get(f"/api/v1/orders/{order['id']}/refund-quote", headers=alice)).json()
+    assert (quote["fee_fen"], quote["refund_fen"], quote["free_refund"]) == (0, 4500, True)
     quote = (await shop.client.get(f"/api/v1/orders/{closed['id']}/refund-quote", headers=alice)).json()
-    assert quote["refusal"] == "refund_closed"
+    assert quote["refusal"] == "refund_closed" and quote["free_refund"] is False
 
 
 async def test_the_sandbox_takes_a_partial_refund_too(shop: Shop) -> None:

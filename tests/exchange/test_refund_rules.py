@@ -12,6 +12,7 @@ from seatcore.domain.refunds import (
     RefundPolicy,
     default_policy,
     is_premiere,
+    points_back,
     policy_from_dict,
     quote_refund,
 )
@@ -117,3 +118,10 @@ def test_a_policy_survives_its_document() -> None:
 def test_bad_documents_are_refused(document: dict[str, object]) -> None:
     with pytest.raises(ValidationFailed):
         policy_from_dict(document)
+
+
+def test_a_fee_keeps_its_share_of_the_points_rounded_for_the_moviegoer() -> None:
+    assert points_back(1000, paid_fen=7500, fee_fen=1500) == 800
+    assert points_back(999, paid_fen=7500, fee_fen=750) == 900  # 99.9 kept: 99
+    assert points_back(1000, paid_fen=7500, fee_fen=0) == 1000
+    assert points_back(0, paid_fen=7500, fee_fen=1500) == 0

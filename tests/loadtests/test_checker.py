@@ -39,6 +39,8 @@ async def test_a_real_sale_passes_every_invariant(sold: Sold) -> None:
         "door": 0,
         "points": 0,
         "coupons": 0,
+        "discounts": 0,
+        "free_uses": 0,
     }
     assert "all invariants hold" in report.table()
 

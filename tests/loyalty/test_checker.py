@@ -3,11 +3,13 @@ corruption reported."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import insert, update
 
 from seatcore.checker.report import Report
 from seatcore.checker.runner import check_deployment
-from seatcore.db.schema import coupon_campaigns, coupons, members, order_discounts
+from seatcore.db.schema import coupon_campaigns, coupons, member_free_uses, members, order_discounts
 from seatcore.store._time import utcnow
 from tests.loyalty.conftest import Auth, Shop, campaign, claim, give_points, join, key, rt, user_id
 
@@ -79,3 +81,38 @@ async def test_coupons_past_stock_limit_or_on_two_orders_are_reported(shop: Shop
     assert f"campaign {ids['campaign']}: stock 3, handed out 4, held 2" in violations
     assert f"campaign {ids['campaign']}: user {uid} holds 2, limit 1" in violations
     assert f"coupon {ids['coupon']} is on 2 orders" in violations
+
+
+async def test_discounts_left_reserved_or_kept_after_a_refund_are_reported(shop: Shop, admin: Auth) -> None:
+    alice, ids = await checkout(shop, admin)
+    report = await check(shop, settle_s=5)
+    assert report.ok, report.table()
+    long_ago = utcnow() - timedelta(days=1)
+    async with rt(shop).db.begin() as conn:
+        await conn.execute(
+            insert(order_discounts).values(
+                order_id="1-stale", user_id=await user_id(shop, alice), points=10, coupon_id=None,
+                state="reserved", created_at=long_ago, updated_at=long_ago,
+            )
+        )
+        await conn.execute(update(order_discounts).where(order_discounts.c.order_id != "1-stale").values(
+            state="reserved"
+        ))
+    violations = (await check(shop)).violations("discounts")
+    assert any("1-stale: points or coupon still reserved" in line for line in violations)
+    assert any(f"coupon {ids['coupon']}: used, but order" in line for line in violations)
+
+
+async def test_free_uses_beyond_the_quota_are_reported(shop: Shop) -> None:
+    now = utcnow()
+    async with rt(shop).db.begin() as conn:
+        for slot in (1, 2):
+            await conn.execute(
+                insert(member_free_uses).values(
+                    user_id=7, kind="refund", month="2026-12", slot=slot, quota=1,
+                    order_id=f"1-free{slot}", created_at=now,
+                )
+            )
+    violations = (await check(shop)).violations("free_uses")
+    assert "member 7: 2 free refunds in 2026-12, quota 1" in violations
+    assert "order 1-free1: a free refund without its refund" in violations

@@ -159,6 +159,7 @@ async def test_a_non_member_orders_at_list_price(shop: Shop) -> None:
     membership = (await shop.client.get("/api/v1/me/membership", headers=erin)).json()
     assert membership == {
         "member": False, "tier": None, "points": 0, "next_tier": None, "progress": None, "joined_at": None,
+        "free_exchanges_left": 0, "free_refunds_left": 0,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from seatcore.domain.members import Tier, parse_price_overrides, prices_at_showtime
 from seatcore.domain.pricing import (
     Breakdown,
     CouponTerms,
@@ -106,3 +107,42 @@ def test_breakdown_round_trips() -> None:
     b = price_order(TWO, member=member, coupon=CouponTerms("amount", 300), points=100)
     assert Breakdown.from_dict(b.to_dict()) == b
     assert b.to_dict()["paid_fen"] == b.paid_fen
+
+
+# ------------------------------------------------------------- a showtime's override of member prices
+
+
+def test_a_showtime_override_replaces_the_tiers_prices() -> None:
+    v1 = Tier(1, "V1", 0, discount_percent=10)
+    v2 = Tier(2, "V2", 50_000, discount_percent=20, zone_prices={"vip": 5000})
+    seats = {"A-1": ("standard", 4500), "V-1": ("vip", 8000)}
+    assert prices_at_showtime(v2, {}) == v2.prices  # no override: the tier's own
+    premiere = parse_price_overrides({"*": {}})
+    for tier in (v1, v2):
+        assert price_order(seats, member=prices_at_showtime(tier, premiere)).member_discount_fen == 0
+    fixed = parse_price_overrides({"2": {"zone_prices": {"standard": 3000}}, "*": {"discount_percent": 5}})
+    # V2: its own override (a fixed 3000 for standard; vip has none there, and no percent: list price)
+    assert price_order(seats, member=prices_at_showtime(v2, fixed)).to_dict()["paid_fen"] == 3000 + 8000
+    # V1 is not named: the override for every tier, 5% off each seat, rounded down per seat
+    assert price_order(seats, member=prices_at_showtime(v1, fixed)).member_discount_fen == 225 + 400
+    # A fixed member price above the list price never raises it
+    dear = parse_price_overrides({"*": {"zone_prices": {"standard": 9900}}})
+    assert price_order(seats, member=prices_at_showtime(v1, dear)).member_discount_fen == 0
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"gold": {}},
+        {"0": {}},
+        {"²": {}},
+        {"1": {"discount_percent": 101}},
+        {"1": {"discount_percent": True}},
+        {"1": {"zone_prices": {"standard": 0}}},
+        {"1": {"zone_prices": ["standard"]}},
+        {"1": "cheap"},
+    ],
+)
+def test_bad_overrides_are_refused(document: dict[str, object]) -> None:
+    with pytest.raises(ValidationFailed):
+        parse_price_overrides(document)

@@ -1,5 +1,5 @@
-"""The embedded default (SQLite) runs the same guards: a checkout with points and a coupon, and
-one member's parallel orders spending the same points."""
+"""The embedded default (SQLite) runs the same guards: a checkout with points and a coupon, one
+member's parallel orders spending the same points, and one member's parallel free refunds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from seatcore.db.engine import database_url
 from seatcore.db.migrate import upgrade
 from seatcore.settings import Settings
+from tests.exchange.test_member_quotas import refund_race, uses_of
 from tests.loyalty.conftest import Auth, Shop, balance, campaign, claim, coupon_state, give_points, join, key
 from tests.loyalty.test_races import spend_race
 
@@ -43,3 +44,10 @@ async def test_parallel_orders_spend_only_the_points_there_are_on_sqlite(shop: S
     assert outcomes["created"] == 2
     alice = await shop.login("alice")
     assert await balance(shop, alice) == 0
+
+
+async def test_free_refunds_race_on_sqlite(shop: Shop) -> None:
+    """The slot guard's savepoints on SQLite: a V5 member's six refunds, two of them free."""
+    outcomes, uid = await refund_race(shop)
+    assert outcomes["refunded free"] == 2
+    assert await uses_of(shop, uid) == 2

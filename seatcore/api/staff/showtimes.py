@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
+import orjson
 from pydantic import Field
 from starlette.requests import Request
 
@@ -23,6 +24,7 @@ from seatcore.api.staff.cinemas import hall_out, load_cinema, load_hall
 from seatcore.api.staff.refunds import RefundOutcome, refund_orders
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
+from seatcore.domain.members import overrides_to_dict, parse_price_overrides
 from seatcore.domain.orders import PAID_STATUSES
 from seatcore.domain.schedule import SalesPolicy, Screening, showtime_end
 from seatcore.errors import Conflict, NotFound, ScheduleClash, ValidationFailed
@@ -30,7 +32,9 @@ from seatcore.orders.closing import close_showtime
 from seatcore.orders.service import OrderService
 from seatcore.runtime import Runtime
 from seatcore.store import boxoffice, catalogue, staff
+from seatcore.store._time import to_db
 from seatcore.store.catalogue import Showtime
+from seatcore.store.seating import member_overrides
 from seatcore.store.staff import Hall, NewShowtime
 
 endpoints = Endpoints("staff: showtimes")
@@ -47,6 +51,23 @@ class ScheduleQuery(StaffQuery):
     days: int = Field(7, ge=1, le=MAX_WINDOW_DAYS)
 
 
+class MemberPricesIO(Body):
+    discount_percent: int = Field(0, ge=0, le=100, description="off each seat's list price")
+    zone_prices: dict[str, PriceFen] = Field(
+        default_factory=dict, description="a fixed member price per zone (when lower than the list)"
+    )
+
+
+MemberOverrides = Annotated[
+    dict[str, MemberPricesIO],
+    Field(
+        max_length=101,
+        description='member prices here instead of the tiers\' own, by tier level ("1".."100") or "*" '
+        'for every tier not named; {"*": {}} sells without member discount',
+    ),
+]
+
+
 class NewShowtimeBody(Body):
     hall_id: int = Field(ge=1, lt=MAX_ID)
     movie_id: int = Field(ge=1, lt=MAX_ID)
@@ -55,12 +76,16 @@ class NewShowtimeBody(Body):
     format: str = Field("2D", max_length=32)
     prices: dict[str, PriceFen] = Field(description="fen per seat for every price zone of the hall")
     sales_open: bool = True
+    on_sale_at: Moment | None = Field(
+        None, description="on sale to everyone from then; members' tiers earlier by their early booking"
+    )
+    member_prices: MemberOverrides | None = None
 
 
 class ShowtimePatch(Body):
     """Only the fields sent change. A new ``starts_at`` or ``hall_id`` moves the screening."""
 
-    nullable = frozenset()
+    nullable = frozenset({"on_sale_at", "member_prices"})
 
     hall_id: int | None = Field(None, ge=1, lt=MAX_ID)
     starts_at: Moment | None = None
@@ -68,6 +93,8 @@ class ShowtimePatch(Body):
     format: str | None = Field(None, max_length=32)
     prices: dict[str, PriceFen] | None = None
     sales_open: bool | None = Field(None, description="the staff switch: false stops sales at once")
+    on_sale_at: Moment | None = Field(None, description="null: on sale at once")
+    member_prices: MemberOverrides | None = Field(None, description="null: the tiers' own prices")
 
 
 class CancelBody(Body):
@@ -82,6 +109,10 @@ class StaffShowtimeOut(ShowtimeFields):
     selling: bool = Field(description="whether tickets sell now: switch, status and the sales-close time")
     sales_close_at: dt.datetime
     status: Literal["scheduled", "cancelled"]
+    on_sale_at: dt.datetime | None = Field(description="on sale to everyone from then (null: at once)")
+    member_prices: dict[str, dict[str, Any]] | None = Field(
+        description="the tiers' member prices overridden here, by level or * (null: none)"
+    )
 
 
 class StaffShowtimeList(Answer):
@@ -126,7 +157,25 @@ def _out(runtime: Runtime, show: Showtime, sold: int) -> StaffShowtimeOut:
         selling=show.sales_open and show.status == "scheduled" and dt.datetime.now(dt.UTC) < close_at,
         sales_close_at=close_at.astimezone(zone),
         status="cancelled" if show.status == "cancelled" else "scheduled",
+        on_sale_at=show.on_sale_at.astimezone(zone) if show.on_sale_at else None,
+        member_prices=overrides_to_dict(member_overrides(show.member_prices)) if show.member_prices else None,
     )
+
+
+def _member_prices(hall: Hall, sent: dict[str, Any] | None) -> str | None:
+    """The overrides as stored (JSON), checked: tier keys, and zones the hall has."""
+    if sent is None:
+        return None
+    overrides = parse_price_overrides(sent)
+    zones = set(hall_out(hall).zones)
+    problems = [
+        {"field": f"member_prices.{key}.zone_prices.{zone}", "problem": "the hall has no such zone"}
+        for key, prices in overrides.items()
+        for zone in sorted(set(prices.zone_prices) - zones)
+    ]
+    if problems:
+        raise ValidationFailed("member prices name zones the hall does not have", problems=problems)
+    return orjson.dumps(overrides_to_dict(overrides)).decode()
 
 
 async def _answer(runtime: Runtime, showtime_id: int) -> StaffShowtimeOut:
@@ -194,6 +243,9 @@ async def _after_change(runtime: Runtime, showtime_id: int) -> None:
     (The seat engine re-reads a showtime's prices and sales state within seconds on its own.)"""
     await boxoffice.mark_changed(runtime.redis, [showtime_id])
     await catalogue.catalogue_changed(runtime.cache)
+    engine = runtime.extras.get("seats")
+    if engine is not None:  # this process's seat engine reads the new rules at once
+        engine.showtimes.forget(showtime_id)
 
 
 # ---------------------------------------------------------------------------------------- endpoints
@@ -253,6 +305,8 @@ async def staff_create_showtime(
         format=body.format,
         prices=body.prices,
         sales_open=body.sales_open,
+        on_sale_at=body.on_sale_at,
+        member_prices=_member_prices(hall, body.model_dump()["member_prices"]),
     )
     try:
         showtime_id = await staff.create_showtime(
@@ -302,6 +356,10 @@ async def staff_update_showtime(
     values: dict[str, Any] = {
         name: sent[name] for name in ("language", "format", "sales_open") if name in sent
     }
+    if "on_sale_at" in sent:
+        values["on_sale_at"] = to_db(body.on_sale_at) if body.on_sale_at is not None else None
+    if "member_prices" in sent:
+        values["member_prices"] = _member_prices(hall, sent["member_prices"])
     if body.prices is not None or hall.id != show.hall_id:
         prices = body.prices if body.prices is not None else show.prices
         _check_zone_prices(hall, prices)

@@ -5,6 +5,7 @@
  */
 
 import { api, describe, download } from './api.js'
+import { discountsPanel } from './boxoffice-discounts.js'
 import { addDays, button, el, field, input, select, todayIn, yuan } from './dom.js'
 
 const COLOURS = ['#c8323e', '#3d7be0', '#2f8f9d', '#d9822b', '#8e5cc4']
@@ -23,6 +24,7 @@ export async function boxofficeView(root, ctx) {
   kpis.id = 'kpis'
   const charts = el('div', 'c-charts')
   const table = el('div')
+  const discounts = discountsPanel()
   root.append(
     el(
       'div',
@@ -36,6 +38,7 @@ export async function boxofficeView(root, ctx) {
     ),
     kpis,
     charts,
+    discounts.node,
     table,
   )
   const panels = {}
@@ -55,6 +58,7 @@ export async function boxofficeView(root, ctx) {
   ctx.cleanup = () => {
     window.removeEventListener('resize', resize)
     Object.values(panels).forEach((chart) => chart.dispose())
+    discounts.dispose()
   }
 
   function query() {
@@ -84,6 +88,7 @@ export async function boxofficeView(root, ctx) {
     panels.movies.setOption(barOption(movies.map((m) => m.label), movies.map((m) => m.revenue_fen / 100), '¥', COLOURS[0], true), true)
     panels.halls.setOption(barOption(byHall.groups.map((g) => g.label), byHall.groups.map((g) => Math.round(g.occupancy * 1000) / 10), '%', COLOURS[2], true), true)
     table.replaceChildren(movieTable(top.movies))
+    await discounts.load(q)
   }
 
   await load()
