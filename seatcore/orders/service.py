@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
+
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.domain.pricing import Breakdown, quote, zoned
@@ -318,6 +320,7 @@ class OrderService:
             )
             if lost is None:
                 analytics.record_order(self._runtime, "order_paid", order)
+                await self._end_shopping(order)
             else:
                 analytics.record_order(self._runtime, "payment_failed", order, code=order.reason)
         elif order.status in (S.EXPIRED, S.CANCELLED):
@@ -332,6 +335,14 @@ class OrderService:
         if order.status in (S.PAID, S.REFUNDED, S.REFUND_REQUESTED):
             order = await self._enqueue(order)
         return order
+
+    async def _end_shopping(self, order: Order) -> None:
+        """A fan admitted by the showtime's waiting room has bought: their slot goes to the next
+        fan (if this fails, their shopping window still ends it)."""
+        try:
+            await self._runtime.waiting_rooms.bought(order.showtime_id, order.user_id)
+        except RedisError as exc:
+            log.warning("order %s: the waiting room's slot stays until its window ends: %s", order.id, exc)
 
     async def _buy(self, order: Order) -> Reason | None:
         """Sell the hold's seats to the order; None when sold, else why the payment buys nothing:
