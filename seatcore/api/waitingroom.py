@@ -61,6 +61,7 @@ class PlaceOut(Answer):
     place: int  # fans ahead (0: next); before the opening it is provisional (early places are drawn then)
     number: int  # the place's number: admitted once `served` (pushed over the socket) passes it
     served: int
+    open: bool  # false before the opening
     admitted: bool
     estimated_wait_s: int
     token: str | None  # send as X-Admission-Token with holds of this showtime
@@ -88,6 +89,7 @@ def place_out(showtime_id: int, place: Place) -> PlaceOut:
         place=place.place,
         number=place.number,
         served=place.served,
+        open=place.open,
         admitted=place.admitted,
         estimated_wait_s=place.wait_s,
         token=place.token,

@@ -20,12 +20,12 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import orjson
 from redis.exceptions import RedisError
 
 from seatcore.live.protocol import CloseCode
 from seatcore.runtime import Runtime
 from seatcore.waitingroom.line import RATE_SAMPLE_MS, measured_per_minute
+from seatcore.waitingroom.protocol import CLOSED_TEXT, admitted_frame, line_frame, place_frame
 from seatcore.waitingroom.room import Place, WaitingRooms
 
 log = logging.getLogger("seatcore.waitingroom")
@@ -33,37 +33,6 @@ ADMITTED_CLOSE = 1000  # normal closure once the token is sent: the fan goes on 
 ROOM_CLOSED_CLOSE = 1000
 MIN_GRACE_S = 10  # the shortest grace period a room may have
 PRESENCE_MS = MIN_GRACE_S * 1000 // 4  # open sockets are marked seen well inside any grace period
-
-
-def iso(ms: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}Z"
-
-
-def place_frame(showtime_id: int, place: Place, per_minute: float, open_: bool) -> str:
-    return orjson.dumps(
-        {
-            "type": "place",
-            "showtime_id": showtime_id,
-            "number": place.number,
-            "served": place.served,
-            "per_minute": round(per_minute),
-            "open": open_,
-        }
-    ).decode()
-
-
-def admitted_frame(token: str, expires_ms: int) -> str:
-    return orjson.dumps({"type": "admitted", "token": token, "expires_at": iso(expires_ms)}).decode()
-
-
-def line_frame(served: int, per_minute: float, open_: bool) -> str:
-    return orjson.dumps(
-        {"type": "line", "served": served, "per_minute": round(per_minute), "open": open_}
-    ).decode()
-
-
-CLOSED_TEXT = '{"type":"closed"}'
-PING_TEXT = '{"type":"ping"}'
 
 
 @dataclass(eq=False)
@@ -135,8 +104,8 @@ class Lobby:
             fan.push(admitted_frame(place.token, place.token_expires_ms))
             fan.end(ADMITTED_CLOSE, "admitted")
         else:
-            speed = line.per_minute if line.per_minute is not None else 0.0
-            fan.push(place_frame(showtime_id, place, speed, line.open))
+            speed = line.per_minute if line.per_minute is not None else place.per_minute
+            fan.push(place_frame(showtime_id, place, speed, place.open))
         self.fans.setdefault(showtime_id, set()).add(fan)
         return fan
 

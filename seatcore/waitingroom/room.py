@@ -36,6 +36,8 @@ class Place:
     wait_s: int
     token: str | None  # while admitted: shows the holds it may make
     token_expires_ms: int | None
+    open: bool = True  # False before the opening
+    per_minute: float = 0.0  # the line's speed the wait was estimated at
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,10 @@ class WaitingRooms:
         assert progress is not None
         ahead = max(0, number - progress.served)
         speed = rules.planned_per_minute if per_minute is None else per_minute
-        return Place(ahead, number, progress.served, False, wait_s(ahead, speed), None, None)
+        wait = wait_s(ahead, speed)
+        return Place(
+            ahead, number, progress.served, False, wait, None, None, open=progress.open, per_minute=speed
+        )
 
     def _shopping(self, showtime_id: int, user_id: int, expires_ms: int) -> Place:
         token = self.tokens.issue(showtime_id, user_id, expires_ms)

@@ -24,7 +24,8 @@ from seatcore.live.hub import LiveHub
 from seatcore.live.protocol import PONG_TEXT, BadFrame, CloseCode, parse_client_frame
 from seatcore.live.ws import Refused, _close, origin_allowed
 from seatcore.runtime import Runtime
-from seatcore.waitingroom.lobby import PING_TEXT, Fan, Lobby
+from seatcore.waitingroom.lobby import Fan, Lobby
+from seatcore.waitingroom.protocol import PING_TEXT
 
 _SEND_ERRORS = (WebSocketDisconnect, OSError, RuntimeError)
 
