@@ -12,6 +12,8 @@ from starlette.applications import Starlette
 from seatcore.auth.principal import Principal
 from seatcore.store import users
 from tests.factories import make_show
+from tests.orders.conftest import key
+from tests.polling import wait_for
 
 CROWD = 300
 
@@ -115,3 +117,30 @@ async def test_a_room_needs_a_dial(app: Starlette, client: httpx.AsyncClient) ->
     room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
     answer = await client.put(room, json={"opens_at": "2020-01-01T00:00:00Z"}, headers=await _staff(app))
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "validation_failed"
+
+
+async def test_buying_frees_the_slot_for_the_next_fan(app: Starlette, client: httpx.AsyncClient) -> None:
+    runtime = app.state.runtime
+    show = await make_show(runtime.db)
+    boss = await _staff(app)
+    room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
+    body = {"opens_at": "2020-01-01T00:00:00Z", "cap": 1, "window_s": 600}
+    assert (await client.put(room, json=body, headers=boss)).status_code == 200
+    line = f"/api/v1/showtimes/{show.showtime_id}/waiting-room"
+    alice, bob = await _headers(app, "alice"), await _headers(app, "bob")
+    token = (await client.post(line, headers=alice)).json()["token"]
+    assert not (await client.post(line, headers=bob)).json()["admitted"], "the one slot is alice's"
+    hold = await client.post(
+        f"/api/v1/showtimes/{show.showtime_id}/holds",
+        json={"seats": ["A-1", "A-2"]},
+        headers=alice | {"X-Admission-Token": token},
+    )
+    order = await client.post("/api/v1/orders", json={"hold_id": hold.json()["id"]}, headers=alice | key())
+    assert order.status_code == 201, order.text
+    paid = await client.post(f"/api/v1/orders/{order.json()['id']}/pay", headers=alice | key())
+    assert paid.status_code == 200, paid.text
+
+    async def bobs_turn() -> bool:  # the sandbox's payment notice arrives a moment later
+        return bool((await client.post(line, headers=bob)).json()["admitted"])
+
+    await wait_for(bobs_turn)
