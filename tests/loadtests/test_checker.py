@@ -39,6 +39,7 @@ async def test_a_real_sale_passes_every_invariant(sold: Sold) -> None:
         "door": 0,
         "points": 0,
         "coupons": 0,
+        "waiting_rooms": 0,
     }
     assert "all invariants hold" in report.table()
 
