@@ -1,80 +1,20 @@
 /**
- * A fan's place in a premiere's waiting room (docs/waiting-room.md).
- *
- * WaitingLine turns the socket's frames into what the page shows. The server sends every socket
- * of the room the same `line` frame (`served`: places taken off the front so far, and the
- * line's speed); the fan's own `number` comes once (and again at the opening, when the early
- * places are drawn). The place and the wait are worked out here: ahead = number - served.
- *
- * WaitingSocket keeps `WS /ws/showtimes/{id}/waiting-room` open: pings every `heartbeatMs`,
+ * A premiere's waiting room in the mini-program (docs/waiting-room.md): WaitingLine (the place
+ * from the frames, lib/waiting-line.js, shared with the web page), the wait in words, and
+ * WaitingSocket, which keeps `WS /ws/showtimes/{id}/waiting-room` open: pings every `heartbeatMs`,
  * reconnects with backoff (the place is kept within the room's grace period), and stops for good
  * after `admitted` or `closed` (close 1000), a bad token twice, or no room (4404).
  */
 const config = require('../config')
 const { backoffDelayMs } = require('./backoff')
 const i18n = require('./i18n')
+const { WaitingLine, waitWords } = require('./waiting-line')
 
 const FATAL = { 4403: 'forbidden', 4404: 'no_waiting_room', 4400: 'bad_frame' }
 
-class WaitingLine {
-  constructor() {
-    this.number = null
-    this.served = 0
-    this.perMinute = 0
-    this.open = false
-    this.startAhead = null
-    this.admission = null
-    this.closed = false
-  }
-
-  apply(frame) {
-    if (!frame || typeof frame !== 'object') return
-    if (frame.type === 'place') {
-      this.number = frame.number
-      this.served = frame.served
-      this.perMinute = frame.per_minute
-      this.open = frame.open
-      if (this.open && this.startAhead === null) this.startAhead = this.ahead()
-    } else if (frame.type === 'line') {
-      this.served = Math.max(this.served, frame.served)
-      this.perMinute = frame.per_minute
-      if (frame.open && !this.open) this.open = true
-    } else if (frame.type === 'admitted') {
-      this.admission = { token: frame.token, expiresAt: frame.expires_at }
-    } else if (frame.type === 'closed') {
-      this.closed = true
-    }
-  }
-
-  /** Fans ahead (0: next), or null before the fan's number is known. */
-  ahead() {
-    if (this.number === null || this.number < 0) return null
-    return Math.max(0, this.number - this.served)
-  }
-
-  /** About how many seconds until admission, or null when the line does not move yet. */
-  waitS() {
-    const ahead = this.ahead()
-    if (ahead === null || !this.open || !(this.perMinute > 0)) return null
-    return Math.ceil((ahead * 60) / this.perMinute)
-  }
-
-  /** How far the fan has come since the opening, 0..1. */
-  progress() {
-    if (this.admission) return 1
-    const ahead = this.ahead()
-    if (ahead === null || !this.open || !this.startAhead) return 0
-    return Math.min(1, Math.max(0, 1 - ahead / this.startAhead))
-  }
-}
-
 /** "约 3 分钟" and the like, from seconds (the user's language). */
 function waitText(seconds) {
-  if (seconds === null || seconds === undefined) return i18n.t('waiting_estimating')
-  if (seconds < 60) return i18n.t('waiting_under_minute')
-  const minutes = Math.ceil(seconds / 60)
-  if (minutes < 60) return i18n.t('waiting_minutes', { m: minutes })
-  return i18n.t('waiting_hours', { h: Math.floor(minutes / 60), m: minutes % 60 })
+  return waitWords(seconds, i18n.labels('waiting'))
 }
 
 class WaitingSocket {

@@ -58,12 +58,11 @@ class RoomRules:
 
 
 def wait_s(ahead: int, per_minute: float) -> int:
-    """About how long a fan with ``ahead`` fans in front waits at ``per_minute`` places a minute."""
-    if ahead <= 0:
-        return 0
+    """About how long a fan with ``ahead`` fans in front waits at ``per_minute`` places a minute
+    (their own place included: the next fan still waits for a slot)."""
     if per_minute <= 0:
         return 0  # nothing moves yet: no honest figure
-    return math.ceil(ahead * 60 / per_minute)
+    return math.ceil((max(0, ahead) + 1) * 60 / per_minute)
 
 
 def measured_per_minute(samples: Sequence[tuple[int, int]], planned: float) -> float:

@@ -5,7 +5,7 @@ Server frames: ``place`` (the fan's number: on joining, and again at the opening
 places are drawn), ``line`` (the room's front and speed, the same frame for every socket),
 ``admitted`` (the token; the server then closes the socket with 1000), ``closed`` (staff closed
 the room: holds need no token), ``ping`` and ``pong``. Clients send only ``{"type": "ping"}``.
-A fan's place is ``max(0, number - served)``, its wait about ``place * 60 / per_minute`` s.
+A fan's place is ``max(0, number - served)``, its wait about ``(place + 1) * 60 / per_minute`` s.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def place_frame(showtime_id: int, place: Place, per_minute: float, open_: bool) 
             "showtime_id": showtime_id,
             "number": place.number,
             "served": place.served,
-            "per_minute": round(per_minute),
+            "per_minute": round(per_minute, 1),
             "open": open_,
         }
     ).decode()
@@ -40,7 +40,7 @@ def place_frame(showtime_id: int, place: Place, per_minute: float, open_: bool) 
 
 def line_frame(served: int, per_minute: float, open_: bool) -> str:
     return orjson.dumps(
-        {"type": "line", "served": served, "per_minute": round(per_minute), "open": open_}
+        {"type": "line", "served": served, "per_minute": round(per_minute, 1), "open": open_}
     ).decode()
 
 
@@ -49,6 +49,7 @@ def admitted_frame(token: str, expires_ms: int) -> str:
 
 
 _COUNT = {"type": "integer", "minimum": 0}
+_SPEED = {"type": "number", "minimum": 0}  # places a minute, one decimal
 
 
 def _schema(title: str, kind: str, properties: dict[str, JSON]) -> JSON:
@@ -71,14 +72,14 @@ SCHEMAS: dict[str, JSON] = {
             "showtime_id": {"type": "integer", "minimum": 1},
             "number": {"type": "integer", "minimum": -1},
             "served": _COUNT,
-            "per_minute": _COUNT,
+            "per_minute": _SPEED,
             "open": {"type": "boolean"},
         },
     ),
     "line": _schema(
         "line (server to client: the same for every socket of the room)",
         "line",
-        {"served": _COUNT, "per_minute": _COUNT, "open": {"type": "boolean"}},
+        {"served": _COUNT, "per_minute": _SPEED, "open": {"type": "boolean"}},
     ),
     "admitted": _schema(
         "admitted (server to client, then close 1000)",

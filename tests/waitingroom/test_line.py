@@ -20,7 +20,8 @@ def test_the_planned_speed_is_the_slower_dial() -> None:
 
 
 def test_the_wait_and_the_measured_speed() -> None:
-    assert wait_s(0, 600) == 0 and wait_s(10, 600) == 1 and wait_s(600, 600) == 60
+    assert wait_s(0, 600) == 1 and wait_s(10, 600) == 2 and wait_s(599, 600) == 60
+    assert wait_s(0, 0.1) == 600  # a cap of one fan shopping ten minutes: the next fan's wait
     assert wait_s(5, 0) == 0  # nothing moves yet: no figure
     assert measured_per_minute([(0, 0), (5_000, 50)], 600) == 600  # too little history
     assert measured_per_minute([(0, 0), (30_000, 50)], 600) == 100

@@ -85,12 +85,14 @@ async def test_the_opening_draws_the_early_places_and_tells_each_socket(server: 
     runtime = server.runtime
     show = await make_show(runtime.db)
     rooms = runtime.waiting_rooms
-    await rooms.open(show.showtime_id, RoomRules(rooms.now_ms() + 1_500, per_minute=1, window_s=600))
+    await rooms.open(show.showtime_id, RoomRules(rooms.now_ms() + 3_600_000, per_minute=1, window_s=600))
     tokens = [(await _token(server, f"fan{n}"))[1] for n in range(WATCHERS)]
     sockets = [await connect(_url(server, show.showtime_id, token)).__aenter__() for token in tokens]
     try:
         before = [await _frame(ws) for ws in sockets]
         assert all(frame["type"] == "place" and not frame["open"] for frame in before)
+        # Staff bring the opening forward to now: the early places are drawn.
+        await rooms.open(show.showtime_id, RoomRules(rooms.now_ms(), per_minute=1, window_s=600))
         after = [await _frame(ws, ("place",)) for ws in sockets]
         assert all(frame["open"] for frame in after)
         assert sorted(frame["number"] for frame in after) == list(range(WATCHERS)), "one number each"

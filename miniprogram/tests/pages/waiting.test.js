@@ -51,7 +51,7 @@ test('the place and the wait move with the line, then on to the seats with the t
     expect(textOf(page, '.eta')).toMatch(/随机/)
     socket.receive({ type: 'place', showtime_id: 7, number: 120, served: 0, per_minute: 60, open: true })
     expect(textOf(page, '.count')).toBe('120')
-    expect(textOf(page, '.eta')).toBe('预计等待 约 2 分钟')
+    expect(textOf(page, '.eta')).toBe('预计等待 约 3 分钟')
     socket.receive({ type: 'line', served: 60, per_minute: 60, open: true })
     expect(textOf(page, '.count')).toBe('60')
     expect(page.querySelector('.fill').dom.getAttribute('style')).toMatch(/width: 50%/)

@@ -9,9 +9,9 @@ test('the place and the wait come from the number and the broadcast front', () =
   expect(line.ahead()).toBe(1500)
   expect(line.waitS()).toBe(null) // before the opening nothing moves
   line.apply({ type: 'place', showtime_id: 7, number: 1200, served: 0, per_minute: 600, open: true })
-  expect([line.ahead(), line.waitS(), line.progress()]).toEqual([1200, 120, 0])
+  expect([line.ahead(), line.waitS(), line.progress()]).toEqual([1200, 121, 0])
   line.apply({ type: 'line', served: 600, per_minute: 600, open: true })
-  expect([line.ahead(), line.waitS()]).toEqual([600, 60])
+  expect([line.ahead(), line.waitS()]).toEqual([600, 61])
   expect(line.progress()).toBeCloseTo(0.5, 2)
   line.apply({ type: 'line', served: 500, per_minute: 600, open: true }) // an older frame: ignored
   expect(line.ahead()).toBe(600)
