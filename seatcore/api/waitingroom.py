@@ -52,7 +52,8 @@ class RoomOut(Answer):
 
 class RoomStateOut(RoomOut):
     waiting: int  # places in line (lost ones included until the front reaches them)
-    served: int  # places taken off the front so far
+    served: int  # places taken off the front so far (admitted, or skipped: lost places)
+    admitted: int  # fans let in so far
     shopping: int  # fans admitted whose shopping is not over
 
 
@@ -134,11 +135,14 @@ async def staff_room_state(request: Request, principal: Principal) -> RoomStateO
     rules = await rooms.rules(show.id)
     if progress is None or rules is None:
         raise NotFound("this showtime has no waiting room", code="no_waiting_room")
-    waiting = await runtime_of(request).redis.zcard(keys.waiting_room(show.id, "line"))
+    redis = runtime_of(request).redis
+    waiting = await redis.zcard(keys.waiting_room(show.id, "line"))
+    admitted = int(await redis.hget(keys.waiting_room(show.id, "state"), "admitted") or 0)
     return RoomStateOut(
         **_room_out(show.id, rules).model_dump(),
         waiting=waiting,
         served=progress.served,
+        admitted=admitted,
         shopping=progress.shopping,
     )
 

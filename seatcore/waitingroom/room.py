@@ -4,8 +4,9 @@
 user id -> score (seatcore.waitingroom.line) where a lost place stays as a ``gone:`` marker;
 ``arrivals`` counts the fans who came after the opening; ``seen`` is when each fan was last heard
 of (a join, a socket's presence); ``shopping`` is a sorted set of admitted fans -> the end of
-their shopping window; ``state`` keeps ``served`` (places taken off the line) and ``spent`` (the
-rate's allowance used). Every change is one script (seatcore.waitingroom.scripts).
+their shopping window; ``state`` keeps ``served`` (places taken off the line), ``admitted`` (fans
+let in so far) and ``spent`` (the rate's allowance used). Every change is one script
+(seatcore.waitingroom.scripts).
 """
 
 from __future__ import annotations

@@ -84,6 +84,7 @@ end
 -- together let fans in at the rate, not in a burst.
 if per_minute > 0 and steps > 0 then spent = math.max(spent, allowance) end
 redis.call('HSET', KEYS[5], 'served', served, 'spent', spent)
+if admitted > 0 then redis.call('HINCRBY', KEYS[5], 'admitted', admitted) end
 return {1, served, shopping, admitted}
 """
 

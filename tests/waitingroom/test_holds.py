@@ -75,7 +75,7 @@ async def test_holds_need_an_admission_token_while_the_room_is_open(
     )
     assert held.status_code == 201, held.text
     state = (await client.get(room, headers=boss)).json()
-    assert state["shopping"] == 1 and state["served"] == 1
+    assert state["shopping"] == 1 and state["served"] == 1 and state["admitted"] == 1
     # Leaving ends the shopping: the token, still within its window, holds no more.
     assert (await client.delete(f"/api/v1/holds/{held.json()['id']}", headers=alice)).status_code < 300
     left = await client.delete(f"/api/v1/showtimes/{show.showtime_id}/waiting-room", headers=alice)
