@@ -78,20 +78,22 @@ class RoomLog:
         return "\n".join(lines)
 
 
-async def _open(redis_url: str, showtime_id: int, rules: RoomRules) -> None:
+async def _room(redis_url: str, showtime_id: int, rules: RoomRules | None) -> None:
+    """Open the room with ``rules``, or close it (None)."""
     client = connect(redis_url, max_connections=2, wait_s=5, decode_responses=True)
     try:
-        await WaitingRooms(client, AdmissionTokens("the room is only opened here")).open(showtime_id, rules)
+        rooms = WaitingRooms(client, AdmissionTokens("rooms are only opened and closed here"))
+        await (rooms.close(showtime_id) if rules is None else rooms.open(showtime_id, rules))
     finally:
         await client.aclose()
 
 
 @contextlib.contextmanager
 def watched_room(redis_url: str, showtime_id: int, plan: RoomPlan) -> Iterator[RoomLog]:
-    """Open the room, sample it until the block ends."""
+    """Open the room, sample it until the block ends, then close it."""
     opens_at_ms = int((time.time() + plan.opens_in_s) * 1000)
     rules = RoomRules(opens_at_ms, plan.per_minute, plan.window_s, cap=plan.cap, grace_s=60)
-    asyncio.run(_open(redis_url, showtime_id, rules))
+    asyncio.run(_room(redis_url, showtime_id, rules))
     log = RoomLog(opens_at_ms, plan)
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     stop = threading.Event()
@@ -112,3 +114,4 @@ def watched_room(redis_url: str, showtime_id: int, plan: RoomPlan) -> Iterator[R
         stop.set()
         sampler.join()
         client.close()
+        asyncio.run(_room(redis_url, showtime_id, None))

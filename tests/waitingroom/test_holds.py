@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from seatcore.auth.principal import Principal
 from seatcore.store import users
-from tests.factories import make_show
+from tests.factories import ShowFixture, make_show
 from tests.orders.conftest import key
 from tests.polling import wait_for
 
@@ -31,6 +31,15 @@ async def _staff(app: Starlette) -> dict[str, str]:
     return {
         "Authorization": f"Bearer {runtime.tokens.issue(Principal(kind='staff', id=staff_id, role='admin'))}"
     }
+
+
+async def _room_with_one_slot(app: Starlette, client: httpx.AsyncClient) -> ShowFixture:
+    """A showtime whose open room lets one fan shop at a time."""
+    show = await make_show(app.state.runtime.db)
+    room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
+    body = {"opens_at": "2020-01-01T00:00:00Z", "cap": 1, "window_s": 600}
+    assert (await client.put(room, json=body, headers=await _staff(app))).status_code == 200
+    return show
 
 
 async def test_holds_need_an_admission_token_while_the_room_is_open(
@@ -98,12 +107,7 @@ async def test_holds_need_an_admission_token_while_the_room_is_open(
 
 
 async def test_a_crowd_without_tokens_holds_nothing(app: Starlette, client: httpx.AsyncClient) -> None:
-    runtime = app.state.runtime
-    show = await make_show(runtime.db)
-    boss = await _staff(app)
-    room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
-    body = {"opens_at": "2020-01-01T00:00:00Z", "cap": 1, "window_s": 600}
-    assert (await client.put(room, json=body, headers=boss)).status_code == 200
+    show = await _room_with_one_slot(app, client)
     crowd = [await _headers(app, f"fan{n}") for n in range(CROWD)]
     holds = f"/api/v1/showtimes/{show.showtime_id}/holds"
     answers = await asyncio.gather(*(client.post(holds, json={"best": 2}, headers=fan) for fan in crowd))
@@ -120,12 +124,7 @@ async def test_a_room_needs_a_dial(app: Starlette, client: httpx.AsyncClient) ->
 
 
 async def test_buying_frees_the_slot_for_the_next_fan(app: Starlette, client: httpx.AsyncClient) -> None:
-    runtime = app.state.runtime
-    show = await make_show(runtime.db)
-    boss = await _staff(app)
-    room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
-    body = {"opens_at": "2020-01-01T00:00:00Z", "cap": 1, "window_s": 600}
-    assert (await client.put(room, json=body, headers=boss)).status_code == 200
+    show = await _room_with_one_slot(app, client)
     line = f"/api/v1/showtimes/{show.showtime_id}/waiting-room"
     alice, bob = await _headers(app, "alice"), await _headers(app, "bob")
     token = (await client.post(line, headers=alice)).json()["token"]

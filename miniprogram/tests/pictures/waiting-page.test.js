@@ -7,11 +7,11 @@
  */
 const fs = require('fs')
 const path = require('path')
-const { execFile } = require('child_process')
 const { createFakeWx, flush } = require('../support/fake-wx')
 const { openPage } = require('../support/pages')
 const { setScreenWidth, writePhone } = require('./render')
 const { routeDemo } = require('./demo')
+const { shoot } = require('./shoot')
 
 const ARTEFACTS = path.resolve(__dirname, '../../../test-artifacts/pictures')
 const DOCS = path.resolve(__dirname, '../../../docs/miniprogram')
@@ -81,20 +81,6 @@ async function render(width, height, admitted) {
   return { file, width, height, png: path.join(ARTEFACTS, `${base}.png`), allowed: LATIN_NAMES, check }
 }
 
-function runBrowser(jobs) {
-  const jobFile = path.join(ARTEFACTS, 'waiting-jobs.json')
-  fs.writeFileSync(jobFile, JSON.stringify(jobs))
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(__dirname, 'browser.js'), jobFile],
-      { maxBuffer: 16 << 20 },
-      (err, out, e) =>
-        err ? reject(new Error(`the browser failed: ${e || err.message}`)) : resolve(JSON.parse(out).findings)
-    )
-  })
-}
-
 let findings = {}
 
 beforeAll(async () => {
@@ -104,7 +90,7 @@ beforeAll(async () => {
     jobs.push(await render(width, height, false))
     jobs.push(await render(width, height, true))
   }
-  findings = await runBrowser(jobs)
+  findings = await shoot(jobs, ARTEFACTS, 'waiting')
   if (process.env.PICTURES_TO_DOCS) {
     for (const base of ['waiting', 'waiting-admitted']) {
       fs.copyFileSync(path.join(ARTEFACTS, `${base}-${SCREENS[0][0]}.png`), path.join(DOCS, `${base}.png`))
