@@ -455,8 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 spawn_rate=args.spawn_rate,
                 extra=extra,
             )
-        print(f"checker: up to {args.settle_s:.0f} s for in-flight orders ...", flush=True)
-        checker_exit = run_checker(service, settle_s=args.settle_s)
+            print(f"checker: up to {args.settle_s:.0f} s for in-flight orders ...", flush=True)
+            checker_exit = run_checker(service, settle_s=args.settle_s)  # the room still open
         sales = premiere_sales(service)
     verdict = Verdict(
         locust_exit, checker_exit, read_stats(out) if (out / "locust_stats.csv").exists() else []
