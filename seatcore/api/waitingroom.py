@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,6 +28,16 @@ PLACE_PATH = "/api/v1/showtimes/{id:int}/waiting-room"
 
 
 class RoomBody(Body):
+    # The document states the rule too: at least one dial, and on.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["per_minute"], "properties": {"per_minute": {"minimum": 1}}},
+                {"required": ["cap"], "properties": {"cap": {"minimum": 1}}},
+            ]
+        }
+    )
+
     opens_at: dt.datetime  # the on-sale moment; fans who come before it get a random place
     per_minute: int = Field(default=0, ge=0, le=1_000_000)  # admissions a minute; 0: no rate
     cap: int = Field(default=0, ge=0, le=1_000_000)  # fans shopping at once; 0: no cap
