@@ -44,12 +44,13 @@ import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from loadtests.onsale_room import RoomLog, RoomPlan, watched_room
 from loadtests.premiere import Premiere, seed_premiere
 from seatcore.db.engine import create_sync_engine
 from seatcore.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = ("browse", "rush", "watchers", "mixed_day")
+SCENARIOS = ("browse", "rush", "watchers", "mixed_day", "onsale")
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 40.0
 REDIS_LOCK = "seatcore:test-lock:{number}"  # shared with tests/conftest.py: one user per number
@@ -402,6 +403,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="redis://127.0.0.1:6379",
         help="the Redis server, no database number (--store mysql)",
     )
+    room = parser.add_argument_group("the onsale scenario's waiting room")
+    room.add_argument("--room-opens-in-s", type=float, default=15.0, help="opening, after the start (15)")
+    room.add_argument("--room-per-minute", type=int, default=120, help="admissions a minute (0: off)")
+    room.add_argument("--room-cap", type=int, default=40, help="fans shopping at once (0: off)")
+    room.add_argument("--room-window-s", type=int, default=120, help="shopping window (120)")
     parser.epilog = (
         "Arguments after -- go to locust (and the scenarios' own options: see loadtests/README.md)."
     )
@@ -436,16 +442,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         print(f"locust: {args.scenario}, {args.users} users for {args.run_time} ...", flush=True)
-        locust_exit = run_locust(
-            service,
-            args.scenario,
-            users=args.users,
-            run_time=args.run_time,
-            spawn_rate=args.spawn_rate,
-            extra=extra,
-        )
-        print(f"checker: up to {args.settle_s:.0f} s for in-flight orders ...", flush=True)
-        checker_exit = run_checker(service, settle_s=args.settle_s)
+        room: RoomLog | None = None
+        with contextlib.ExitStack() as stack:
+            if args.scenario == "onsale":
+                plan = RoomPlan(args.room_opens_in_s, args.room_per_minute, args.room_cap, args.room_window_s)
+                redis_url = service.env["SEATCORE_REDIS_URL"]
+                room = stack.enter_context(watched_room(redis_url, service.premiere.showtime_id, plan))
+            locust_exit = run_locust(
+                service,
+                args.scenario,
+                users=args.users,
+                run_time=args.run_time,
+                spawn_rate=args.spawn_rate,
+                extra=extra,
+            )
+            print(f"checker: up to {args.settle_s:.0f} s for in-flight orders ...", flush=True)
+            checker_exit = run_checker(service, settle_s=args.settle_s)  # the room still open
         sales = premiere_sales(service)
     verdict = Verdict(
         locust_exit, checker_exit, read_stats(out) if (out / "locust_stats.csv").exists() else []
@@ -454,6 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(stats_table(verdict.rows))
     print()
     print(sales)
+    if room is not None:
+        print(room.summary())
     print()
     print((out / "checker.txt").read_text())
     print(f"report: {out / 'locust.html'}   CSV: {out}/locust_*.csv   logs: {out}/*.log")

@@ -33,6 +33,8 @@ from seatcore.recommend.service import recommend_service
 from seatcore.runtime import Runtime, open_runtime
 from seatcore.security import edge_middleware
 from seatcore.settings import Settings
+from seatcore.waitingroom.lobby import lobby_service
+from seatcore.waitingroom.socket import waiting_room_routes
 
 log = logging.getLogger("seatcore")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -45,6 +47,7 @@ BACKGROUND_SERVICES: list[BackgroundService] = [
     analytics_service,  # event writer and upkeep (seatcore.analytics); first, so others can record
     seat_engine_service,  # the seat engine and its hold sweeper (seatcore.engine)
     live_service,  # the seat-map fan-out (seatcore.live)
+    lobby_service,  # the waiting rooms' sockets and lines (seatcore.waitingroom)
     order_service,  # order writer, sweeper and recovery (seatcore.orders)
     recommend_service,  # the recommendations' model, rebuilt on a schedule (seatcore.recommend)
 ]
@@ -104,6 +107,7 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[BaseRoute] = [endpoint.route() for endpoint in endpoints]
     routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     routes.extend(live_routes())
+    routes.extend(waiting_room_routes())
     media = settings.data_dir / "media"
     media.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/media", StaticFiles(directory=media), name="media"))

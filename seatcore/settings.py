@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # small deltas that hardly shrink (docs/websocket.md has the figures); off unless turned on.
     live_ws_deflate: bool = False
 
+    # Waiting rooms for on-sales (seatcore.waitingroom, docs/scaling.md)
+    waiting_room_grace_s: int = Field(default=60, ge=10, le=3600)  # away this long: the place is lost
+    waiting_room_tick_ms: int = Field(default=1000, ge=50, le=10_000)  # each process moves its lines
+
     # Identity
     secret_key: str = ""
     token_ttl_s: int = 7 * 24 * 3600  # a moviegoer's token

@@ -160,10 +160,13 @@ class Moviegoer(FastHttpUser):
         json: Any = None,
         expect: Collection[str] = (),
         money: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """One API call. ``expect``: error codes that are refusals, not failures. ``money``: the call
-        changes money and carries a fresh Idempotency-Key."""
-        extra = {"Idempotency-Key": secrets.token_hex(12)} if money else None
+        changes money and carries a fresh Idempotency-Key. ``headers``: more request headers."""
+        extra = dict(headers or {})
+        if money:
+            extra["Idempotency-Key"] = secrets.token_hex(12)
         with self.client.request(
             method, path, name=name, json=json, headers=self.headers(extra), catch_response=True
         ) as response:

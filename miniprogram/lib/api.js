@@ -94,6 +94,7 @@ function createClient(options) {
     if (req.body !== undefined) header['Content-Type'] = 'application/json'
     if (token) header.Authorization = `Bearer ${token}`
     if (req.idempotencyKey) header['Idempotency-Key'] = req.idempotencyKey
+    if (req.admissionToken) header['X-Admission-Token'] = req.admissionToken
     return new Promise((resolve, reject) => {
       getWx().request({
         url: baseUrl() + req.path + encodeQuery(req.query),
@@ -136,7 +137,10 @@ function createClient(options) {
     return ''
   }
 
-  /** Send `{method, path, query, body, auth, idempotencyKey}`; resolves with the JSON answer. */
+  /**
+   * Send `{method, path, query, body, auth, idempotencyKey, admissionToken}`; resolves with the
+   * JSON answer.
+   */
   async function request(req) {
     const auth = req.auth || 'optional'
     const token = await tokenFor(auth)

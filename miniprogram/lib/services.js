@@ -4,6 +4,7 @@
  */
 const { client } = require('./api')
 const { newIdempotencyKey } = require('./ids')
+const admission = require('./admission')
 
 const api = () => client()
 
@@ -34,16 +35,25 @@ module.exports = {
 
   // Seats.
   seatMap: (showtimeId) => api().get(`/api/v1/showtimes/${showtimeId}/seats`),
+  // During a premiere's on-sale, holds carry the waiting room's admission token.
   holdSeats: (showtimeId, seats, accessible) =>
     api().post(
       `/api/v1/showtimes/${showtimeId}/holds`,
       accessible ? { seats, accessible: true } : { seats },
-      { auth: 'required' }
+      { auth: 'required', admissionToken: admission.token(showtimeId) }
     ),
   holdBest: (showtimeId, count) =>
-    api().post(`/api/v1/showtimes/${showtimeId}/holds`, { best: count }, { auth: 'required' }),
+    api().post(
+      `/api/v1/showtimes/${showtimeId}/holds`,
+      { best: count },
+      { auth: 'required', admissionToken: admission.token(showtimeId) }
+    ),
   hold: (holdId) => api().get(`/api/v1/holds/${holdId}`, undefined, { auth: 'required' }),
   releaseHold: (holdId) => api().del(`/api/v1/holds/${holdId}`, { auth: 'required' }),
+  /** My place in the showtime's waiting room (taking one); 404 no_waiting_room when it has none. */
+  joinLine: (showtimeId) =>
+    api().post(`/api/v1/showtimes/${showtimeId}/waiting-room`, {}, { auth: 'required' }),
+  leaveLine: (showtimeId) => api().del(`/api/v1/showtimes/${showtimeId}/waiting-room`, { auth: 'required' }),
 
   // Orders. Calls that create or move money carry an idempotency key the caller keeps for
   // retries of the same action (the service answers a repeated key with the first answer).

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatcore.analytics import events as analytics
-from seatcore.api._http import Answer, Body, Endpoints, path_id
+from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, path_id
 from seatcore.auth.principal import Principal
 from seatcore.engine.background import seat_engine
 from seatcore.engine.loader import ShowInfo
@@ -22,10 +22,19 @@ from seatcore.engine.service import SeatEngine
 from seatcore.errors import SeatError
 from seatcore.loyalty.service import Loyalty
 from seatcore.runtime import Runtime
+from seatcore.waitingroom.tokens import MAX_TOKEN_CHARS
 
 endpoints = Endpoints("seats")
 SeatIdText = Annotated[str, Field(min_length=1, max_length=32)]
 SEAT_ERRORS = (403, 404, 409, 429)
+ADMISSION_TOKEN = HeaderParam(
+    "X-Admission-Token",
+    "While the showtime's waiting room is open: the token it gave the caller on admission "
+    "(403 admission_required without a valid one; docs/scaling.md).",
+    required=False,
+    max_length=MAX_TOKEN_CHARS,
+    pattern=r"^[0-9a-f.]+$",
+)
 
 
 class HoldBody(Body):
@@ -147,6 +156,7 @@ async def check_on_sale(runtime: Runtime, info: ShowInfo, user_id: int, now: dat
     answer=HoldOut,
     status=201,
     errors=SEAT_ERRORS,
+    headers=(ADMISSION_TOKEN,),
 )
 async def create_hold(request: Request, principal: Principal, body: HoldBody) -> dict[str, Any]:
     engine = _engine(request)

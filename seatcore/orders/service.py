@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
+
 from seatcore import keys
 from seatcore.analytics import events as analytics
 from seatcore.domain.orders import OrderStatus, Reason, check_move
@@ -333,6 +335,7 @@ class OrderService(RefundSteps):
             )
             if lost is None:
                 analytics.record_order(self._runtime, "order_paid", order)
+                await self._end_shopping(order)
             else:
                 analytics.record_order(self._runtime, "payment_failed", order, code=order.reason)
         elif order.status in (S.EXPIRED, S.CANCELLED):
@@ -361,6 +364,14 @@ class OrderService(RefundSteps):
                 log.error("order %s: paid, no replica acknowledged and not in MySQL yet", order.id)
                 return
             await asyncio.sleep(LANDED_POLL_S)
+
+    async def _end_shopping(self, order: Order) -> None:
+        """A fan admitted by the showtime's waiting room has bought: their slot goes to the next
+        fan (if this fails, their shopping window still ends it)."""
+        try:
+            await self._runtime.waiting_rooms.bought(order.showtime_id, order.user_id)
+        except RedisError as exc:
+            log.warning("order %s: the waiting room's slot stays until its window ends: %s", order.id, exc)
 
     async def _buy(self, order: Order) -> Reason | None:
         """Sell the hold's seats to the order; None when sold, else why the payment buys nothing:

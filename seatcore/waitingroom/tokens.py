@@ -8,6 +8,8 @@ import hmac
 
 from seatcore.errors import Forbidden
 
+MAX_TOKEN_CHARS = 200
+
 
 class AdmissionRequired(Forbidden):
     code = "admission_required"
@@ -28,6 +30,8 @@ class AdmissionTokens:
         """AdmissionRequired unless ``token`` admits this user to this showtime now."""
         if not token:
             raise AdmissionRequired("this showtime's sale goes through its waiting room: join the line")
+        if len(token) > MAX_TOKEN_CHARS or not token.isascii():
+            raise AdmissionRequired("the admission token is not valid")
         body, _, signature = token.rpartition(".")
         parts = body.split(".")
         if len(parts) != 3 or not hmac.compare_digest(self._sign(body), signature):

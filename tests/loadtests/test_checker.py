@@ -41,6 +41,7 @@ async def test_a_real_sale_passes_every_invariant(sold: Sold) -> None:
         "coupons": 0,
         "discounts": 0,
         "free_uses": 0,
+        "waiting_rooms": 0,
     }
     assert "all invariants hold" in report.table()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from loadtests.onsale_room import RoomPlan, watched_room
 from loadtests.run import REPO, Service, StatsRow, local_service, read_stats, run_checker, run_locust
 from tests.servers import clean_env
 
@@ -98,6 +99,21 @@ def test_mixed_day(service: Service) -> None:
     assert counts.get(("POST", "POST /showtimes/[id]/holds"), 0) > 0
     assert counts.get(("WS", "connect"), 0) > 0
     _assert_checker_clean(service, "mixed_day-checker")
+
+
+def test_onsale(service: Service) -> None:
+    """Fans queue for a room that opens a moment after they arrive; every fan first tries a hold
+    without a token (refused), then waits their turn and buys; never more than the cap shop."""
+    plan = RoomPlan(opens_in_s=3, per_minute=60, cap=4, window_s=60)
+    with watched_room(service.env["SEATCORE_REDIS_URL"], service.premiere.showtime_id, plan) as room:
+        code = run_locust(
+            service, "onsale", users=12, run_time=RUN_TIME, prefix="onsale", extra=["--tokenless-ratio", "1"]
+        )
+    counts = _assert_clean_run(service.out, "onsale", code)
+    assert counts.get(("REFUSED", "admission_required"), 0) >= 12
+    assert counts.get(("LINE", "admitted"), 0) > 0 and counts.get(("FAN", "ticketed"), 0) > 0
+    assert max(shopping for _, _, shopping in room.samples) <= plan.cap
+    _assert_checker_clean(service, "onsale-checker")
 
 
 def test_the_premiere_rush_runs_with_one_command(tmp_path: Path) -> None:

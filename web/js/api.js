@@ -67,12 +67,12 @@ async function failure(response, onUnauthorized) {
 /**
  * Requests that carry `who`'s bearer token (none when `who` is null). A 401 from the service signs
  * `who` out and then calls `onSignedOut`.
- *   send(path, {method, body}) resolves to the successful Response (for downloads);
- *   api(path, {method, body}) resolves to its JSON (null for 204).
+ *   send(path, {method, body, headers}) resolves to the successful Response (for downloads);
+ *   api(path, {method, body, headers}) resolves to its JSON (null for 204).
  */
 export function client(who, { onSignedOut } = {}) {
-  async function send(path, { method = 'GET', body } = {}) {
-    const headers = { Accept: 'application/json' }
+  async function send(path, { method = 'GET', body, headers: extra } = {}) {
+    const headers = { Accept: 'application/json', ...(extra || {}) }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     if (who && who.token) headers.Authorization = `Bearer ${who.token}`
     let response

@@ -15,6 +15,7 @@ import { explain, locale, t } from './i18n.js'
 import { LiveSocket } from './live-socket.js'
 import { SeatMap } from './seat-map.js'
 import { SeatMapState } from './seat-state.js'
+import { admissionHeaders, waitYourTurn } from './waiting-room.js'
 import './seat-rules.js'
 
 const { strandedRefusal } = globalThis.seatRules
@@ -47,6 +48,7 @@ async function main() {
     page.bestPlacement = placement
     if (page.state) renderPanel()
   })
+  if (session.token) await waitYourTurn(showtimeId, $('#waiting')) // a premiere's on-sale
   let seats
   try {
     seats = await api(`/api/v1/showtimes/${showtimeId}/seats`)
@@ -127,7 +129,11 @@ async function hold(body) {
   page.heldWhileBusy = []
   renderPanel()
   try {
-    const created = await api(`/api/v1/showtimes/${showtimeId}/holds`, { method: 'POST', body })
+    const created = await api(`/api/v1/showtimes/${showtimeId}/holds`, {
+      method: 'POST',
+      body,
+      headers: admissionHeaders(showtimeId),
+    })
     page.map.update(page.state.setHold(created))
     const lost = page.heldWhileBusy.filter((id) => !created.seats.includes(id))
     page.map.warn([])
@@ -150,6 +156,7 @@ function refused(err) {
   } else {
     notice(explain(named(err)), seats)
   }
+  if (err.code === 'admission_required') waitYourTurn(showtimeId, $('#waiting'))
   if (err.code === 'unauthorized' || err.status === 401) {
     renderAccount()
     showSignIn()

@@ -8,12 +8,14 @@ const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const { clock, isoDate } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
+const admission = require('../../lib/admission')
 
 Page(analytics.tracked('pages/seats', {
   data: { showtimeId: 0, showtime: null, when: '', error: '', bestPlacement: 'below', exchangeCount: 0 },
 
   async onLoad(query) {
     const showtimeId = Number(query.showtime_id)
+    if (await this.mustQueue(showtimeId)) return
     this.exchangeOrderId = query.exchange || ''
     if (this.exchangeOrderId) this.setData({ exchangeCount: Number(query.count) || 0 })
     analytics.step('seatmap_opened', { showtime_id: showtimeId })
@@ -29,6 +31,25 @@ Page(analytics.tracked('pages/seats', {
       this.setData({ error: i18n.errorMessage(err) })
     }
     this.setData({ showtimeId })
+  },
+
+  /**
+   * A premiere's on-sale goes through its waiting room: without an admission token, take a
+   * place; not admitted yet, on to the waiting page (true). No room: pick seats as ever.
+   */
+  async mustQueue(showtimeId) {
+    if (admission.token(showtimeId)) return false
+    try {
+      const place = await services.joinLine(showtimeId)
+      if (place.admitted) {
+        admission.remember(showtimeId, place.token, place.token_expires_at)
+        return false
+      }
+    } catch (err) {
+      return false // no_waiting_room (or the line cannot be asked: holds then say why)
+    }
+    wx.redirectTo({ url: `/pages/waiting/index?showtime_id=${showtimeId}` })
+    return true
   },
 
   onHeld(event) {

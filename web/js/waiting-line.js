@@ -1,0 +1,1 @@
+../../miniprogram/lib/waiting-line.js
