@@ -54,22 +54,22 @@ async def test_the_line_moves_and_the_token_comes_over_the_socket(server: LiveSe
     assert (await rooms.join(show.showtime_id, alice_id)).admitted  # type: ignore[union-attr]
     _, bob = await _token(server, "bob")
     _, carol = await _token(server, "carol")
-    async with (
-        connect(_url(server, show.showtime_id, bob)) as bob_ws,
-        connect(_url(server, show.showtime_id, carol)) as carol_ws,
-    ):
-        bob_place, carol_place = await _frame(bob_ws), await _frame(carol_ws)
-        assert (bob_place["type"], bob_place["number"] - bob_place["served"]) == ("place", 0)
-        assert carol_place["number"] == bob_place["number"] + 1 and carol_place["open"]
-        await bob_ws.send('{"type": "ping"}')
-        assert (await _frame(bob_ws, ("pong",)))["type"] == "pong"
-        await rooms.leave(show.showtime_id, alice_id)  # alice's slot frees: bob's turn
-        admitted = await _frame(bob_ws, ("admitted",))
-        assert await close_code(bob_ws) == 1000
-        line = await _frame(carol_ws, ("line",))
-        while line["served"] <= bob_place["number"]:
+    # Bob joins (his first frame answers it) before Carol connects: she is behind him.
+    async with connect(_url(server, show.showtime_id, bob)) as bob_ws:
+        bob_place = await _frame(bob_ws)
+        async with connect(_url(server, show.showtime_id, carol)) as carol_ws:
+            carol_place = await _frame(carol_ws)
+            assert (bob_place["type"], bob_place["number"] - bob_place["served"]) == ("place", 0)
+            assert carol_place["number"] == bob_place["number"] + 1 and carol_place["open"]
+            await bob_ws.send('{"type": "ping"}')
+            assert (await _frame(bob_ws, ("pong",)))["type"] == "pong"
+            await rooms.leave(show.showtime_id, alice_id)  # alice's slot frees: bob's turn
+            admitted = await _frame(bob_ws, ("admitted",))
+            assert await close_code(bob_ws) == 1000
             line = await _frame(carol_ws, ("line",))
-        assert carol_place["number"] - line["served"] == 0, "carol is next"
+            while line["served"] <= bob_place["number"]:
+                line = await _frame(carol_ws, ("line",))
+            assert carol_place["number"] - line["served"] == 0, "carol is next"
     async with httpx.AsyncClient(base_url=server.base_url) as http:
         holds = f"/api/v1/showtimes/{show.showtime_id}/holds"
         auth = {"Authorization": f"Bearer {bob}"}
