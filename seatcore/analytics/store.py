@@ -49,6 +49,7 @@ COLUMNS: dict[str, str] = {
     "code": "VARCHAR",
     "amount_fen": "BIGINT",
 }
+LATENCY_COLUMNS = ("day", "hour", "route", "bucket", "requests", "total_ms")
 NOT_NULL = ("day", "ts", "name", "source", "channel", "actor")
 DIMENSIONS = ("name", "channel", "cinema_id", "movie_id", "page", "code")
 
@@ -62,6 +63,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS daily_visits (day DATE NOT NULL, channel VARCHAR NOT NULL, "
     "visits BIGINT NOT NULL, visitors BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS dirty_days (day DATE PRIMARY KEY)",
+    # Response-time histograms (seatcore.analytics.latency): per local hour, route and bucket.
+    "CREATE TABLE IF NOT EXISTS latency (day DATE NOT NULL, hour TIMESTAMP NOT NULL, route VARCHAR NOT NULL, "
+    "bucket SMALLINT NOT NULL, requests BIGINT NOT NULL, total_ms DOUBLE NOT NULL)",
 ]
 
 # One journey: an actor's day with one movie at one cinema through one channel; the dimensions of
@@ -163,6 +167,19 @@ class EventStore:
             os.unlink(name)
         return len(rows)
 
+    def append_latency(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Land response-time rows (seatcore.analytics.latency); a few hundred at most per flush."""
+        if not rows:
+            return 0
+        columns = [[row[name] for row in rows] for name in LATENCY_COLUMNS]
+        with self.connect() as con:
+            con.execute(  # one statement of lists, not a statement per row
+                "INSERT INTO latency SELECT CAST(d AS DATE), CAST(h AS TIMESTAMP), r, b, n, ms FROM "
+                "(SELECT unnest(?) d, unnest(?) h, unnest(?) r, unnest(?) b, unnest(?) n, unnest(?) ms)",
+                columns,
+            )
+        return len(rows)
+
     def order_channels(self, order_ids: Collection[str]) -> dict[str, str]:
         """The channel each of these orders was placed from, where the store knows it."""
         if not order_ids:
@@ -198,6 +215,7 @@ class EventStore:
             con.execute("DELETE FROM daily WHERE day < ?", [day])
             con.execute("DELETE FROM daily_visits WHERE day < ?", [day])
             con.execute("DELETE FROM dirty_days WHERE day < ?", [day])
+            con.execute("DELETE FROM latency WHERE day < ?", [day])
             con.execute("COMMIT")
             count = int(gone[0]) if gone else 0
             if count:
