@@ -213,9 +213,16 @@ def keyring_of(runtime: Runtime) -> Keyring:
         return loaded.keyring
     folder = key_dir(runtime.settings)
     stamp = folder_stamp(folder)
-    if loaded is None or stamp != loaded.stamp:
+    if loaded is None:
         keyring = load_keyring(runtime.settings)
         stamp = folder_stamp(folder)  # the first load may have made the first key
+    elif stamp != loaded.stamp:
+        try:
+            keyring = load_keyring(runtime.settings)
+        except (DoorKeyError, ValueError, OSError) as exc:
+            # A folder edited by hand and left broken must not stop the door: keep the keys we had.
+            log.error("the door keys changed but cannot be read, keeping the previous ones: %s", exc)
+            keyring = loaded.keyring
     else:
         keyring = loaded.keyring
     runtime.extras["door_keys"] = _Loaded(keyring, stamp, now + RECHECK_S)

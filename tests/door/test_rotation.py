@@ -98,3 +98,14 @@ async def test_rotating_from_the_command_line(
         await asyncio.to_thread(cli.main, [*base, "door-keys", "list"])
     listed = capsys.readouterr().out
     assert f"{kid:<20} signing" in listed and "k1" in listed and "expired" in listed
+
+
+async def test_a_broken_key_folder_keeps_the_keys_in_use(
+    door: Door, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(door_keys, "RECHECK_S", 0.0)
+    (code,) = await door.sell("F-1")
+    qr = await door.qr(code)
+    (key_dir(settings) / "kzz.key").write_text("not a key")  # a hand edit gone wrong
+    assert (await door.client.get("/api/v1/staff/door/keys", headers=door.staff)).status_code == 200
+    assert (await door.scan({"qr": qr})).status_code == 200
