@@ -2,6 +2,7 @@
 
     python -m loadtests.bench_events [--days 30] [--per-day 1000000] [--ingest-events 200000]
                                      [--workers 2] [--batch 100] [--concurrency 32]
+                                     [--ingest-only] [--repeat 1] [--baseline GIT_REV]
 
 1. store: ``--days`` days of ``--per-day`` synthetic events each (a realistic mix: half page views,
    the funnel steps thinning out down to paid, refusals and failed payments; 100,000 actors a day
@@ -15,6 +16,10 @@
    time, until ``--ingest-events`` are accepted. Prints events/s accepted (202) and events/s until
    the last one had landed in the store. Target: 20,000 events/s. The load generator runs on the
    same machine and takes its share of the cores; the figure is what this machine gives.
+   ``--repeat N`` measures N times; ``--baseline REV`` also serves the code of git revision REV
+   (exported with ``git archive`` to a temporary folder, the repository untouched) and alternates
+   the two arms, baseline then this tree, so both see the same changing load of a shared machine;
+   each arm's runs are printed with their median and spread.
 
 Only 127.0.0.1 is used; everything it starts it stops, everything it makes it deletes.
 """
@@ -166,11 +171,11 @@ def event_batch(size: int, device: str) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def served(folder: Path, redis_url: str, mysql_url: str, workers: int) -> Iterator[int]:
+def served(folder: Path, redis_url: str, mysql_url: str, workers: int, root: Path = ROOT) -> Iterator[int]:
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "SEATCORE_CONFIG": str(folder / "none.toml"),
         "SEATCORE_DATABASE_URL": mysql_url,
         "SEATCORE_REDIS_URL": redis_url,
@@ -231,12 +236,19 @@ async def post_all(port: int, total: int, batch: int, concurrency: int) -> float
 
 
 def bench_ingestion(
-    folder: Path, mysql_server: str, events: int, workers: int, batch: int, concurrency: int
+    folder: Path,
+    mysql_server: str,
+    events: int,
+    workers: int,
+    batch: int,
+    concurrency: int,
+    root: Path = ROOT,
+    label: str = "",
 ) -> float:
     with (
         throwaway_redis(folder) as redis_url,
         fresh_database(mysql_server, "bench_events") as mysql_url,
-        served(folder, redis_url, mysql_url, workers) as port,
+        served(folder, redis_url, mysql_url, workers, root) as port,
     ):
         began = time.perf_counter()
         accepted_s = asyncio.run(post_all(port, events, batch, concurrency))
@@ -250,11 +262,64 @@ def bench_ingestion(
     rate = sent / accepted_s
     verdict = "ok" if rate >= INGEST_TARGET else "MISSED"
     print(
-        f"ingestion through the API, {workers} workers, {batch} events a request, {concurrency} at a time: "
-        f"{rate:,.0f} events/s accepted (target >= {INGEST_TARGET:,}: {verdict}); "
-        f"{sent / landed_s:,.0f} events/s until all {sent:,} had landed in the store"
+        f"{label}ingestion through the API, {workers} workers, {batch} events a request, {concurrency} at a "
+        f"time: {rate:,.0f} events/s accepted (target >= {INGEST_TARGET:,}: {verdict}); "
+        f"{sent / landed_s:,.0f} events/s until all {sent:,} had landed in the store (load {_load()})",
+        flush=True,
     )
     return rate
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def exported(folder: Path, revision: str) -> Path:
+    """The tree of a git revision, exported to ``folder`` (the repository is not touched)."""
+    folder.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def spread(label: str, rates: list[float]) -> str:
+    runs = ", ".join(f"{r:,.0f}" for r in rates)
+    return (
+        f"{label}: median {statistics.median(rates):,.0f} events/s accepted, "
+        f"min {min(rates):,.0f}, max {max(rates):,.0f} over {len(rates)} runs ({runs})"
+    )
+
+
+def compare_ingestion(folder: Path, args: argparse.Namespace) -> None:
+    arms: list[tuple[str, Path]] = []
+    if args.baseline:
+        arms.append((f"baseline {args.baseline}", exported(folder / "baseline", args.baseline)))
+    arms.append(("this tree", ROOT))
+    rates: dict[str, list[float]] = {label: [] for label, _root in arms}
+    for n in range(args.repeat):
+        for label, root in arms:
+            run = folder / f"run-{n}-{len(rates[label])}-{label.split()[0]}"
+            run.mkdir()
+            rates[label].append(
+                bench_ingestion(
+                    run,
+                    args.mysql_url,
+                    args.ingest_events,
+                    args.workers,
+                    args.batch,
+                    args.concurrency,
+                    root,
+                    label=f"[{label}] ",
+                )
+            )
+    if args.repeat > 1 or args.baseline:
+        for label, found in rates.items():
+            print(spread(label, found))
+    if args.baseline:
+        base, ours = (statistics.median(found) for found in rates.values())
+        print(f"this tree / baseline (medians): {ours / base:.2f}x")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -268,14 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--mysql-url", default=f"mysql://root@{HOST}:3306/")
+    parser.add_argument("--ingest-only", action="store_true", help="skip the store and funnel part")
+    parser.add_argument("--repeat", type=int, default=1, help="measure ingestion this many times")
+    parser.add_argument("--baseline", help="a git revision to measure against, arms alternating")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
         folder = Path(tmp)
-        (folder / "store").mkdir()
-        bench_store(folder / "store", args.days, args.per_day)
-        bench_ingestion(
-            folder, args.mysql_url, args.ingest_events, args.workers, args.batch, args.concurrency
-        )
+        if not args.ingest_only:
+            (folder / "store").mkdir()
+            bench_store(folder / "store", args.days, args.per_day)
+        compare_ingestion(folder, args)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The ``seatcore`` command: serve, migrate, seed-demo, demo, create-staff.
+"""The ``seatcore`` command: serve, migrate, seed-demo, demo, create-staff, reconcile, check,
+door-keys.
 
 Settings come from defaults, the config file, ``SEATCORE_*`` variables and, strongest, the
 options given here. ``serve`` runs uvicorn; on the embedded default it first starts the embedded
@@ -242,8 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile.add_argument("--showtime", type=int, action="append", default=[], help="only this showtime")
     reconcile.add_argument("--repair", action="store_true", help="also fix what has a safe fix")
     from seatcore.checker import command as check_command
+    from seatcore.door import rotation
 
     check_command.add_parser(sub)
+    rotation.add_parser(sub)
     return parser
 
 
@@ -257,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             from seatcore.checker import command as check_command
 
             sys.exit(check_command.run(settings, args))
+        if args.command == "door-keys":
+            from seatcore.door import rotation
+
+            sys.exit(rotation.run(settings, args))
         if args.command == "migrate":
             cmd_migrate(settings)
         elif args.command == "seed-demo":

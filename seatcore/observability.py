@@ -1,4 +1,5 @@
-"""Structured JSON logs with a request id, and Prometheus metrics by route.
+"""Structured JSON logs with a request id, and Prometheus metrics by route (also handed to the
+app's response-time recorder, seatcore.analytics.latency, for the console's dashboard).
 
 Metrics are labelled by route template (``/api/v1/movies/{movie_id}``), never by raw path, so the
 number of series stays bounded. With several uvicorn workers, ``seatcore serve`` points
@@ -176,6 +177,15 @@ def _internal_error(rid: str) -> Response:
     return Response(orjson.dumps(body), status_code=500, media_type="application/json")
 
 
+def _record_latency(scope: Scope, route: str, elapsed_s: float) -> None:
+    """Hand the duration to the app's response-time recorder (seatcore.analytics.latency), which
+    keeps the per-route histograms the console's dashboard draws over days."""
+    runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+    recorder = runtime.extras.get("latency") if runtime is not None else None
+    if recorder is not None:
+        recorder.observe(scope["method"], route, scope["path"], elapsed_s)
+
+
 class RequestContextMiddleware:
     """Gives each request an id (``X-Request-ID`` in and out), logs it and counts it.
 
@@ -218,9 +228,11 @@ class RequestContextMiddleware:
             await _internal_error(rid)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            count, latency = _request_metrics(scope["method"], _route_template(scope), status)
+            route = _route_template(scope)
+            count, latency = _request_metrics(scope["method"], route, status)
             count.inc()
             latency.observe(elapsed)
+            _record_latency(scope, route, elapsed)
             if self.log.isEnabledFor(logging.INFO):
                 self.log.info(
                     "%s %s -> %s in %.1f ms",

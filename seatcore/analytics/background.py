@@ -1,6 +1,7 @@
 """Analytics in the app: the event log (``runtime.extras["analytics"]``), the event store
-(``runtime.extras["analytics_store"]``), one writer per process, the flusher of the service's own
-events, and the upkeep: every ``ROLLUP_EVERY_S`` the rollups of days with new events are
+(``runtime.extras["analytics_store"]``), the response-time recorder (``runtime.extras["latency"]``,
+fed by the request middleware), one writer per process, the flushers of the service's own events
+and of its response times, and the upkeep: every ``ROLLUP_EVERY_S`` the rollups of days with new events are
 recomputed and days past the retention dropped, by one process at a time (a Redis lock)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from seatcore import keys
 from seatcore.analytics.events import EventLog
+from seatcore.analytics.latency import LatencyRecorder
 from seatcore.analytics.store import EventStore
 from seatcore.analytics.writer import EventWriter
 from seatcore.runtime import Runtime
@@ -39,6 +41,12 @@ def event_store(runtime: Runtime) -> EventStore:
     store = runtime.extras["analytics_store"]
     assert isinstance(store, EventStore)
     return store
+
+
+def latency_recorder(runtime: Runtime) -> LatencyRecorder:
+    recorder = runtime.extras["latency"]
+    assert isinstance(recorder, LatencyRecorder)
+    return recorder
 
 
 def event_log(runtime: Runtime) -> EventLog:
@@ -77,12 +85,15 @@ async def analytics_service(runtime: Runtime) -> AsyncIterator[None]:
     events = EventLog(runtime.redis, settings.analytics_timezone)
     runtime.extras["analytics"] = events
     runtime.extras["analytics_store"] = store
+    latency = LatencyRecorder(settings.analytics_timezone)
+    runtime.extras["latency"] = latency
     writer = EventWriter(runtime.redis, runtime.db, store)
     stopping = asyncio.Event()
     tasks = [
         asyncio.create_task(writer.run(), name="analytics-writer"),
         asyncio.create_task(events.run_flusher(stopping), name="analytics-flusher"),
         asyncio.create_task(upkeep(runtime, store, stopping), name="analytics-upkeep"),
+        asyncio.create_task(latency.run_flusher(store, stopping), name="latency-flusher"),
     ]
     try:
         yield
@@ -92,5 +103,8 @@ async def analytics_service(runtime: Runtime) -> AsyncIterator[None]:
         await stop_tasks(tasks, grace_s=STOP_GRACE_S)
         with contextlib.suppress(Exception):
             await events.flush()  # the service's last events wait in the stream for the next start
+        with contextlib.suppress(Exception):
+            await latency.flush(store)
+        runtime.extras.pop("latency", None)
         runtime.extras.pop("analytics", None)
         runtime.extras.pop("analytics_store", None)

@@ -52,9 +52,13 @@ class EventLog:
 
     def row(self, name: str, at_ms: int, **fields: Any) -> Row:
         """An event as the store keeps it: its local day, the journey's actor, the rest as given."""
-        row: Row = {"ts": at_ms, "day": self._day(at_ms // 60_000), "name": name, **fields}
+        row: Row = {"ts": at_ms, "day": self.day_of(at_ms), "name": name, **fields}
         row["actor"] = actor(row.get("user_id"), row.get("device"))
         return row
+
+    def day_of(self, at_ms: int) -> str:
+        """The local date (ISO) of a moment in epoch milliseconds."""
+        return self._day(at_ms // 60_000)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 (one log per process, lives as long)
     def _day(self, minute: int) -> str:

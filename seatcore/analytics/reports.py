@@ -1,12 +1,14 @@
 """The operations reports, read from the daily rollups (seatcore.analytics.store): the funnel with
 its drop-offs and the refusal codes behind the hold step, visits, dwell per page, payment success
-with the failure reasons, orders per day. Blocking calls; the API runs them in a thread after
+with the failure reasons, orders per day; and the service's response times per route, read from
+its own histograms. Blocking calls; the API runs them in a thread after
 ``EventStore.refresh``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from seatcore.analytics.store import EventStore, Filters
 from seatcore.domain.analytics import (
@@ -18,6 +20,7 @@ from seatcore.domain.analytics import (
     PAYMENT_FAILED,
     drop_offs,
 )
+from seatcore.domain.latency import Summary, summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +138,57 @@ def payments(store: EventStore, filters: Filters) -> Payments:
         reasons={str(code): int(n) for code, n in reasons},
         by_day=[PaymentDay(day, p, f) for day, (p, f) in sorted(days.items())],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLatency:
+    route: str
+    figures: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodLatency:
+    start: dt.datetime  # local wall clock: the day's midnight or the hour's start
+    figures: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    overall: Summary
+    routes: list[RouteLatency]  # the busiest first
+    periods: list[PeriodLatency]
+
+
+def latency(
+    store: EventStore, start: dt.date, end: dt.date, *, by: str, route: str | None, top: int
+) -> Latency:
+    """Response times over local days ``start``..``end``: per route (the ``top`` busiest), and per
+    day or hour (``by``) of one route or of all of them, each from merged histograms."""
+    period = "CAST(day AS TIMESTAMP)" if by == "day" else "hour"
+    where = "day BETWEEN ? AND ?"
+    params: list[Any] = [start, end]
+    per_route = store.query(
+        f"SELECT route, bucket, sum(requests), sum(total_ms) FROM latency WHERE {where} "
+        "GROUP BY route, bucket",
+        params,
+    )
+    if route is not None:
+        where, params = where + " AND route = ?", [*params, route]
+    per_period = store.query(
+        f"SELECT {period}, bucket, sum(requests), sum(total_ms) FROM latency WHERE {where} GROUP BY 1, 2",
+        params,
+    )
+    routes = [RouteLatency(name, summarize(rows)) for name, rows in _grouped(per_route).items()]
+    routes.sort(key=lambda r: (-r.figures.requests, r.route))
+    return Latency(
+        overall=summarize((b, int(n), float(ms)) for _p, b, n, ms in per_period),
+        routes=routes[:top],
+        periods=[PeriodLatency(at, summarize(rows)) for at, rows in sorted(_grouped(per_period).items())],
+    )
+
+
+def _grouped(rows: list[tuple[Any, ...]]) -> dict[Any, list[tuple[int, int, float]]]:
+    groups: dict[Any, list[tuple[int, int, float]]] = {}
+    for key, bucket, n, ms in rows:
+        groups.setdefault(key, []).append((int(bucket), int(n), float(ms)))
+    return groups

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore import keys
 from seatcore.analytics.events import Row
-from seatcore.analytics.store import COLUMNS, EventStore
+from seatcore.analytics.store import EventStore
 from seatcore.db.schema import showtimes
 from seatcore.domain.analytics import ORDER_FOLLOW_UPS, ORDER_PLACED, SERVER_CHANNEL_UNKNOWN
 from seatcore.orders.lease import new_owner
@@ -99,7 +99,7 @@ class EventWriter:
             except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
                 log.error("analytics entry %s is unreadable and is dropped: %s", entry_id, exc)
         await self._complete(rows)
-        landed = await asyncio.to_thread(self.store.append, [_shaped(row) for row in rows])
+        landed = await asyncio.to_thread(self.store.append, rows)
         ids = [entry_id for entry_id, _fields in entries]
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xack(self.key, GROUP, *ids)
@@ -176,8 +176,3 @@ class EventWriter:
 
 def _entries(found: Any) -> list[tuple[str, dict[str, Any]]]:
     return [(str(entry_id), fields or {}) for _stream, items in found or [] for entry_id, fields in items]
-
-
-def _shaped(row: Row) -> Row:
-    """Every column present (None when absent), nothing else."""
-    return {column: row.get(column) for column in COLUMNS}

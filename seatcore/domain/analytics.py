@@ -3,8 +3,9 @@ rules an event must meet to be taken (pure: no I/O; docs/analytics.md is the rea
 
 Two sources write events. Clients (the mini-program and the web pages) send page views, the funnel
 steps they see and the errors shown to the user; the service records what it is the truth about
-(holds granted or refused, orders placed, paid, failed payments, refunds). The funnel uses the
-service's own events from the hold on, so a client that never reports cannot make a sale vanish.
+(holds granted or refused, orders placed, paid, failed payments, refunds, tickets checked in).
+The funnel uses the service's own events from the hold on, so a client that never reports cannot
+make a sale vanish.
 """
 
 from __future__ import annotations
@@ -32,9 +33,18 @@ ORDER_PLACED = "order_placed"
 ORDER_PAID = "order_paid"
 PAYMENT_FAILED = "payment_failed"
 ORDER_REFUNDED = "order_refunded"
-SERVER_EVENTS = (HOLD_GRANTED, HOLD_REFUSED, ORDER_PLACED, ORDER_PAID, PAYMENT_FAILED, ORDER_REFUNDED)
+CHECKED_IN = "checked_in"  # a ticket admitted at the door (online, or an offline door's sync)
+SERVER_EVENTS = (
+    HOLD_GRANTED,
+    HOLD_REFUSED,
+    ORDER_PLACED,
+    ORDER_PAID,
+    PAYMENT_FAILED,
+    ORDER_REFUNDED,
+    CHECKED_IN,
+)
 # Server events of an order whose channel is the one the order was placed from.
-ORDER_FOLLOW_UPS = (ORDER_PAID, PAYMENT_FAILED, ORDER_REFUNDED)
+ORDER_FOLLOW_UPS = (ORDER_PAID, PAYMENT_FAILED, ORDER_REFUNDED, CHECKED_IN)
 
 # The funnel, step by step: (label, event name). Each step counts journeys (docs/analytics.md).
 FUNNEL: tuple[tuple[str, str], ...] = (

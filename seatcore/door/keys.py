@@ -3,9 +3,12 @@
 The keys live in a folder (setting ``door_key_dir``, which must hold a key; empty:
 ``DATA_DIR/door-keys``, where a first key is made on first use, as the demo's secret is).
 ``KID.key`` is a PEM private key (PKCS#8); ``KID.pub`` a PEM public key kept after its private
-half was retired. The key id is the file's name, so rotating is: add a new ``KID.key`` (its name
-sorts last, or name it in ``door_signing_key_id``) and restart; tickets signed with older keys
-keep verifying as long as their ``.key`` or ``.pub`` stays in the folder.
+half was retired, with ``KID.until`` (an ISO 8601 time) when retired by ``seatcore door-keys
+rotate`` (seatcore.door.rotation): past that time its tickets are over and the key verifies
+nothing more. The key id is the file's name, so rotating is: add a new ``KID.key`` (its name
+sorts last, or name it in ``door_signing_key_id``); tickets signed with older keys keep verifying
+as long as their ``.key`` or ``.pub`` stays in the folder (and their ``.until`` is ahead). Each
+process looks at the folder again every ``RECHECK_S``, so a rotation needs no restart.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import contextlib
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -36,6 +40,7 @@ from seatcore.settings import Settings
 
 log = logging.getLogger(__name__)
 FIRST_KEY_ID = "k1"  # made on first use; later ids (k + UTC time) sort after it
+RECHECK_S = 5.0  # how often a process looks whether the folder changed (a rotation)
 
 
 class DoorKeyError(SeatcoreError):
@@ -49,30 +54,41 @@ class Keyring:
     signing_id: str
     signing_key: Ed25519PrivateKey
     public: dict[str, Ed25519PublicKey]
+    retired_until: dict[str, datetime] = field(default_factory=dict)  # retired keys' last moment
+
+    def usable(self, kid: str, now: datetime | None = None) -> bool:
+        """A key we know whose tickets may still be valid (a retired key until its time)."""
+        until = self.retired_until.get(kid)
+        return kid in self.public and (until is None or (now or datetime.now(UTC)) <= until)
 
     def sign(self, ticket: TicketPass) -> str:
         payload = ticket.payload()
         signature = self.signing_key.sign(signed_part(self.signing_id, payload))
         return join_text(self.signing_id, payload, signature)
 
-    def verify(self, text: str) -> TicketPass:
-        """The pass, if ``text`` carries a good signature of a key we know; else PassRejected."""
+    def verify(self, text: str, now: datetime | None = None) -> TicketPass:
+        """The pass, if ``text`` carries a good signature of a key we know and that is not past
+        its retirement; else PassRejected."""
         parts = split_text(text)
         key = self.public.get(parts.key_id)
         if key is None:
             raise PassRejected("unknown_key", "this ticket was signed with a key the door does not know")
+        if not self.usable(parts.key_id, now):
+            raise PassRejected("key_expired", "this ticket's key was retired and its tickets are over")
         try:
             key.verify(parts.signature, parts.signed_part)
         except InvalidSignature as exc:
             raise PassRejected("bad_signature", "this ticket's signature does not match") from exc
         return TicketPass.from_payload(parts.payload)
 
-    def public_keys(self) -> list[dict[str, str]]:
-        """For scanners: each key as raw 32 bytes in base64url (WebCrypto's ``raw`` Ed25519 form)."""
+    def public_keys(self, now: datetime | None = None) -> list[dict[str, str]]:
+        """For scanners: each usable key as raw 32 bytes in base64url (WebCrypto's ``raw`` Ed25519
+        form); a retired key past its time is not served, so offline doors refuse it too."""
         raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
         return [
             {"kid": kid, "alg": "Ed25519", "public_key": b64encode(key.public_bytes(*raw))}
             for kid, key in sorted(self.public.items())
+            if self.usable(kid, now)
         ]
 
 
@@ -102,7 +118,8 @@ def load_keyring(settings: Settings) -> Keyring:
     for kid in public:
         if not valid_key_id(kid):
             raise DoorKeyError(f"door key file name {kid!r} is not a key id (letters, digits, - and _)")
-    return Keyring(signing_id, keys[signing_id], public)
+    retired = {path.stem: _read_until(path) for path in folder.glob("*.until") if path.stem not in keys}
+    return Keyring(signing_id, keys[signing_id], public, retired)
 
 
 def new_key(folder: Path, key_id: str | None = None) -> Path:
@@ -137,11 +154,31 @@ def _new_id() -> str:
     return time.strftime("k%Y%m%d%H%M%S", time.gmtime())
 
 
+def new_key_id(after: str) -> str:
+    """A fresh id that sorts after ``after`` (two rotations in one second stay in order)."""
+    kid = _new_id()
+    n = 1
+    while kid <= after:
+        n += 1
+        kid = f"{_new_id()}-{n}"
+    return kid
+
+
 def _read_private(path: Path) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise DoorKeyError(f"{path} is not an Ed25519 private key")
     return key
+
+
+def _read_until(path: Path) -> datetime:
+    try:
+        until = datetime.fromisoformat(path.read_text().strip())
+    except ValueError as exc:
+        raise DoorKeyError(f"{path} does not hold an ISO 8601 time") from exc
+    if until.tzinfo is None:
+        raise DoorKeyError(f"{path}: the time needs its offset (e.g. +00:00)")
+    return until
 
 
 def _read_public(path: Path) -> Ed25519PublicKey:
@@ -151,9 +188,42 @@ def _read_public(path: Path) -> Ed25519PublicKey:
     return key
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    keyring: Keyring
+    stamp: tuple[tuple[str, int], ...]
+    next_check: float
+
+
+def folder_stamp(folder: Path) -> tuple[tuple[str, int], ...]:
+    """What changes when a key is added, retired or removed: the files and their times."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir() if not p.name.startswith("."))
+    )
+
+
 def keyring_of(runtime: Runtime) -> Keyring:
-    """The process's keyring, read once (a rotation takes effect at the next start)."""
-    keyring: Keyring | None = runtime.extras.get("door_keys")
-    if keyring is None:
-        keyring = runtime.extras["door_keys"] = load_keyring(runtime.settings)
+    """The process's keyring, read again when the folder changed (looked at every ``RECHECK_S``):
+    after a rotation, new passes carry the new key id within seconds, without a restart."""
+    loaded: _Loaded | None = runtime.extras.get("door_keys")
+    now = time.monotonic()
+    if loaded is not None and now < loaded.next_check:
+        return loaded.keyring
+    folder = key_dir(runtime.settings)
+    stamp = folder_stamp(folder)
+    if loaded is None:
+        keyring = load_keyring(runtime.settings)
+        stamp = folder_stamp(folder)  # the first load may have made the first key
+    elif stamp != loaded.stamp:
+        try:
+            keyring = load_keyring(runtime.settings)
+        except (DoorKeyError, ValueError, OSError) as exc:
+            # A folder edited by hand and left broken must not stop the door: keep the keys we had.
+            log.error("the door keys changed but cannot be read, keeping the previous ones: %s", exc)
+            keyring = loaded.keyring
+    else:
+        keyring = loaded.keyring
+    runtime.extras["door_keys"] = _Loaded(keyring, stamp, now + RECHECK_S)
     return keyring

@@ -2,7 +2,8 @@
 
 An online scan is admitted only if its QR carries our signature, its cinema is in the staff
 member's scope, the door is open for its showtime, and the ticket is live and not in yet (the
-last two in one conditional UPDATE, seatcore.store.door). A door that worked offline has already
+last two in one conditional UPDATE, seatcore.store.door); an admission is recorded as the
+analytics event ``checked_in``, as orders record theirs. A door that worked offline has already
 let people in: its sync records each scan and reports what the server knows better (a ticket let
 in at another door first, a ticket revoked).
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from seatcore.analytics.events import record
+from seatcore.domain.analytics import CHECKED_IN
 from seatcore.domain.door import PassRejected, TicketPass, window_problem
 from seatcore.door.keys import Keyring
 from seatcore.door.passes import issuer_of
@@ -83,7 +86,20 @@ async def check_in(
     scan = Scan(ticket.code, ticket.showtime_id, ticket.cinema_id, door, now, staff.staff_id, offline=False)
     admission = await store.admit(runtime.db, scan)
     _raise_refusal(admission)
+    _record_admitted(runtime, admission.ticket)
     return admission
+
+
+def _record_admitted(runtime: Runtime, ticket: DoorTicket) -> None:
+    """The analytics event of an admission (the service's own; its channel is the order's)."""
+    record(
+        runtime,
+        CHECKED_IN,
+        user_id=ticket.user_id,
+        showtime_id=ticket.showtime_id,
+        cinema_id=ticket.cinema_id,
+        order_id=ticket.order_id,
+    )
 
 
 def _raise_refusal(admission: Admission) -> None:
@@ -198,6 +214,7 @@ async def _sync_one(
     row = admission.ticket
     zone = ZoneInfo(row.timezone)
     if admission.outcome == store.ADMITTED:
+        _record_admitted(runtime, row)
         return SyncResult(
             ticket.code,
             "admitted",

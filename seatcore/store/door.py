@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from seatcore.db.schema import cinemas, door_scans, halls, movies, showtimes, tickets
+from seatcore.db.schema import cinemas, door_scans, halls, movies, orders, showtimes, tickets
 from seatcore.store._time import from_db, to_db, utcnow
 
 ADMITTED = "admitted"
@@ -38,6 +38,8 @@ class DoorTicket:
     timezone: str
     checked_in_at: datetime | None
     checked_in_door: str | None
+    order_id: str = ""
+    user_id: int | None = None  # the moviegoer who bought it
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,12 @@ _TICKET_COLUMNS = (
     cinemas.c.timezone,
     tickets.c.checked_in_at,
     tickets.c.checked_in_door,
+    tickets.c.order_id,
+    orders.c.user_id,
 )
 _TICKET_FROM = (
     tickets.join(showtimes, showtimes.c.id == tickets.c.showtime_id)
+    .join(orders, orders.c.id == tickets.c.order_id)
     .join(halls, halls.c.id == showtimes.c.hall_id)
     .join(movies, movies.c.id == showtimes.c.movie_id)
     .join(cinemas, cinemas.c.id == showtimes.c.cinema_id)
@@ -101,6 +106,8 @@ def _door_ticket(row: Row[*tuple[Any, ...]]) -> DoorTicket:
         timezone=r["timezone"],
         checked_in_at=from_db(r["checked_in_at"]) if r["checked_in_at"] else None,
         checked_in_door=r["checked_in_door"],
+        order_id=r["order_id"],
+        user_id=int(r["user_id"]),
     )
 
 

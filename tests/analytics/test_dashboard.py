@@ -14,8 +14,10 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
 
+from seatcore.analytics.background import latency_recorder
 from seatcore.auth.passwords import hash_password
 from seatcore.domain.analytics import actor
+from seatcore.domain.latency import bucket_of
 from seatcore.settings import Settings
 from seatcore.store import users
 from tests.analytics.conftest import batch, landed, now_iso, send, store_of
@@ -26,7 +28,7 @@ from tests.servers import served
 pytestmark = pytest.mark.browser
 
 PASSWORD = "dashboard-pass-1"
-CHARTS = ("funnel", "refusals", "visits", "dwell", "payments", "orders")
+CHARTS = ("funnel", "refusals", "visits", "dwell", "payments", "orders", "latency", "routes")
 
 
 @pytest.fixture
@@ -98,6 +100,31 @@ def earlier(day: dt.date, n: int, cinema_id: int, movie_id: int) -> list[dict[st
     return rows
 
 
+def earlier_latency(today: dt.date) -> list[dict[str, Any]]:
+    """Two weeks of a few routes' histograms: a fast list, a slower seat map, a slow payment."""
+    rows = []
+    routes = {
+        "GET /api/v1/movies": (4.0, 9.0, 40.0),
+        "GET /api/v1/showtimes/{id}/seats": (12.0, 35.0, 160.0),
+        "POST /api/v1/orders/{order_id}/pay": (80.0, 300.0, 1400.0),
+    }
+    for back in range(1, 14):
+        day = today - dt.timedelta(days=back)
+        for route, (fast, usual, slow) in routes.items():
+            for ms, n in ((fast * (1 + back % 3 / 10), 600), (usual, 350), (slow, 50 + back)):
+                rows.append(
+                    {
+                        "day": day.isoformat(),
+                        "hour": f"{day.isoformat()}T{10 + back % 8:02d}:00:00",
+                        "route": route,
+                        "bucket": bucket_of(ms),
+                        "requests": n,
+                        "total_ms": ms * n,
+                    }
+                )
+    return rows
+
+
 async def test_the_dashboard_draws_real_figures(
     app: Starlette, shop: Shop, page: Page, settings: Settings
 ) -> None:
@@ -126,6 +153,10 @@ async def test_the_dashboard_draws_real_figures(
         await shop.pay(who, order["id"])
         await shop.wait_status(who, order["id"], "ticketed")
     await landed(app, before + 3 * 4 + 3 * 3)
+    # Response times: today's are the requests above, measured by the app; earlier days' as the
+    # workers would have flushed them.
+    await asyncio.to_thread(store.append_latency, earlier_latency(today))
+    await latency_recorder(runtime).flush(store)
 
     await page.goto("/console/")
     await page.fill("#signin-form input[name=username]", "boss")
@@ -149,10 +180,19 @@ async def test_the_dashboard_draws_real_figures(
     )
     assert [s["journeys"] for s in funnel.json()["steps"]] == [3, 3, 3, 3, 3, 3]
 
+    latency = await shop.client.get(
+        "/api/v1/staff/analytics/latency",
+        params={"start": today.isoformat(), "end": today.isoformat()},
+        headers=await _staff_token(shop, "boss"),
+    )
+    routes = {r["route"] for r in latency.json()["routes"]}
+    assert "POST /api/v1/orders/{order_id}/pay" in routes  # today's payments, measured by the middleware
+    await expect(page.locator("select[name=route] option", has_text="GET /api/v1/movies")).to_have_count(1)
+
     # Filters: today on the web only has nobody (today's journeys came from the mini-program).
     await page.fill('input[name="start"]', today.isoformat())
     await page.select_option('select[name="channel"]', "web")
-    await page.click("text=Show")
+    await page.get_by_role("button", name="Show", exact=True).click()
     await expect(kpis).to_contain_text("0journeys started")
 
 

@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from loadtests.run import Service, local_service
 from seatcore.api._cursor import CURSOR_FORMAT
+from seatcore.api.staff.analytics import MAX_HOURLY_DAYS
 from seatcore.api.staff.boxoffice import MAX_RANGE_DAYS
 from seatcore.bounds import FIRST_DAY, LAST_DAY
 from seatcore.db.engine import create_sync_engine
@@ -162,7 +163,8 @@ def _teach(schema: Any) -> None:
     """What schemathesis cannot read from the document, or what depends on the data and the clock.
 
     - an opaque cursor is no string it can invent: it sends none;
-    - a report's ``end`` is not before its ``start`` and at most MAX_RANGE_DAYS after it;
+    - a report's ``end`` is not before its ``start`` and at most MAX_RANGE_DAYS after it
+      (MAX_HOURLY_DAYS for response times by hour);
     - a position is ``lat`` and ``lng`` together, or neither;
     - an analytics event happened just now (the service refuses times from the future or too old),
       and carries the fields its type needs (the document says so with if/then, which the generator
@@ -193,7 +195,8 @@ def _teach(schema: Any) -> None:
         if len(given) == 1:
             return False
         start, end = _day(query.get("start")), _day(query.get("end"))
-        return start is None or end is None or (start <= end and (end - start).days < MAX_RANGE_DAYS)
+        longest = MAX_HOURLY_DAYS if query.get("by") == "hour" else MAX_RANGE_DAYS
+        return start is None or end is None or (start <= end and (end - start).days < longest)
 
     @schema.hook  # type: ignore[untyped-decorator]
     def map_body(context: Any, body: Any) -> Any:

@@ -2,9 +2,10 @@
 
 Each covers local dates ``start``..``end`` (at most a year and a day) and filters by cinema, movie
 and channel. Cinema staff see the events tied to their cinemas (the funnel and payments); visits
-and dwell time are not tied to a cinema, so they are for platform admins. The reports read the
-daily rollups, which the upkeep brings up to date every ``ROLLUP_EVERY_S`` (figures are that much
-behind at most, and a report costs milliseconds instead of a recount of today).
+and dwell time are not tied to a cinema, so they are for platform admins, as are the response
+times (the service's own, per route, from every worker's histograms: seatcore.analytics.latency).
+The reports read the daily rollups, which the upkeep brings up to date every ``ROLLUP_EVERY_S``
+(figures are that much behind at most, and a report costs milliseconds instead of a recount).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from starlette.requests import Request
@@ -24,10 +26,13 @@ from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
+from seatcore.domain.latency import TARGET_AVERAGE_MS, Summary
 
 endpoints = Endpoints("staff: analytics")
 
 MAX_RANGE_DAYS = 366
+MAX_HOURLY_DAYS = 31
+TOP_ROUTES = 15
 
 
 class ReportQuery(StaffQuery):
@@ -200,4 +205,100 @@ async def staff_analytics_payments(
         target_rate=PAYMENT_SUCCESS_TARGET,
         reasons=found.reasons,
         days=[PaymentDayOut(day=d.day, paid=d.paid, failed=d.failed) for d in found.by_day],
+    )
+
+
+# --------------------------------------------------------------------------- response times
+
+
+class LatencyQuery(StaffQuery):
+    start: Day = Field(description="first local date")
+    end: Day = Field(description="last local date (inclusive)")
+    by: Literal["day", "hour"] = Field("day", description=f"periods; by hour at most {MAX_HOURLY_DAYS} days")
+    route: str | None = Field(
+        None, min_length=1, max_length=200, description='one route, e.g. "GET /api/v1/movies"; default all'
+    )
+
+    @model_validator(mode="after")
+    def _sane_range(self) -> LatencyQuery:
+        if self.end < self.start:
+            raise ValueError("end comes before start")
+        longest = MAX_HOURLY_DAYS if self.by == "hour" else MAX_RANGE_DAYS
+        if (self.end - self.start).days >= longest:
+            raise ValueError(f"a report by {self.by} covers at most {longest} days")
+        return self
+
+
+class LatencyFigures(Answer):
+    requests: int
+    average_ms: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+
+
+class RouteLatencyOut(LatencyFigures):
+    route: str = Field(description='method and route template, e.g. "GET /api/v1/showtimes/{id}/seats"')
+
+
+class PeriodLatencyOut(LatencyFigures):
+    at: dt.datetime = Field(description="the day's or hour's start, in the analytics time zone")
+
+
+class LatencyAnswer(Answer):
+    start: dt.date
+    end: dt.date
+    by: str
+    route: str | None
+    target_average_ms: float = Field(description="the service's target for the average response time")
+    overall: LatencyFigures = Field(description="the whole range, of the route asked for or of all")
+    routes: list[RouteLatencyOut] = Field(description=f"the {TOP_ROUTES} busiest routes, busiest first")
+    periods: list[PeriodLatencyOut] = Field(description="each day or hour that had requests")
+
+
+def _figures(summary: Summary) -> dict[str, float | int | None]:
+    return {
+        "requests": summary.requests,
+        "average_ms": summary.average_ms,
+        "p50_ms": summary.p50_ms,
+        "p95_ms": summary.p95_ms,
+        "p99_ms": summary.p99_ms,
+    }
+
+
+@endpoints.get(
+    "/api/v1/staff/analytics/latency",
+    "Response times per route (p50 / p95 / p99, average) by day or hour, all workers (platform admins)",
+    auth="staff",
+    query=LatencyQuery,
+    answer=LatencyAnswer,
+    errors=(403,),
+)
+async def staff_analytics_latency(
+    request: Request, principal: Principal, query: LatencyQuery
+) -> LatencyAnswer:
+    scope = await staff_scope(request, principal)
+    scope.require_admin("read the service's response times")
+    runtime = runtime_of(request)
+    found = await asyncio.to_thread(
+        reports.latency,
+        event_store(runtime),
+        query.start,
+        query.end,
+        by=query.by,
+        route=query.route,
+        top=TOP_ROUTES,
+    )
+    zone = ZoneInfo(runtime.settings.analytics_timezone)
+    return LatencyAnswer(
+        start=query.start,
+        end=query.end,
+        by=query.by,
+        route=query.route,
+        target_average_ms=TARGET_AVERAGE_MS,
+        overall=LatencyFigures(**_figures(found.overall)),
+        routes=[RouteLatencyOut(route=r.route, **_figures(r.figures)) for r in found.routes],
+        periods=[
+            PeriodLatencyOut(at=p.start.replace(tzinfo=zone), **_figures(p.figures)) for p in found.periods
+        ],
     )

@@ -1,9 +1,11 @@
 /**
  * The operations dashboard: visits and unique visitors per day, the funnel from movie to paid
  * with the drop-off at each step and the refusal codes behind hold drop-offs, dwell time per
- * page, payment success per day against the 98% target, failure reasons and orders per day.
- * Filters: dates, this cinema or all of mine, movie, channel. Visits and dwell are chain-wide
- * figures, shown to platform admins only (docs/analytics.md).
+ * page, payment success per day against the 98% target, failure reasons, orders per day, and the
+ * service's response times (p50 / p95 / p99 and the average against the 1 s target) per day or
+ * hour, of one route or all, with the busiest routes side by side.
+ * Filters: dates, this cinema or all of mine, movie, channel. Visits, dwell and response times
+ * are chain-wide figures, shown to platform admins only (docs/analytics.md).
  */
 
 import { api, describe, ApiError } from './api.js'
@@ -27,6 +29,8 @@ export async function analyticsView(root, ctx) {
   const movies = (await api('/api/v1/staff/movies?limit=100')).items
   const movie = select('movie', [['', 'every movie'], ...movies.map((m) => [m.id, m.title])], '')
   const channel = select('channel', [['', 'every channel'], ['miniprogram', 'mini-program'], ['web', 'web']], '')
+  const by = select('by', [['day', 'per day'], ['hour', 'per hour']], 'day')
+  const route = select('route', [['', 'every route']], '')
   const kpis = el('div', 'c-kpis')
   kpis.id = 'analytics-kpis'
   const charts = el('div', 'c-charts')
@@ -39,6 +43,8 @@ export async function analyticsView(root, ctx) {
       scope,
       movie,
       channel,
+      by,
+      route,
       button('Show', () => load().catch((err) => ctx.flash(describe(err), true)), 'c-primary'),
     ),
     kpis,
@@ -52,6 +58,8 @@ export async function analyticsView(root, ctx) {
     ['dwell', 'Average time on each page (s)'],
     ['payments', 'Payment success per day (target 98%)'],
     ['orders', 'Orders paid per day'],
+    ['latency', 'Response time: p50, p95, p99 and average (target: average < 1 s)'],
+    ['routes', 'Busiest routes: response time (ms)'],
   ]) {
     const box = el('div', 'c-chart')
     box.id = `analytics-${key}`
@@ -73,13 +81,20 @@ export async function analyticsView(root, ctx) {
     return params.toString()
   }
 
+  function latencyQuery() {
+    const params = new URLSearchParams({ start: start.value, end: end.value, by: by.value })
+    if (route.value) params.set('route', route.value)
+    return params.toString()
+  }
+
   async function load() {
     const q = query()
-    const [funnel, payments, visits, dwell] = await Promise.all([
+    const [funnel, payments, visits, dwell, latency] = await Promise.all([
       api(`/api/v1/staff/analytics/funnel?${q}`),
       api(`/api/v1/staff/analytics/payments?${q}`),
       adminOnly(api(`/api/v1/staff/analytics/visits?${q}`)),
       adminOnly(api(`/api/v1/staff/analytics/dwell?${q}`)),
+      adminOnly(api(`/api/v1/staff/analytics/latency?${latencyQuery()}`)),
     ])
     const days = everyDay(start.value, end.value)
     const first = funnel.steps[0].journeys
@@ -107,6 +122,13 @@ export async function analyticsView(root, ctx) {
     drawPayments(panels.payments, days, payments)
     const paidByDay = new Map(payments.days.map((d) => [d.day, d.paid]))
     panels.orders.setOption(bars(days.map((d) => d.slice(5)), days.map((d) => paidByDay.get(d) || 0), 'orders', COLOURS[3]), true)
+    if (latency) {
+      offerRoutes(route, latency.routes)
+      drawLatency(panels.latency, latency, days)
+      drawRoutes(panels.routes, latency.routes)
+    } else {
+      for (const key of ['latency', 'routes']) panels[key].setOption(notice('for platform admins'), true)
+    }
   }
 
   await load()
@@ -160,6 +182,78 @@ function drawFunnel(chart, steps) {
           },
         },
       ],
+    },
+    true,
+  )
+}
+
+/** The route filter offers the busiest routes of the last answer (and keeps the one chosen). */
+function offerRoutes(picker, routes) {
+  const chosen = picker.value
+  const names = routes.map((r) => r.route)
+  if (chosen && !names.includes(chosen)) names.unshift(chosen)
+  picker.replaceChildren(new Option('every route', ''), ...names.map((name) => new Option(name, name)))
+  picker.value = chosen
+}
+
+/** By day every day of the range is drawn; by hour only the hours that had requests. */
+function drawLatency(chart, latency, days) {
+  const hourly = latency.by === 'hour'
+  const byDay = new Map(latency.periods.map((p) => [p.at.slice(0, 10), p]))
+  const periods = hourly ? latency.periods : days.map((d) => byDay.get(d) || { at: d })
+  const label = (at) => (hourly ? `${at.slice(5, 10)} ${at.slice(11, 16)}` : at.slice(5, 10))
+  const figure = (key) => periods.map((p) => (p[key] === undefined ? null : p[key]))
+  const o = latency.overall
+  const summary = o.requests
+    ? `${latency.route || 'every route'}: ${o.requests} requests, average ${o.average_ms} ms, p95 ${o.p95_ms} ms, p99 ${o.p99_ms} ms`
+    : 'no requests measured in these days'
+  const series = [
+    ['p50', 'p50_ms'],
+    ['p95', 'p95_ms'],
+    ['p99', 'p99_ms'],
+    ['average', 'average_ms'],
+  ].map(([name, key]) => ({ name, type: 'line', connectNulls: true, data: figure(key) }))
+  series[3].lineStyle = { type: 'dotted' }
+  series[3].markLine = {
+    symbol: 'none',
+    lineStyle: { color: COLOURS[1], type: 'dashed' },
+    label: { formatter: 'target: average < 1 s', position: 'insideEndTop' },
+    data: [{ yAxis: latency.target_average_ms }],
+  }
+  chart.setOption(
+    {
+      color: [COLOURS[2], COLOURS[3], COLOURS[1], COLOURS[0]],
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : `${v} ms`) },
+      legend: { top: 0 },
+      title: { text: summary, left: 'center', bottom: 0, textStyle: { fontSize: 11, fontWeight: 'normal' } },
+      grid: { left: 60, right: 30, top: 30, bottom: 50 },
+      xAxis: { type: 'category', data: periods.map((p) => label(p.at)) },
+      // logarithmic: a 5 ms p50 and a 1 s target on one readable axis
+      yAxis: { type: 'log', name: 'ms', min: 1, max: (v) => 10 ** Math.ceil(Math.log10(Math.max(v.max, latency.target_average_ms) * 1.2)) },
+      series,
+    },
+    true,
+  )
+}
+
+function drawRoutes(chart, routes) {
+  const shown = routes.slice(0, 8).reverse()
+  chart.setOption(
+    {
+      color: [COLOURS[2], COLOURS[3], COLOURS[1]],
+      tooltip: {
+        trigger: 'axis',
+        formatter: (items) => [`${items[0].name}: ${shown[items[0].dataIndex].requests} requests`, ...items.map((i) => `${i.seriesName}: ${i.value} ms`)].join('<br>'),
+      },
+      legend: { top: 0 },
+      grid: { left: 250, right: 30, top: 30, bottom: 30 },
+      xAxis: { type: 'value', name: 'ms' },
+      yAxis: { type: 'category', data: shown.map((r) => r.route), axisLabel: { width: 240, overflow: 'truncate' } },
+      series: [
+        ['p50', 'p50_ms'],
+        ['p95', 'p95_ms'],
+        ['p99', 'p99_ms'],
+      ].map(([name, key]) => ({ name, type: 'bar', data: shown.map((r) => r[key]) })),
     },
     true,
   )
