@@ -157,7 +157,7 @@ def settings(mysql_url: str, redis_url: str, tmp_path: Path) -> Settings:
         payment_provider="sandbox",
         allow_sandbox_payments=True,  # the tests' database is MySQL
         log_json=False,
-        stream_block_ms=20,  # the app stops after every test: its writers' reads end sooner
+        stream_block_ms=50,  # the app stops after every test: its writers' reads end sooner
     )
 
 
