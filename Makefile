@@ -22,7 +22,7 @@ PIP_TOOLS := pip-tools==7.7.0
 COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-find-links --no-emit-index-url --build-deps-for editable
 
-.PHONY: demo test test-cluster rehearsal deps venv lock lock-check lint typecheck jest pytest browser servers node-deps clean
+.PHONY: demo test test-cluster test-fuzz rehearsal deps venv lock lock-check lint typecheck jest pytest browser servers node-deps clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/seatcore demo
@@ -133,10 +133,15 @@ jest:
 # pytest exits 5 when it collects no test: that counts as a failure here, like any non-zero exit.
 # Each test has its own limit (setup.cfg); this one stops a run that hangs where that limit cannot.
 PYTEST_LIMIT_S ?= 1800
-# The service on a throwaway Redis Cluster (redis-server on 127.0.0.1): failover, sharded stream
-# and pub/sub, and the key suites a second time (docs/scaling.md).
+# The deep runs, each a few minutes; `make test` runs a smaller share of both.
+# test-cluster: the service on a throwaway Redis Cluster (redis-server on 127.0.0.1): failover,
+# sharded stream and pub/sub, and every test of the key suites a second time (docs/scaling.md).
+# test-fuzz: the schemathesis contract test with 25 cases per operation and mode instead of 3.
 test-cluster:
-	$(BIN)/python -m pytest -q tests/cluster
+	SEATCORE_TEST_CLUSTER=full $(BIN)/python -m pytest -q tests/cluster tests/engine/test_cluster.py
+
+test-fuzz:
+	SEATCORE_FUZZ_EXAMPLES=25 $(BIN)/python -m pytest -q tests/loadtests/test_fuzz.py
 
 # The premiere rehearsed on loopback: a 3+3 Redis Cluster, a MariaDB primary and replica, three
 # processes behind nginx, failover mid-rush (loadtests/README.md). REHEARSAL_ARGS: its options.

@@ -159,6 +159,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     shutdown_grace_s: int = 20
+    # How long the background stream readers (the order writer, the analytics writer) wait for new
+    # entries in one read, and so about how long a stop waits for them; unset: each reader's own
+    # (250 ms and 500 ms). The tests, which start and stop the app hundreds of times, shorten it.
+    stream_block_ms: int | None = Field(default=None, ge=1, le=60_000)
 
     @field_validator("secret_key")
     @classmethod

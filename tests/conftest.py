@@ -15,13 +15,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pymysql
 import pytest
 import redis
+from argon2 import PasswordHasher
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
+import seatcore.app
+from seatcore.api._http import Endpoint
 from seatcore.app import create_app
+from seatcore.auth import passwords
 from seatcore.db.migrate import upgrade
 from seatcore.db.schema import metadata
 from seatcore.settings import Settings
@@ -33,6 +38,33 @@ REDIS_PORT = int(os.environ.get("SEATCORE_TEST_REDIS_PORT", "6379"))
 TEST_SECRET = "test-secret-key-0123456789abcdef"
 
 Login = Callable[[str], Awaitable[dict[str, str]]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_app_parts() -> Iterator[None]:
+    """Two costs the tests pay hundreds of times, cut where it changes nothing they check.
+
+    - ``create_app`` builds the OpenAPI document from the declared endpoints (about 0.2 s of
+      pydantic schema work), and nearly every test creates an app from the same endpoints: each
+      set of endpoints is built once, and every app gets a copy of its own.
+    - argon2 hashes staff passwords at a cost of about 0.2 s of CPU by design (and each sign-in
+      verifies at that cost): the tests hash with the smallest parameters argon2id allows. A hash
+      records its parameters, so verifying one costs what making it cost.
+    """
+    build = seatcore.app.build_document
+    built: dict[tuple[int, ...], tuple[list[Endpoint], bytes]] = {}
+
+    def build_once(endpoints: list[Endpoint]) -> dict[str, object]:
+        key = tuple(map(id, endpoints))
+        if key not in built:  # the endpoints are kept with it, so that their ids stay theirs
+            built[key] = (list(endpoints), orjson.dumps(build(endpoints)))
+        document: dict[str, object] = orjson.loads(built[key][1])
+        return document
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seatcore.app, "build_document", build_once)
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +157,7 @@ def settings(mysql_url: str, redis_url: str, tmp_path: Path) -> Settings:
         payment_provider="sandbox",
         allow_sandbox_payments=True,  # the tests' database is MySQL
         log_json=False,
+        stream_block_ms=50,  # the app stops after every test: its writers' reads end sooner
     )
 
 

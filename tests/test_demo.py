@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import orjson
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 from seatcore.db.engine import create_db_engine, database_url
 from seatcore.db.migrate import upgrade
 from seatcore.db.schema import cinemas, halls, metadata, movies, showtimes
+from seatcore.demo import history
 from seatcore.demo.seed import DAYS, seed_demo
 from seatcore.domain.layout import parse_layout
 from seatcore.domain.schedule import Screening, find_clash
@@ -22,6 +24,15 @@ from seatcore.settings import Settings
 from seatcore.store._time import from_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _short_past(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seeded past's 30 days of sales are tests/catalogue_console/test_demo_history.py's to
+    check (seeded twice on MariaDB), and tests/test_embedded.py's `seatcore demo` seeds them on
+    SQLite; here, where the catalogue and the week are checked, two days of past keep its way
+    through every seed at a fifteenth of the cost (most of a seed's time)."""
+    monkeypatch.setattr(history, "HISTORY_DAYS", 2)
 
 
 async def row_counts(db: AsyncEngine) -> dict[str, int]:

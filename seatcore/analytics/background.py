@@ -18,7 +18,7 @@ from seatcore import keys
 from seatcore.analytics.events import EventLog
 from seatcore.analytics.latency import LatencyRecorder
 from seatcore.analytics.store import EventStore
-from seatcore.analytics.writer import EventWriter
+from seatcore.analytics.writer import BLOCK_MS, EventWriter
 from seatcore.runtime import Runtime
 from seatcore.settings import Settings
 from seatcore.tasks import stop_tasks
@@ -87,7 +87,7 @@ async def analytics_service(runtime: Runtime) -> AsyncIterator[None]:
     runtime.extras["analytics_store"] = store
     latency = LatencyRecorder(settings.analytics_timezone)
     runtime.extras["latency"] = latency
-    writer = EventWriter(runtime.redis, runtime.db, store)
+    writer = EventWriter(runtime.redis, runtime.db, store, block_ms=settings.stream_block_ms or BLOCK_MS)
     stopping = asyncio.Event()
     tasks = [
         asyncio.create_task(writer.run(), name="analytics-writer"),

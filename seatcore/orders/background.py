@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from seatcore.loyalty import sweep as loyalty_sweep
 from seatcore.orders import recovery
 from seatcore.orders.service import OrderService
-from seatcore.orders.writer import OrderWriter
+from seatcore.orders.writer import BLOCK_MS, OrderWriter
 from seatcore.runtime import Runtime
 from seatcore.tasks import stop_tasks
 
@@ -36,6 +36,7 @@ async def order_service(runtime: Runtime) -> AsyncIterator[None]:
         lease=lease,
         on_landed=service.landed,
         on_conflict=service.refund_conflicted,
+        block_ms=runtime.settings.stream_block_ms or BLOCK_MS,
     )
     stopping, lease_ending = asyncio.Event(), asyncio.Event()
     beating = asyncio.create_task(lease.run(lease_ending), name="process-lease")

@@ -1,20 +1,14 @@
-"""The engine's scripts on a real Redis Cluster: three masters started here on 127.0.0.1 (cluster
-mode, no persistence, in a temporary folder) and stopped afterwards. Showtimes land in different
-slots on different nodes; every script keeps to its showtime's hash tag, so each runs where it is."""
+"""The engine's scripts on a real Redis Cluster: three masters started for the module on 127.0.0.1
+(tests/cluster/redis_cluster.py) and stopped afterwards. Showtimes land in different slots on
+different nodes; every script keeps to its showtime's hash tag, so each runs where it is."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import orjson
 import pytest
-import redis
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
@@ -23,96 +17,16 @@ from seatcore.domain.layout import grid_layout
 from seatcore.engine.service import SeatEngine
 from seatcore.engine.sweeper import Sweeper
 from seatcore.errors import SeatcoreError
+from tests.cluster.redis_cluster import AVAILABLE, MISSING, running_cluster
 from tests.engine.conftest import FakeClock, FakeSeating
 
-pytestmark = [
-    pytest.mark.cluster,
-    pytest.mark.skipif(
-        shutil.which("redis-server") is None or shutil.which("redis-cli") is None,
-        reason="redis-server and redis-cli are needed to start a Redis Cluster (apt install redis-server)",
-    ),
-]
-
-
-def _free_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free too."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port + 10000 > 65535:
-            continue
-        with socket.socket() as bus:
-            try:
-                bus.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        return port
-
-
-def _wait(check: object, what: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if check():  # type: ignore[operator]
-                return
-        except redis.RedisError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the test cluster did not come up: {what}")
+pytestmark = [pytest.mark.cluster, pytest.mark.skipif(not AVAILABLE, reason=MISSING)]
 
 
 @pytest.fixture(scope="module")
 def cluster_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[int]]:
-    folder: Path = tmp_path_factory.mktemp("redis-cluster")
-    ports: list[int] = []
-    servers: list[subprocess.Popen[bytes]] = []
-    try:
-        for _ in range(3):
-            port = _free_port()
-            ports.append(port)
-            node_dir = folder / str(port)
-            node_dir.mkdir()
-            servers.append(
-                subprocess.Popen(
-                    [
-                        "redis-server",
-                        "--port", str(port),
-                        "--bind", "127.0.0.1",
-                        "--cluster-enabled", "yes",
-                        "--cluster-config-file", str(node_dir / "nodes.conf"),
-                        "--dir", str(node_dir),
-                        "--save", "",
-                        "--appendonly", "no",
-                        "--daemonize", "no",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )  # fmt: skip
-        for port in ports:
-            _wait(lambda port=port: redis.Redis(port=port).ping(), f"node {port} answers")
-        nodes = [f"127.0.0.1:{port}" for port in ports]
-        subprocess.run(
-            ["redis-cli", "--cluster", "create", *nodes, "--cluster-replicas", "0", "--cluster-yes"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        for port in ports:
-            _wait(
-                lambda port=port: redis.Redis(port=port).cluster("info")["cluster_state"] == "ok",
-                f"node {port} sees the cluster ok",
-            )
-        yield ports
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with running_cluster(tmp_path_factory.mktemp("redis-cluster")) as test_cluster:
+        yield test_cluster.ports
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from loadtests.onsale_room import RoomPlan, watched_room
 from loadtests.run import REPO, Service, StatsRow, local_service, read_stats, run_checker, run_locust
 from tests.servers import clean_env
 
-RUN_TIME = "15s"
+RUN_TIME = "10s"
 PREMIERE = (4, 12)
 HOLD_TTL_S = 6
 SETTLE_S = 30
