@@ -156,8 +156,10 @@ class Loyalty:
         *,
         coupon_id: int | None,
         points: int,
+        snacks_fen: Fen = 0,
     ) -> Breakdown:
-        """The order's price for this caller, coupon and points (checked, not yet taken)."""
+        """The order's price for this caller, coupon and points (checked, not yet taken), with
+        the snacks' total added (member price and coupons are for tickets only)."""
         member = await self.member_prices(user_id)
         terms: CouponTerms | None = None
         try:
@@ -172,7 +174,9 @@ class Loyalty:
                 "coupons and points are briefly unavailable; order without them or try again",
                 retry_after_s=30,
             ) from None
-        return price_order(seats, member=member, coupon=terms, points=points, rule=self.points_rule)
+        return price_order(
+            seats, member=member, coupon=terms, points=points, rule=self.points_rule, snacks_fen=snacks_fen
+        )
 
     def max_points(self, price: Breakdown) -> int:
         """The most points this order could take, whatever it takes now."""

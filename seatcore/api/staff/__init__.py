@@ -19,6 +19,7 @@ from seatcore.api.staff import (
     movies,
     orders,
     showtimes,
+    snacks,
 )
 
 ENDPOINT_GROUPS: list[Endpoints] = [
@@ -32,4 +33,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     checkins.endpoints,
     experiments.endpoints,
     loyalty.endpoints,
+    snacks.endpoints,
 ]
