@@ -14,6 +14,7 @@ from seatcore.checker.loyalty_side import check_loyalty
 from seatcore.checker.mysql_side import read_mysql
 from seatcore.checker.redis_side import read_redis
 from seatcore.checker.report import Report
+from seatcore.checker.snack_side import check_snacks
 
 RETRY_EVERY_S = 1.0
 
@@ -28,7 +29,13 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
         f"Redis ({in_flight} paid), {len(mysql_state.paid)} paid orders in MySQL"
     )
     door = admitted_once(await read_door(db))  # invariant 12: MySQL alone
-    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *await check_loyalty(db)]
+    snacks = await check_snacks(redis, db)  # invariant 13
+    results = [
+        *check_all(redis_state, mysql_state, max_life_ms=max_life_ms),
+        door,
+        *await check_loyalty(db),
+        snacks,
+    ]
     return results, seen
 
 
