@@ -71,7 +71,7 @@ SNACKS_FIELD: Any = Field(
 
 
 def snack_lines(asked: list[SnackAsk]) -> dict[int, int]:
-    """The body's snack lines as snack id -> qty (the same snack twice: added up, at most MAX_QTY)."""
+    """The body's snack lines as snack id -> qty (the same snack on two lines: added up)."""
     return merged((line.id, line.qty) for line in asked)
 
 

@@ -85,29 +85,27 @@ def contents_from(raw: Iterable[Mapping[str, Any]]) -> tuple[ComboPart, ...]:
 
 
 def check_contents(kind: SnackKind, contents: Sequence[ComboPart]) -> None:
-    """A combo lists what it holds (at least two pieces); an item holds nothing but itself."""
+    """A combo lists what it holds (at least two pieces); an item holds nothing but itself.
+    Conflict ``combo_contents`` otherwise (the body is well formed; the menu's rule refuses it)."""
     if kind == "item" and contents:
-        raise ValidationFailed(
-            "an item has no contents; make it a combo", problems=[{"field": "contents", "problem": "item"}]
-        )
+        raise Conflict("an item has no contents; make it a combo", code="combo_contents", kind=kind)
     if kind == "combo" and sum(part.qty for part in contents) < 2:
-        raise ValidationFailed(
-            "a combo holds at least two pieces", problems=[{"field": "contents", "problem": "too few"}]
-        )
+        raise Conflict("a combo holds at least two pieces", code="combo_contents", kind=kind)
 
 
 def merged(asked: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """The asked lines by snack id, the same snack twice counted once; 422 past the limits."""
+    """The asked lines by snack id (the same snack on two lines: added up); 422 past the limits
+    of a body: at most MAX_LINES lines, 1..MAX_QTY on each."""
+    asked = list(asked)
+    if len(asked) > MAX_LINES:
+        raise ValidationFailed(f"at most {MAX_LINES} snack lines", problems=[{"field": "snacks"}])
     lines: dict[int, int] = {}
     for snack_id, qty in asked:
+        if not 1 <= qty <= MAX_QTY:
+            raise ValidationFailed(
+                f"between 1 and {MAX_QTY} of each snack", problems=[{"field": "snacks", "snack_id": snack_id}]
+            )
         lines[snack_id] = lines.get(snack_id, 0) + qty
-    if len(lines) > MAX_LINES:
-        raise ValidationFailed(f"at most {MAX_LINES} snack lines", problems=[{"field": "snacks"}])
-    over = [snack_id for snack_id, qty in lines.items() if not 1 <= qty <= MAX_QTY]
-    if over:
-        raise ValidationFailed(
-            f"between 1 and {MAX_QTY} of each snack", problems=[{"field": "snacks", "snack_id": over[0]}]
-        )
     return lines
 
 

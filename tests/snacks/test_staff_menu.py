@@ -50,13 +50,13 @@ async def test_staff_create_edit_and_restock_a_combo(counter: Counter, staff_hea
     bad = await client.post(
         base, json={"kind": "combo", "name": "x", "price_fen": 100, "contents": []}, headers=counter.staff
     )
-    assert bad.status_code == 422
+    assert bad.status_code == 409 and bad.json()["error"]["code"] == "combo_contents"
     item_with_contents = await client.post(
         base,
         json={"name": "x", "price_fen": 100, "contents": [{"name": "y", "qty": 2}]},
         headers=counter.staff,
     )
-    assert item_with_contents.status_code == 422
+    assert item_with_contents.status_code == 409
     assert (
         await client.post(base, json={"name": "x", "price_fen": 0}, headers=counter.staff)
     ).status_code == 422

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Day, Endpoints, path_id, read_raw
@@ -21,6 +21,7 @@ from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
+from seatcore.domain.door import MAX_QR_CHARS
 from seatcore.domain.snacks import (
     MAX_CONTENTS,
     ComboPart,
@@ -30,10 +31,10 @@ from seatcore.domain.snacks import (
     normal_pickup_code,
 )
 from seatcore.door.keys import keyring_of
-from seatcore.errors import NotFound, ValidationFailed
+from seatcore.errors import NotFound
 from seatcore.media.images import ACCEPTED_FORMATS
 from seatcore.media.snack_pictures import MAIN_SIZE, store_snack_picture
-from seatcore.snacks.pickup import PickupInvalid, code_of, pick_up
+from seatcore.snacks.pickup import code_of, pick_up
 from seatcore.snacks.stock import stock_of
 from seatcore.store import snacks as store
 
@@ -88,8 +89,19 @@ class PictureOut(Answer):
 
 
 class PickupBody(Body):
+    # The document states the one-of too, so generated clients send one or the other.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["qr"], "not": {"required": ["code"]}},
+                {"required": ["code"], "not": {"required": ["qr"]}},
+            ]
+        }
+    )
+    nullable = frozenset()
+
     code: str | None = Field(None, min_length=1, max_length=20, description="typed at the counter")
-    qr: str | None = Field(None, min_length=1, max_length=600, description="scanned from the pickup QR")
+    qr: str | None = Field(None, min_length=1, max_length=MAX_QR_CHARS, description="scanned from the QR")
 
     @model_validator(mode="after")
     def _one(self) -> PickupBody:
@@ -110,16 +122,9 @@ class PickupAnswer(Answer):
 class SnackSalesQuery(StaffQuery):
     cinema_id: int | None = Field(None, ge=1, lt=MAX_ID, description="one cinema; default all of mine")
     from_: Day | None = Field(None, alias="from", description="first local date (default 30 days ago)")
-    to: Day | None = Field(None, description="last local date, inclusive (default today)")
-
-    @model_validator(mode="after")
-    def _sane(self) -> SnackSalesQuery:
-        if self.from_ is not None and self.to is not None:
-            if self.to < self.from_:
-                raise ValueError("to comes before from")
-            if (self.to - self.from_).days >= MAX_RANGE_DAYS:
-                raise ValueError(f"at most {MAX_RANGE_DAYS} days")
-        return self
+    to: Day | None = Field(
+        None, description=f"last local date, inclusive (default today); at most {MAX_RANGE_DAYS} days back"
+    )
 
 
 class SnackSalesLine(Answer):
@@ -197,7 +202,7 @@ async def staff_list_snacks(request: Request, principal: Principal) -> StaffSnac
     body=NewSnack,
     answer=StaffSnackOut,
     status=201,
-    errors=(404,),
+    errors=(404, 409),
 )
 async def staff_create_snack(request: Request, principal: Principal, body: NewSnack) -> StaffSnackOut:
     scope = await staff_scope(request, principal)
@@ -228,7 +233,7 @@ async def staff_get_snack(request: Request, principal: Principal) -> StaffSnackO
     auth="staff",
     body=SnackFields,
     answer=StaffSnackOut,
-    errors=(404,),
+    errors=(404, 409),
 )
 async def staff_update_snack(request: Request, principal: Principal, body: SnackFields) -> StaffSnackOut:
     scope = await staff_scope(request, principal)
@@ -296,8 +301,8 @@ async def staff_snack_pickup(request: Request, principal: Principal, body: Picku
         code = code_of(keyring_of(runtime), body.qr)
     else:
         typed = normal_pickup_code(body.code or "")
-        if typed is None:
-            raise PickupInvalid("a pickup code is six letters and digits", reason="malformed")
+        if typed is None:  # a typing slip: no order has it, as for a well-formed unknown code
+            raise NotFound("no order has this pickup code here")
         code = typed
     done = await pick_up(runtime.db, scope.cinema_ids, code, f"staff:{scope.actor.username}")
     zone = ZoneInfo(await store.cinema_timezone(runtime.db, done.cinema_id) or "UTC")
@@ -329,8 +334,7 @@ async def staff_snack_sales(request: Request, principal: Principal, query: Snack
     zone = ZoneInfo(zone_name)
     end = query.to or dt.datetime.now(zone).date()
     start = query.from_ or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if end < start:
-        raise ValidationFailed("to comes before from", problems=[{"field": "from"}])
+    start = max(start, end - dt.timedelta(days=MAX_RANGE_DAYS - 1))  # from after to: nothing sold
     since = dt.datetime.combine(start, dt.time(), zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
     lines = await store.sales(runtime.reports_db, cinema_ids, since, until)
