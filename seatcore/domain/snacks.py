@@ -26,7 +26,7 @@ MAX_LINES = 10  # snack lines in one order
 MAX_QTY = 10  # of one snack in one order
 MAX_CONTENTS = 10  # lines in a combo
 PICKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the counter
-PICKUP_CODE_CHARS = 6
+PICKUP_CODE_CHARS = 8  # 32**8: a new code meets a live one about once in a trillion
 
 
 @dataclass(frozen=True, slots=True)

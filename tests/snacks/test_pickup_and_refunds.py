@@ -63,10 +63,10 @@ async def test_the_counter_refuses_strangers_forgeries_and_other_cinemas(
     as_pickup = await counter.shop.client.post(url, json={"qr": ticket_qr}, headers=counter.staff)
     assert as_pickup.status_code == 422
     assert (
-        await counter.shop.client.post(url, json={"code": "0O0O0O"}, headers=counter.staff)
+        await counter.shop.client.post(url, json={"code": "0O0O0O0O"}, headers=counter.staff)
     ).status_code == 404
     assert (await counter.shop.client.post(url, json={}, headers=counter.staff)).status_code == 422
-    unknown = await counter.shop.client.post(url, json={"code": "ZZZZZZ"}, headers=counter.staff)
+    unknown = await counter.shop.client.post(url, json={"code": "ZZZZZZZZ"}, headers=counter.staff)
     assert unknown.status_code == 404
     shown = await store.find_pickup(counter.runtime.db, order["pickup"]["code"])
     assert shown is not None and shown.picked_up_at is None  # nothing changed

@@ -1,19 +1,21 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
  * (`#schedule`, `#movies`, `#cinemas`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`,
- * `#experiments`).
+ * `#experiments`, `#snacks`, `#counter`).
  */
 
 import { analyticsView } from './analytics.js'
 import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
 import { cinemasView } from './cinemas.js'
+import { counterView } from './counter.js'
 import { experimentsView } from './experiments.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
 import { moviesView } from './movies.js'
 import { ordersView } from './orders.js'
 import { scheduleView } from './schedule.js'
+import { snacksView } from './snacks.js'
 
 const VIEWS = {
   schedule: scheduleView,
@@ -25,6 +27,8 @@ const VIEWS = {
   orders: ordersView,
   analytics: analyticsView,
   experiments: experimentsView,
+  snacks: snacksView,
+  counter: counterView,
 }
 const $ = (selector) => document.querySelector(selector)
 
