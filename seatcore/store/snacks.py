@@ -90,6 +90,7 @@ def _row(fields: Mapping[str, Any]) -> dict[str, Any]:
 async def create(db: AsyncEngine, actor: Actor | None, cinema_id: int, fields: Mapping[str, Any]) -> Snack:
     now = utcnow()
     row = {
+        "kind": "item",
         "contents": [],
         "description": "",
         "picture_url": "",
