@@ -32,7 +32,7 @@ from seatcore.domain.snacks import (
 )
 from seatcore.door.keys import keyring_of
 from seatcore.errors import NotFound
-from seatcore.media.images import ACCEPTED_FORMATS
+from seatcore.media.images import IMAGE_REQUEST_BODY
 from seatcore.media.snack_pictures import MAIN_SIZE, store_snack_picture
 from seatcore.snacks.pickup import code_of, pick_up
 from seatcore.snacks.stock import stock_of
@@ -142,12 +142,28 @@ class SnackSalesOut(Answer):
     best_sellers: list[SnackSalesLine] = Field(description="by revenue, best first")
 
 
+def _staff_out(snack: Snack, left: int | None) -> StaffSnackOut:
+    return StaffSnackOut(
+        **snack_out(snack, left).model_dump(),
+        cinema_id=snack.cinema_id,
+        on_sale=snack.on_sale,
+        position=snack.position,
+        stock=snack.stock,
+    )
+
+
 async def _staff_snack(request: Request, snack: Snack) -> StaffSnackOut:
     left = (await stock_of(runtime_of(request)).left(snack.cinema_id, [snack.id])).get(snack.id)
-    base = snack_out(snack, left).model_dump()
-    return StaffSnackOut(
-        **base, cinema_id=snack.cinema_id, on_sale=snack.on_sale, position=snack.position, stock=snack.stock
-    )
+    return _staff_out(snack, left)
+
+
+async def _my_cinema(request: Request, scope: Scope) -> int:
+    """The path's cinema, when it exists and is the caller's (else 404)."""
+    cinema_id = path_id(request)
+    scope.require_cinema(cinema_id)
+    if await store.cinema_timezone(runtime_of(request).db, cinema_id) is None:
+        raise NotFound("no such cinema")
+    return cinema_id
 
 
 async def _scoped_snack(request: Request, scope: Scope) -> Snack:
@@ -173,26 +189,11 @@ def _columns(body: SnackFields, kind: SnackKind, contents: tuple[ComboPart, ...]
     errors=(404,),
 )
 async def staff_list_snacks(request: Request, principal: Principal) -> StaffSnackList:
-    scope = await staff_scope(request, principal)
-    cinema_id = path_id(request)
-    scope.require_cinema(cinema_id)
+    cinema_id = await _my_cinema(request, await staff_scope(request, principal))
     runtime = runtime_of(request)
-    if await store.cinema_timezone(runtime.db, cinema_id) is None:
-        raise NotFound("no such cinema")
     menu = await store.for_cinema(runtime.db, cinema_id)
     left = await stock_of(runtime).left(cinema_id, [snack.id for snack in menu])
-    return StaffSnackList(
-        items=[
-            StaffSnackOut(
-                **snack_out(s, left.get(s.id)).model_dump(),
-                cinema_id=s.cinema_id,
-                on_sale=s.on_sale,
-                position=s.position,
-                stock=s.stock,
-            )
-            for s in menu
-        ]
-    )
+    return StaffSnackList(items=[_staff_out(snack, left.get(snack.id)) for snack in menu])
 
 
 @endpoints.post(
@@ -206,11 +207,8 @@ async def staff_list_snacks(request: Request, principal: Principal) -> StaffSnac
 )
 async def staff_create_snack(request: Request, principal: Principal, body: NewSnack) -> StaffSnackOut:
     scope = await staff_scope(request, principal)
-    cinema_id = path_id(request)
-    scope.require_cinema(cinema_id)
+    cinema_id = await _my_cinema(request, scope)
     runtime = runtime_of(request)
-    if await store.cinema_timezone(runtime.db, cinema_id) is None:
-        raise NotFound("no such cinema")
     contents = tuple(ComboPart(p.name, p.qty) for p in body.contents or ())
     columns = _columns(body, body.kind, contents)
     columns.setdefault("kind", body.kind)
@@ -256,16 +254,6 @@ async def staff_update_snack(request: Request, principal: Principal, body: Snack
     return await _staff_snack(request, updated)
 
 
-_IMAGE_BODY = {
-    "required": True,
-    "description": "the image file itself, not a form: PNG, JPEG or WebP, checked by its content",
-    "content": {
-        f"image/{name.lower()}": {"schema": {"type": "string", "format": "binary"}}
-        for name in sorted(ACCEPTED_FORMATS)
-    },
-}
-
-
 @endpoints.put(
     "/api/v1/staff/snacks/{id:int}/picture",
     "Upload a snack's picture: the body is the image; 422 image_invalid unless it decodes as a PNG, "
@@ -273,7 +261,7 @@ _IMAGE_BODY = {
     auth="staff",
     answer=PictureOut,
     errors=(400, 404, 413, 422, 503),
-    extra={"requestBody": _IMAGE_BODY},
+    extra={"requestBody": IMAGE_REQUEST_BODY},
 )
 async def staff_upload_snack_picture(request: Request, principal: Principal) -> PictureOut:
     scope = await staff_scope(request, principal)
