@@ -199,3 +199,19 @@ def replica_probe(key: str) -> str:
     end = key.find("}", start + 1) if start >= 0 else -1
     tag = key[start + 1 : end] if end > start + 1 else key
     return f"sc:replica-probe:{{{tag}}}"
+
+
+# Snacks (seatcore.snacks.stock): a cinema's stock left, and the marks that make giving an order's
+# snacks back happen once. Both in the cinema's slot ({snacks:ID}), so one script touches them.
+def snack_tag(cinema_id: int) -> str:
+    return f"{{snacks:{cinema_id}}}"
+
+
+def snack_stock(cinema_id: int) -> str:
+    """Hash: snack id -> stock left ("-1": no limit). A snack missing here is loaded from MySQL."""
+    return f"sc:{snack_tag(cinema_id)}:stock"
+
+
+def snack_returned(cinema_id: int, order_id: str) -> str:
+    """Exists once the order's snacks went back to stock (ended unpaid or refunded)."""
+    return f"sc:{snack_tag(cinema_id)}:returned:{order_id}"

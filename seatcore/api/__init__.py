@@ -20,6 +20,7 @@ from seatcore.api import (
     recommendations,
     seats,
     showtimes,
+    snacks,
     staff,
     waitingroom,
 )
@@ -45,5 +46,6 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     experiments.endpoints,
     recommendations.endpoints,
     waitingroom.endpoints,
+    snacks.endpoints,
     *staff.ENDPOINT_GROUPS,
 ]

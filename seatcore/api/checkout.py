@@ -9,7 +9,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Endpoints
-from seatcore.api.orders import PriceOut
+from seatcore.api.orders import SNACKS_FIELD, PriceOut, SnackAsk, snack_lines
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
 from seatcore.orders.service import OrderService
@@ -21,6 +21,7 @@ endpoints = Endpoints("orders")
 class QuoteBody(Body):
     coupon_id: int | None = Field(default=None, ge=1, lt=MAX_ID)
     points: int = Field(default=0, ge=0, le=10_000_000)
+    snacks: list[SnackAsk] = SNACKS_FIELD
 
 
 class QuoteOut(Answer):
@@ -40,6 +41,10 @@ async def quote_hold(request: Request, principal: Principal, body: QuoteBody) ->
     runtime: Runtime = request.app.state.runtime
     service = cast(OrderService, runtime.extras["orders"])
     price, max_points = await service.quote(
-        principal.id, str(request.path_params["hold_id"]), coupon_id=body.coupon_id, points=body.points
+        principal.id,
+        str(request.path_params["hold_id"]),
+        coupon_id=body.coupon_id,
+        points=body.points,
+        snacks=snack_lines(body.snacks),
     )
     return QuoteOut(price=PriceOut(**price.to_dict()), max_points=max_points)

@@ -14,7 +14,7 @@ import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo
 
 import segno
@@ -29,6 +29,7 @@ from seatcore.api._http import Answer, Body, Endpoints, HeaderParam, JSONRespons
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason
+from seatcore.domain.snacks import MAX_LINES, MAX_QTY, merged
 from seatcore.door.passes import PassIssuer, issuer_of
 from seatcore.door.service import qr_text
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
@@ -39,6 +40,7 @@ from seatcore.orders.service import OrderService
 from seatcore.orders.store import ShowtimeInfo
 from seatcore.payments.wechatpay import WeChatPayProvider
 from seatcore.runtime import Runtime
+from seatcore.snacks.pickup import pickup_qr
 
 endpoints = Endpoints("orders")
 log = logging.getLogger(__name__)
@@ -56,12 +58,30 @@ IDEMPOTENCY_KEY = HeaderParam(
 NEVER_TICKETED = (Reason.LATE_PAYMENT, Reason.SEAT_CONFLICT, Reason.SHOWTIME_CANCELLED)
 
 
+class SnackAsk(Body):
+    id: int = Field(ge=1, lt=MAX_ID, description="a snack of the cinema (/api/v1/cinemas/{id}/snacks)")
+    qty: int = Field(ge=1, le=MAX_QTY)
+
+
+SNACKS_FIELD: Any = Field(
+    default_factory=list,
+    max_length=MAX_LINES,
+    description="snacks bought with the order (docs/snacks.md); member price and coupons are for tickets",
+)
+
+
+def snack_lines(asked: list[SnackAsk]) -> dict[int, int]:
+    """The body's snack lines as snack id -> qty (the same snack on two lines: added up)."""
+    return merged((line.id, line.qty) for line in asked)
+
+
 class CreateOrderBody(Body):
     hold_id: Annotated[str, Field(min_length=1, max_length=64)]
     coupon_id: int | None = Field(
         default=None, ge=1, lt=MAX_ID, description="one of my coupons (/api/v1/me/coupons)"
     )
     points: int = Field(default=0, ge=0, le=10_000_000, description="points to spend (members)")
+    snacks: list[SnackAsk] = SNACKS_FIELD
 
 
 class PriceOut(Answer):
@@ -72,6 +92,7 @@ class PriceOut(Answer):
     coupon_fen: int
     points_fen: int
     points_used: int
+    snacks_fen: int = Field(default=0, description="the snacks' total, added after the coupon")
     paid_fen: int = Field(description="what is paid: the order's amount_fen")
 
 
@@ -97,6 +118,19 @@ class TicketOut(Answer):
     qr: str | None = Field(description="live tickets: the signed text the QR code shows (docs/door.md)")
 
 
+class SnackLineOut(Answer):
+    id: int
+    name: str
+    qty: int
+    price_fen: int = Field(description="each, as priced when the order was made")
+
+
+class PickupOut(Answer):
+    code: str = Field(description="what the moviegoer tells the counter")
+    qr: str | None = Field(description="the signed text the pickup QR code shows (docs/snacks.md)")
+    picked_up_at: datetime | None
+
+
 class RefundOut(Answer):
     status: str
     amount_fen: int
@@ -120,6 +154,8 @@ class OrderOut(Answer):
     tickets: list[TicketOut]
     refund: RefundOut | None
     refundable_until: datetime | None = Field(description="ticketed orders: the refund deadline")
+    snacks: list[SnackLineOut] = Field(description="the snacks bought with the order")
+    pickup: PickupOut | None = Field(description="paid orders with snacks: the counter's pickup code")
 
 
 class OrderPage(Answer):
@@ -221,7 +257,23 @@ def order_out(
             reason_text=REASON_TEXT[refund.reason],
         ),
         refundable_until=refundable_until,
+        snacks=[
+            SnackLineOut(id=line.id, name=line.name, qty=line.qty, price_fen=line.price_fen)
+            for line in order.snacks
+        ],
+        pickup=_pickup(order, zone, passes),
     )
+
+
+def _pickup(order: Order, zone: str, passes: PassIssuer | None) -> PickupOut | None:
+    """Shown once the order is paid (and kept once picked up), never before or after a refund."""
+    live = order.status in (OrderStatus.PAID, OrderStatus.TICKETED) and order.reason not in NEVER_TICKETED
+    if order.pickup_code is None or order.cinema_id is None or not (live or order.picked_up_at):
+        return None
+    qr = None
+    if passes is not None and live:
+        qr = pickup_qr(passes.keyring, code=order.pickup_code, order_id=order.id, cinema_id=order.cinema_id)
+    return PickupOut(code=order.pickup_code, qr=qr, picked_up_at=_local(order.picked_up_at, zone))
 
 
 async def _answer(service: OrderService, order: Order, passes: PassIssuer) -> OrderOut:
@@ -276,7 +328,13 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     service = _service(request)
 
     async def work() -> OrderOut:
-        order = await service.create(principal.id, body.hold_id, coupon_id=body.coupon_id, points=body.points)
+        order = await service.create(
+            principal.id,
+            body.hold_id,
+            coupon_id=body.coupon_id,
+            points=body.points,
+            snacks=snack_lines(body.snacks),
+        )
         analytics.record_placed(request, order)
         return await _answer(service, order, _passes(request))
 

@@ -99,7 +99,8 @@ async def coupons_within_limits(db: AsyncEngine) -> Result:
                     per_user.c.user_id,
                     per_user.c.n,
                     coupon_campaigns.c.per_user_limit,
-                ).join(coupon_campaigns, coupon_campaigns.c.id == per_user.c.campaign_id)
+                )
+                .join(coupon_campaigns, coupon_campaigns.c.id == per_user.c.campaign_id)
                 .where(per_user.c.n > coupon_campaigns.c.per_user_limit)
             )
         ).all()

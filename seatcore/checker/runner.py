@@ -14,6 +14,7 @@ from seatcore.checker.loyalty_side import check_loyalty
 from seatcore.checker.mysql_side import read_mysql
 from seatcore.checker.redis_side import read_redis
 from seatcore.checker.report import Report
+from seatcore.checker.snack_side import check_snacks
 from seatcore.checker.waitingroom_side import rooms_within_caps
 
 RETRY_EVERY_S = 1.0
@@ -31,7 +32,8 @@ async def check_once(redis: aioredis.Redis, db: AsyncEngine, *, max_life_ms: int
     door = admitted_once(await read_door(db))  # invariant 12: MySQL alone
     loyalty = await check_loyalty(db, max_life_ms=max_life_ms)
     rooms = await rooms_within_caps(redis)
-    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *loyalty, rooms]
+    snacks = await check_snacks(redis, db)  # invariant 13
+    results = [*check_all(redis_state, mysql_state, max_life_ms=max_life_ms), door, *loyalty, rooms, snacks]
     return results, seen
 
 

@@ -478,3 +478,53 @@ experiments = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+
+# ------------------------------------------------------------------------------ snacks (issue 16)
+
+# A cinema's snack menu (seatcore.domain.snacks has the rules): items and combos (contents as JSON
+# [{"name", "qty"}]). ``stock`` is what the staff last set (NULL: no limit) at ``stock_set_at``;
+# the live count left lives in Redis (seatcore.snacks.stock), which is the gate of invariant 13.
+snacks = Table(
+    "snacks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cinema_id", Id, ForeignKey("cinemas.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # item | combo
+    Column("name", String(100), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("price_fen", Integer, nullable=False),
+    Column("stock", Integer, nullable=True),
+    Column("stock_set_at", DateTime, nullable=False),
+    Column("on_sale", Boolean, nullable=False, server_default="1"),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("contents", Text, nullable=False),
+    Column("picture_url", String(500), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index(None, "cinema_id", "position"),
+)
+
+# The snacks an order bought, as they were priced then; landed with the order.
+order_snacks = Table(
+    "order_snacks",
+    metadata,
+    Column("order_id", String(32), primary_key=True),
+    Column("snack_id", Id, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("price_fen", Integer, nullable=False),  # each
+    Index(None, "snack_id"),
+)
+
+# A paid order's snacks at the counter: the code the moviegoer shows, and when they were handed over
+# (set once, by a conditional UPDATE: seatcore.store.snacks.mark_picked_up).
+snack_pickups = Table(
+    "snack_pickups",
+    metadata,
+    Column("order_id", String(32), primary_key=True),
+    Column("cinema_id", Id, nullable=False),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("picked_up_at", DateTime, nullable=True),
+    Column("picked_up_by", String(100), nullable=False, server_default=""),
+)

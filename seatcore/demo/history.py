@@ -9,6 +9,10 @@ its succeeded sandbox payment and one live ticket per seat, which is what ``seat
 expects of a paid order. The showtimes are in the past and were never on sale, so Redis holds
 nothing of them.
 
+About half the orders buy snacks from the cinema's menu (picked up at the counter before the
+film), and most tickets were checked in at the door in the half hour before the start, each with
+the admitted scan the door writes, so the snack and door figures show something on first start.
+
 The shape: evenings busiest, afternoons half that, mornings thin; Friday evening and the weekend
 busier; good scores sell better and films fade with age; a film's first three evenings sell out.
 Random draws are seeded by hall and day, so the same past comes out on every machine.
@@ -26,12 +30,22 @@ import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from seatcore.db.schema import orders, payments, showtimes, tickets, users
+from seatcore.db.schema import (
+    door_scans,
+    order_snacks,
+    orders,
+    payments,
+    showtimes,
+    snack_pickups,
+    tickets,
+    users,
+)
 from seatcore.demo.films import Film
 from seatcore.demo.planning import plan_day
 from seatcore.demo.venues import TIMEZONE, HallSpec
 from seatcore.domain.layout import Layout, Seat, parse_layout
 from seatcore.domain.schedule import Screening, find_clash
+from seatcore.domain.snacks import PICKUP_ALPHABET, PICKUP_CODE_CHARS, Snack
 from seatcore.orders.ids import new_order_id, new_ticket_code
 from seatcore.store._time import to_db, utcnow
 from seatcore.store.catalogue import hall_screenings
@@ -42,6 +56,9 @@ PREMIERE_EVENINGS = 3
 PARTY_SIZES = (1, 2, 3, 4)
 PARTY_WEIGHTS = (0.22, 0.5, 0.13, 0.15)  # couples and friends, a few families
 INSERT_CHUNK = 2000  # rows per multi-row INSERT
+SNACK_SHARE = 0.5  # of orders that buy snacks
+CHECKED_IN_SHARE = 0.9  # of parties that came (the rest never showed up)
+DOOR_MINUTES = (1.0, 28.0)  # how long before the start people came in
 
 
 @dataclass
@@ -50,6 +67,8 @@ class HistoryReport:
     orders: int = 0
     tickets: int = 0
     revenue_fen: int = 0
+    snack_orders: int = 0
+    check_ins: int = 0
 
 
 def demand(starts: datetime, film: Film, released: date, rng: random.Random) -> float:
@@ -110,6 +129,30 @@ class _Sales:
     orders: list[dict[str, Any]]
     payments: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
+    snacks: list[dict[str, Any]]
+    pickups: list[dict[str, Any]]
+    scans: list[dict[str, Any]]
+    codes: set[str]
+
+
+def snack_lines(menu: tuple[Snack, ...], party: int, rng: random.Random) -> list[tuple[Snack, int]]:
+    """What a party buys: a combo or an item or two (snacks of limited stock are left to the living)."""
+    offered = [snack for snack in menu if snack.on_sale and snack.stock is None]
+    combos = [snack for snack in offered if snack.kind == "combo"]
+    items = [snack for snack in offered if snack.kind == "item"]
+    if combos and rng.random() < 0.5:
+        return [(rng.choice(combos), max(1, party // 2))]
+    picked = rng.sample(items, min(len(items), rng.choice((1, 2))))
+    return [(snack, rng.randint(1, max(1, party))) for snack in picked]
+
+
+def pickup_code(rng: random.Random, used: set[str]) -> str:
+    """A code no other order of this run has (the unique key would refuse the whole batch)."""
+    while True:
+        code = "".join(rng.choice(PICKUP_ALPHABET) for _ in range(PICKUP_CODE_CHARS))
+        if code not in used:
+            used.add(code)
+            return code
 
 
 def sell(
@@ -122,6 +165,8 @@ def sell(
     buyers: list[int],
     rng: random.Random,
     into: _Sales,
+    menu: tuple[Snack, ...],
+    cinema_id: int,
 ) -> int:
     """Orders for one past screening, appended to ``into``; returns the tickets sold."""
     share = demand(starts, film, released, rng)
@@ -135,7 +180,44 @@ def sell(
         taken += size
         order_id = new_order_id(showtime_id)
         paid_at = sale_time(starts, premiere, rng)
-        amount = sum(prices[seat.zone] for seat in seats)
+        tickets_fen = sum(prices[seat.zone] for seat in seats)
+        came_at = starts - timedelta(minutes=rng.uniform(*DOOR_MINUTES))
+        came = rng.random() < CHECKED_IN_SHARE
+        bought = snack_lines(menu, size, rng) if menu and rng.random() < SNACK_SHARE else []
+        snacks_fen = sum(snack.price_fen * qty for snack, qty in bought)
+        amount = tickets_fen + snacks_fen
+        price = None
+        if bought:
+            price = orjson.dumps(
+                {
+                    "list_fen": tickets_fen,
+                    "member_discount_fen": 0,
+                    "coupon_fen": 0,
+                    "points_fen": 0,
+                    "points_used": 0,
+                    "snacks_fen": snacks_fen,
+                    "paid_fen": amount,
+                }
+            ).decode()
+            into.snacks.extend(
+                {
+                    "order_id": order_id,
+                    "snack_id": snack.id,
+                    "name": snack.name,
+                    "qty": qty,
+                    "price_fen": snack.price_fen,
+                }
+                for snack, qty in bought
+            )
+            into.pickups.append(
+                {
+                    "order_id": order_id,
+                    "cinema_id": cinema_id,
+                    "code": pickup_code(rng, into.codes),
+                    "picked_up_at": to_db(came_at - timedelta(minutes=rng.uniform(1, 6))) if came else None,
+                    "picked_up_by": "staff:demo" if came else "",
+                }
+            )
         into.orders.append(
             {
                 "id": order_id,
@@ -148,6 +230,7 @@ def sell(
                 "created_at": to_db(paid_at - timedelta(seconds=rng.randint(40, 400))),
                 "paid_at": to_db(paid_at),
                 "updated_at": now,
+                "price": price,
             }
         )
         into.payments.append(
@@ -161,18 +244,35 @@ def sell(
                 "updated_at": now,
             }
         )
+        codes = [new_ticket_code() for _ in seats]
         into.tickets.extend(
             {
                 "order_id": order_id,
                 "showtime_id": showtime_id,
                 "seat_id": seat.id,
                 "price_fen": prices[seat.zone],
-                "code": new_ticket_code(),
+                "code": code,
                 "live": True,
                 "created_at": to_db(paid_at),
+                "checked_in_at": to_db(came_at) if came else None,
+                "checked_in_door": "main" if came else None,
             }
-            for seat in seats
+            for seat, code in zip(seats, codes, strict=True)
         )
+        if came:
+            into.scans.extend(
+                {
+                    "ticket_code": code,
+                    "showtime_id": showtime_id,
+                    "cinema_id": cinema_id,
+                    "door": "main",
+                    "scanned_at": to_db(came_at),
+                    "recorded_at": to_db(came_at),
+                    "outcome": "admitted",
+                    "offline": False,
+                }
+                for code in codes
+            )
     return taken
 
 
@@ -187,6 +287,7 @@ async def add_history(
     first_day: date,
     gap_min: int,
     report: HistoryReport,
+    menu: tuple[Snack, ...] = (),
 ) -> None:
     """The hall's past ``HISTORY_DAYS`` before ``first_day``: screenings and their sales."""
     zone = ZoneInfo(TIMEZONE)
@@ -195,7 +296,7 @@ async def add_history(
     since = datetime.combine(first_day - timedelta(days=HISTORY_DAYS), datetime.min.time(), zone)
     until = datetime.combine(first_day, datetime.min.time(), zone)
     prices_json = orjson.dumps(spec.prices).decode()
-    sales = _Sales([], [], [])
+    sales = _Sales([], [], [], [], [], [], set())
     async with db.begin() as conn:
         buyers = await ensure_moviegoers(conn)
         booked = await hall_screenings(conn, hall_id, since - gap, until + gap)
@@ -226,10 +327,30 @@ async def add_history(
                 report.showtimes += 1
                 release_day = first_day - timedelta(days=film.released_days_ago)
                 report.tickets += sell(
-                    int(result.lastrowid), starts, film, release_day, layout, spec.prices, buyers, rng, sales
+                    int(result.lastrowid),
+                    starts,
+                    film,
+                    release_day,
+                    layout,
+                    spec.prices,
+                    buyers,
+                    rng,
+                    sales,
+                    menu,
+                    cinema_id,
                 )
-        for table, rows in ((orders, sales.orders), (payments, sales.payments), (tickets, sales.tickets)):
+        written = (
+            (orders, sales.orders),
+            (payments, sales.payments),
+            (tickets, sales.tickets),
+            (order_snacks, sales.snacks),
+            (snack_pickups, sales.pickups),
+            (door_scans, sales.scans),
+        )
+        for table, rows in written:
             for chunk in range(0, len(rows), INSERT_CHUNK):
                 await conn.execute(insert(table), rows[chunk : chunk + INSERT_CHUNK])
     report.orders += len(sales.orders)
+    report.snack_orders += len(sales.pickups)
+    report.check_ins += len(sales.scans)
     report.revenue_fen += sum(row["amount_fen"] for row in sales.orders)

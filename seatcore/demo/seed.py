@@ -28,6 +28,7 @@ from seatcore.demo.growth import seed_growth
 from seatcore.demo.history import HISTORY_DAYS, HistoryReport, add_history
 from seatcore.demo.planning import plan_day
 from seatcore.demo.posters import write_poster
+from seatcore.demo.snacks import ensure_menus
 from seatcore.demo.venues import CINEMAS, TIMEZONE, HallSpec
 from seatcore.domain.layout import parse_layout
 from seatcore.domain.schedule import Screening, find_clash
@@ -56,6 +57,7 @@ class SeedReport:
     staff_added: list[str] = field(default_factory=list)
     first_day: date | None = None
     history: HistoryReport = field(default_factory=HistoryReport)
+    snacks_made: int = 0
 
     def summary(self) -> str:
         last_day = self.first_day + timedelta(days=DAYS - 1) if self.first_day else None
@@ -69,7 +71,8 @@ class SeedReport:
             + (f" (new: {', '.join(self.staff_added)})" if self.staff_added else "")
             + f"\npast {HISTORY_DAYS} days: {self.history.showtimes} showtimes added with "
             f"{self.history.orders} orders, {self.history.tickets} tickets, "
-            f"¥{self.history.revenue_fen // 100} sold"
+            f"¥{self.history.revenue_fen // 100} sold ({self.history.snack_orders} with snacks, "
+            f"{self.history.check_ins} check-ins); {self.snacks_made} snacks added to the menus"
         )
 
 
@@ -86,6 +89,8 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
         film_ids = await _ensure_movies(db, settings, first_day, report)
         hall_ids = await _ensure_venues(db, report)
         await _ensure_staff(db, hall_ids, report)
+        cinema_ids = sorted({cinema_id for cinema_id, _hall, _spec in hall_ids})
+        report.snacks_made, menus = await ensure_menus(db, settings.data_dir / "media", cinema_ids)
         for index, (cinema_id, hall_id, spec) in enumerate(hall_ids):
             await _ensure_week(db, settings, cinema_id, hall_id, spec, index, film_ids, first_day, report)
             await add_history(
@@ -98,6 +103,7 @@ async def seed_demo(settings: Settings, *, today: date | None = None) -> str:
                 first_day=first_day,
                 gap_min=settings.cleaning_gap_min,
                 report=report.history,
+                menu=tuple(snack for snack in menus if snack.cinema_id == cinema_id),
             )
         growth = await seed_growth(settings, db, [(movie_id, film.genres) for movie_id, film in film_ids])
     finally:

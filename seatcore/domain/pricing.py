@@ -62,9 +62,11 @@ def quote(layout: Layout, prices: Mapping[str, Fen], seat_ids: Iterable[SeatId])
 #   3. coupon          on the member-priced subtotal: amount off, percent off (with a cap), or a
 #                      fixed-price voucher for the dearest seat; its minimum spend is checked
 #                      against that subtotal;
-#   4. points          on what is left, worth ``fen_per_100_points`` fen per 100 points, at most
-#                      ``max_share_percent`` of it;
-#   5. paid            what is left: never below MIN_PAID_FEN (WeChat Pay takes no 0-fen payment),
+#   4. snacks          the snacks' total (seatcore.domain.snacks) is added: member price and coupons
+#                      are for tickets only;
+#   5. points          on what is left (snacks included), worth ``fen_per_100_points`` fen per
+#                      100 points, at most ``max_share_percent`` of it;
+#   6. paid            what is left: never below MIN_PAID_FEN (WeChat Pay takes no 0-fen payment),
 #                      so a coupon or points that would take it lower are cut to leave that.
 #
 # Integer fen throughout. Every percentage is rounded down to whole fen: a member's percent off and
@@ -123,10 +125,11 @@ class Breakdown:
     coupon_fen: Fen
     points_fen: Fen
     points_used: int
+    snacks_fen: Fen = 0  # added, not taken off: the order's snacks at their prices
 
     @property
     def paid_fen(self) -> Fen:
-        return self.list_fen - self.member_discount_fen - self.coupon_fen - self.points_fen
+        return self.list_fen - self.member_discount_fen - self.coupon_fen + self.snacks_fen - self.points_fen
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -135,6 +138,7 @@ class Breakdown:
             "coupon_fen": self.coupon_fen,
             "points_fen": self.points_fen,
             "points_used": self.points_used,
+            "snacks_fen": self.snacks_fen,
             "paid_fen": self.paid_fen,
         }
 
@@ -146,6 +150,7 @@ class Breakdown:
             coupon_fen=int(data["coupon_fen"]),
             points_fen=int(data["points_fen"]),
             points_used=int(data["points_used"]),
+            snacks_fen=int(data.get("snacks_fen", 0)),
         )
 
 
@@ -188,8 +193,10 @@ def price_order(
     coupon: CouponTerms | None = None,
     points: int = 0,
     rule: PointsRule = PointsRule(),
+    snacks_fen: Fen = 0,
 ) -> Breakdown:
-    """The order's price through the pipeline above. ``seats``: each seat's zone and list price.
+    """The order's price through the pipeline above. ``seats``: each seat's zone and list price;
+    ``snacks_fen``: the snacks' total.
 
     Raises Conflict ``coupon_min_spend``, ``points_over_cap`` (details say ``max_points``) and
     ValidationFailed ``points_not_whole_fen``; a negative ``points`` is ValidationFailed."""
@@ -204,9 +211,9 @@ def price_order(
     coupon_fen = 0
     if coupon is not None:
         coupon_fen = min(coupon_off(coupon, member_prices), after_member - MIN_PAID_FEN)
-    after_coupon = after_member - coupon_fen
+    after_snacks = after_member - coupon_fen + snacks_fen
     points_fen = rule.worth_fen(points)
-    cap_fen = points_cap_fen(after_coupon, rule)
+    cap_fen = points_cap_fen(after_snacks, rule)
     if points_fen > cap_fen:
         raise Conflict(
             "too many points for this order",
@@ -214,7 +221,7 @@ def price_order(
             max_points=rule.points_for(cap_fen),
             max_share_percent=rule.max_share_percent,
         )
-    return Breakdown(list_fen, member_discount, coupon_fen, points_fen, points)
+    return Breakdown(list_fen, member_discount, coupon_fen, points_fen, points, snacks_fen)
 
 
 def zoned(layout: Layout, priced: Quote) -> dict[SeatId, tuple[str, Fen]]:

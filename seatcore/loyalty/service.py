@@ -166,9 +166,11 @@ class Loyalty:
         coupon_id: int | None,
         points: int,
         overrides: Mapping[str, MemberPrices] | None = None,
+        snacks_fen: Fen = 0,
     ) -> Breakdown:
-        """The order's price for this caller, coupon and points (checked, not yet taken);
-        ``overrides``: the showtime's own member prices, by tier (seatcore.domain.members)."""
+        """The order's price for this caller, coupon and points (checked, not yet taken), with
+        the snacks' total added (member price and coupons are for tickets only); ``overrides``:
+        the showtime's own member prices, by tier (seatcore.domain.members)."""
         tier = await self.member_tier(user_id)
         member = None if tier is None else prices_at_showtime(tier, overrides or {})
         terms: CouponTerms | None = None
@@ -184,7 +186,9 @@ class Loyalty:
                 "coupons and points are briefly unavailable; order without them or try again",
                 retry_after_s=30,
             ) from None
-        return price_order(seats, member=member, coupon=terms, points=points, rule=self.points_rule)
+        return price_order(
+            seats, member=member, coupon=terms, points=points, rule=self.points_rule, snacks_fen=snacks_fen
+        )
 
     def max_points(self, price: Breakdown) -> int:
         """The most points this order could take, whatever it takes now."""

@@ -19,6 +19,15 @@ ACCEPTED_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 # (name, width, height): the movie list's card and the movie page; 2:3 like a one-sheet poster.
 POSTER_SIZES = (("list", 200, 300), ("detail", 400, 600))
 JPEG_QUALITY = 85
+# An upload's request body in the OpenAPI document: the file itself, any accepted type.
+IMAGE_REQUEST_BODY = {
+    "required": True,
+    "description": "the image file itself, not a form: PNG, JPEG or WebP, checked by its content",
+    "content": {
+        f"image/{name.lower()}": {"schema": {"type": "string", "format": "binary"}}
+        for name in sorted(ACCEPTED_FORMATS)
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)

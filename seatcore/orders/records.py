@@ -17,6 +17,7 @@ import orjson
 
 from seatcore.domain.orders import OrderStatus, Reason
 from seatcore.domain.pricing import Breakdown
+from seatcore.domain.snacks import SnackLine
 
 RefundState = Literal["pending", "processing", "succeeded", "failed"]
 
@@ -65,6 +66,12 @@ class Order:
     # The price through the pipeline (seatcore.domain.pricing); None: the seats' list prices.
     price: Breakdown | None = None
     coupon_id: int | None = None  # the coupon the order reserved
+    # Snacks (seatcore.domain.snacks): the lines bought, their cinema, the counter's pickup code
+    # (shown once paid) and when they were handed over (landed orders only).
+    snacks: tuple[SnackLine, ...] = ()
+    cinema_id: int | None = None
+    pickup_code: str | None = None
+    picked_up_at: datetime | None = None
     prepay: Mapping[str, str] | None = field(default=None, compare=False)  # wx.requestPayment's
     stream_id: str | None = field(default=None, compare=False)  # its last entry on the order stream
 
@@ -77,6 +84,11 @@ class Order:
     def breakdown(self) -> Breakdown:
         list_fen = sum(self.seats.values())
         return self.price if self.price is not None else Breakdown(list_fen, 0, 0, 0, 0)
+
+    @property
+    def snack_qty(self) -> dict[int, int]:
+        """Snack id -> qty: what the order took from its cinema's stock."""
+        return {line.id: line.qty for line in self.snacks}
 
     def but(self, **changes: Any) -> Order:
         """A copy with ``changes`` and a fresh ``updated_at``."""
@@ -142,6 +154,9 @@ def _encode(order: Order) -> dict[str, Any]:
         },
         "price": order.price.to_dict() if order.price else None,
         "coupon_id": order.coupon_id,
+        "snacks": [line.to_list() for line in order.snacks],
+        "cinema_id": order.cinema_id,
+        "pickup_code": order.pickup_code,
         "prepay": dict(order.prepay) if order.prepay else None,
         "stream_id": order.stream_id,
     }
@@ -187,6 +202,9 @@ def _decode(data: dict[str, Any]) -> Order:
         ),
         price=Breakdown.from_dict(data["price"]) if data.get("price") else None,
         coupon_id=data.get("coupon_id"),
+        snacks=tuple(SnackLine.from_list(line) for line in data.get("snacks", ())),
+        cinema_id=data.get("cinema_id"),
+        pickup_code=data.get("pickup_code"),
         prepay=data.get("prepay"),
         stream_id=data.get("stream_id"),
     )

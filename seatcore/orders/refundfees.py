@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.domain.orders import REASON_TEXT, Reason
 from seatcore.domain.refunds import RefundQuote, points_back, quote_refund
+from seatcore.domain.snacks import refund_split
 from seatcore.errors import NotFound
 from seatcore.orders.ids import exchange_payment_id, refund_id
 from seatcore.orders.records import Order, now_utc
@@ -57,25 +58,37 @@ class Quoted:
 
 async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> Quoted:
     """The refund quote for a landed order under its cinema's policy, as of now. A member's free
-    refund of the month waives a fee, not the deadline; none is spent on a refund without a fee."""
+    refund of the month waives a fee, not the deadline; none is spent on a refund without a fee.
+    The fee tiers apply to the tickets' part; snacks come back in full unless they were picked
+    up, and then they are kept (seatcore.domain.snacks)."""
     facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
     if facts is None:
         raise NotFound("the order's showtime is gone", order_id=order.id)
     month = quotas.month_of(now_utc(), facts.timezone)
     left = (await quotas.left(db, order.user_id, month))["refund"]
     policy, _ = await refund_policies.policy_for(db, facts.cinema_id, refund_until_before_min)
+    paid = await paid_in_all(db, order)
+    split = refund_split(paid, order.breakdown.snacks_fen, order.picked_up_at is not None)
     quoted = quote_refund(
         policy,
-        paid_fen=await paid_in_all(db, order),
+        paid_fen=split.tickets_paid_fen,
         starts_at=facts.starts_at,
         now=now_utc(),
         premiere=facts.premiere,
     )
     if quoted.refusal is None and quoted.fee_fen and left > 0:
         quoted = replace(quoted, fee_percent=0, fee_fen=0, refund_fen=quoted.paid_fen, free=True)
+    if quoted.refusal is not None:
+        return Quoted(replace(quoted, paid_fen=paid, fee_fen=paid), month, left)
+    quoted = replace(
+        quoted,
+        paid_fen=paid,
+        fee_fen=quoted.fee_fen + split.snacks_kept_fen,
+        refund_fen=quoted.refund_fen + split.snacks_back_fen,
+    )
     async with db.connect() as conn:
         taken = await loyalty.taken_by(conn, order.id, utcnow())
-    if taken is not None and quoted.refusal is None:
+    if taken is not None:
         quoted = replace(
             quoted,
             points_back=points_back(taken.points, quoted.paid_fen, quoted.fee_fen),

@@ -51,6 +51,8 @@ class RefundSteps:
         @property
         def seats(self) -> SeatEngine: ...
 
+        async def _snacks_back(self, order: Order) -> None: ...
+
     async def _refund_in_flight(self, order: Order) -> Order:
         """Refund a payment that bought nothing; the order records the provider's answer."""
         result = await self._automatic_refund(order)
@@ -107,6 +109,7 @@ class RefundSteps:
         entry = await self.stream.add(final)
         with contextlib.suppress(OrderGone):
             await self.inflight.change(order.id, lambda o: final.but(stream_id=entry))
+        await self._snacks_back(order)
         # Seats another order holds in MySQL stay sold; the order's other seats go back on sale.
         taken = set(await store.taken_seats(self.db, order))
         await self.seats.unsell(
@@ -188,7 +191,9 @@ class RefundSteps:
         quote's ``terms`` (the points back, the member's free refund; None: everything back)."""
         if order.status is S.REFUNDED:
             # A refund that failed after MySQL and before the seats went back on sale (Redis down)
-            # is healed by the next attempt, which is then refused as usual. unsell is idempotent.
+            # is healed by the next attempt, which is then refused as usual. unsell is idempotent,
+            # and so is giving the snacks back.
+            await self._snacks_back(order)
             await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
         if order.status is not S.REFUND_REQUESTED:
             check_move(order.status, S.REFUND_REQUESTED)
@@ -224,6 +229,7 @@ class RefundSteps:
         # leaves seats unsold (the reconciliation frees them), never sold twice.
         await store.finish_refund(self.db, order_id, result.status, result.provider_refund_id)
         analytics.record_order(self._runtime, "order_refunded", order)
+        await self._snacks_back(order)
         await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
         refunded = await store.get(self.db, order_id)
         assert refunded is not None

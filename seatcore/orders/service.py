@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from seatcore.analytics import events as analytics
 from seatcore.domain.orders import OrderStatus, Reason, check_move
 from seatcore.domain.pricing import Breakdown, quote, zoned
 from seatcore.domain.schedule import SalesPolicy
+from seatcore.domain.snacks import SnackLine, merged, new_pickup_code, order_lines, snacks_total
 from seatcore.engine.background import seat_engine
 from seatcore.errors import Conflict, NotFound, SeatError, UpstreamUnavailable
 from seatcore.loyalty.service import Loyalty
@@ -48,6 +49,8 @@ from seatcore.orders.transitions import check_same_payment, late, mark_paid
 from seatcore.payments import PaymentNotice, PaymentProvider, build_provider
 from seatcore.replica_ack import ReplicaAck
 from seatcore.runtime import Runtime
+from seatcore.snacks.stock import stock_of
+from seatcore.store import snacks as snack_store
 
 if TYPE_CHECKING:
     from seatcore.engine.service import SeatEngine
@@ -82,6 +85,7 @@ class OrderService(RefundSteps):
             else build_provider(runtime.settings, self.on_notice, runtime.redis)
         )
         self.exchanges = Exchanges(self)
+        self.snack_stock = stock_of(runtime)
         self.policy = SalesPolicy(
             runtime.settings.sales_close_before_min, runtime.settings.refund_until_before_min
         )
@@ -128,10 +132,17 @@ class OrderService(RefundSteps):
     # ------------------------------------------------------------------------------ ordering
 
     async def create(
-        self, user_id: int, hold_id: str, *, coupon_id: int | None = None, points: int = 0
+        self,
+        user_id: int,
+        hold_id: str,
+        *,
+        coupon_id: int | None = None,
+        points: int = 0,
+        snacks: Mapping[int, int] | None = None,
     ) -> Order:
-        """An order for the caller's live hold: quote (zone prices, member price, coupon, points),
-        reserve (the points and the coupon, in MySQL), then the order in Redis."""
+        """An order for the caller's live hold: quote (zone prices, member price, coupon, snacks,
+        points), reserve (the snacks' stock in Redis, the points and the coupon in MySQL), then
+        the order in Redis. ``snacks``: snack id -> qty, of the showtime's cinema."""
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
         if await self.seats.cancelled(hold.showtime_id):
@@ -142,6 +153,8 @@ class OrderService(RefundSteps):
             raise SeatError("sales for this showtime are closed", code="sales_closed")
         await paydetails.remember(self.redis, self.db, user_id, hold.showtime_id)
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
+        cinema_id = info.seating.cinema_id
+        lines = await self._snack_lines(cinema_id, snacks)
         price = await self.loyalty.price(
             user_id,
             hold.showtime_id,
@@ -149,6 +162,7 @@ class OrderService(RefundSteps):
             coupon_id=coupon_id,
             points=points,
             overrides=info.seating.member_prices,
+            snacks_fen=snacks_total(lines),
         )
         now = whole_second(now_utc())
         order = Order(
@@ -163,24 +177,64 @@ class OrderService(RefundSteps):
             expires_at=_from_ms(hold.expires_at_ms),
             price=price,
             coupon_id=coupon_id,
+            snacks=lines,
+            cinema_id=cinema_id if lines else None,
+            pickup_code=new_pickup_code() if lines else None,
         )
-        await self.loyalty.reserve(order.id, user_id, price, coupon_id)
+        await self.snack_stock.take(cinema_id, order.snack_qty)
+        try:
+            await self.loyalty.reserve(order.id, user_id, price, coupon_id)
+        except BaseException:
+            await self._snacks_back(order)
+            raise
         existing = await self.inflight.create(order, check_at=_from_ms(hold.expires_at_ms))
         if existing is not None:
             await self.loyalty.release_order(order)
+            await self._snacks_back(order)
             raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
         return order
 
+    async def _snack_lines(self, cinema_id: int, asked: Mapping[int, int] | None) -> tuple[SnackLine, ...]:
+        """The asked snacks priced from the cinema's menu (read from MySQL: while it is away an
+        order with snacks is refused with 503, one without them goes on)."""
+        if not asked:
+            return ()
+        wanted = merged(asked.items())
+        try:
+            menu = await snack_store.by_ids(self.db, list(wanted))
+        except paydetails.MYSQL_DOWN:
+            raise UpstreamUnavailable(
+                "snacks are briefly unavailable; order without them or try again", retry_after_s=30
+            ) from None
+        return order_lines(wanted, menu, cinema_id)
+
+    async def _snacks_back(self, order: Order) -> None:
+        """The order's snacks back to stock (once per order, however often called)."""
+        if order.snacks and order.cinema_id is not None:
+            await self.snack_stock.give_back(order.cinema_id, order.id, order.snack_qty)
+
     async def quote(
-        self, user_id: int, hold_id: str, *, coupon_id: int | None = None, points: int = 0
+        self,
+        user_id: int,
+        hold_id: str,
+        *,
+        coupon_id: int | None = None,
+        points: int = 0,
+        snacks: Mapping[int, int] | None = None,
     ) -> tuple[Breakdown, int]:
         """What an order from this hold would cost, and the most points it could take; nothing is
-        reserved (the same refusals as ``create``)."""
+        reserved (the same refusals as ``create``, but for stock, which is taken by ``create``)."""
         hold = await self.seats.get_hold(hold_id, user_id)
         info = await self.seats.info(hold.showtime_id)
         seats = zoned(info.seating.layout, quote(info.seating.layout, info.seating.prices, hold.seats))
+        lines = await self._snack_lines(info.seating.cinema_id, snacks)
         price = await self.loyalty.price(
-            user_id, hold.showtime_id, seats, coupon_id=coupon_id, points=points,
+            user_id,
+            hold.showtime_id,
+            seats,
+            coupon_id=coupon_id,
+            points=points,
+            snacks_fen=snacks_total(lines),
             overrides=info.seating.member_prices,
         )
         return price, self.loyalty.max_points(price)
@@ -246,6 +300,7 @@ class OrderService(RefundSteps):
 
         order = await self.inflight.change(order_id, cancelled, keep_s=ENDED_KEEP_S)
         await self.loyalty.release_order(order)
+        await self._snacks_back(order)
         if order.prepay is not None:
             await self.inflight.schedule(order_id, now_utc())  # one more look at the provider
         else:
@@ -337,6 +392,7 @@ class OrderService(RefundSteps):
                 analytics.record_order(self._runtime, "order_paid", order)
                 await self._end_shopping(order)
             else:
+                await self._snacks_back(order)
                 analytics.record_order(self._runtime, "payment_failed", order, code=order.reason)
         elif order.status in (S.EXPIRED, S.CANCELLED):
             order = await self.inflight.change(order_id, late)
@@ -443,6 +499,7 @@ class OrderService(RefundSteps):
             return order
         if order.payment is None:
             await self.loyalty.release_order(order)
+            await self._snacks_back(order)
         if order.prepay is not None and order.payment is None:
             await self.inflight.schedule(order_id, now_utc())
         elif order.payment is None:

@@ -10,7 +10,7 @@ order still shows which seats it was for, and the unique key on live tickets is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from seatcore.db.schema import cinemas, halls, movies, orders, payments, refunds, showtimes, tickets
 from seatcore.domain.orders import OrderStatus, Reason
 from seatcore.domain.pricing import Breakdown
+from seatcore.domain.snacks import SnackLine
 from seatcore.errors import Conflict
 from seatcore.orders.ids import refund_id
 from seatcore.orders.records import Order, Payment, Refund, RefundState, Ticket
-from seatcore.store import loyalty, quotas
+from seatcore.store import loyalty, quotas, snacks
 from seatcore.store._time import to_db, utcnow
+from seatcore.store.snacks import Pickup
 
 
 @dataclass
@@ -140,6 +142,14 @@ async def _insert(conn: AsyncConnection, batch: list[Order]) -> None:
     refund_rows = [_refund_row(o, o.refund) for o in batch if o.refund is not None]
     if refund_rows:
         await conn.execute(insert(refunds), refund_rows)
+    await snacks.insert_for_orders(
+        conn,
+        [
+            (o.id, o.cinema_id, o.pickup_code, [line.to_list() for line in o.snacks])
+            for o in batch
+            if o.snacks and o.cinema_id is not None and o.pickup_code is not None
+        ],
+    )
 
 
 def _order_row(order: Order) -> dict[str, Any]:
@@ -305,9 +315,27 @@ async def _assemble(conn: AsyncConnection, order_rows: Sequence[Any]) -> list[Or
         by_order[ticket_row.order_id].append(ticket_row)
     paid = {row.order_id: row for row in payment_rows}
     refunded = {row.order_id: row for row in refund_rows}  # the latest refund of each order
+    snack_lines, pickups = await snacks.for_orders(conn, ids)
     return [
-        _order_from_rows(row, by_order[row.id], paid.get(row.id), refunded.get(row.id)) for row in order_rows
+        _with_snacks(
+            _order_from_rows(row, by_order[row.id], paid.get(row.id), refunded.get(row.id)),
+            snack_lines.get(row.id, []),
+            pickups.get(row.id),
+        )
+        for row in order_rows
     ]
+
+
+def _with_snacks(order: Order, lines: list[list[Any]], pickup: Pickup | None) -> Order:
+    if pickup is None:
+        return order
+    return replace(
+        order,
+        snacks=tuple(SnackLine.from_list(line) for line in lines),
+        cinema_id=pickup.cinema_id,
+        pickup_code=pickup.code,
+        picked_up_at=pickup.picked_up_at,
+    )
 
 
 def _aware(moment: datetime | None) -> datetime | None:

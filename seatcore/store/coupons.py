@@ -72,14 +72,23 @@ async def create_campaign(db: AsyncEngine, campaign: Campaign, created_by: str) 
             new_id = (
                 await conn.execute(
                     insert(campaigns).values(
-                        name=campaign.name, kind=campaign.kind, value=campaign.value,
-                        cap_fen=campaign.cap_fen, min_spend_fen=campaign.min_spend_fen,
+                        name=campaign.name,
+                        kind=campaign.kind,
+                        value=campaign.value,
+                        cap_fen=campaign.cap_fen,
+                        min_spend_fen=campaign.min_spend_fen,
                         scope=orjson.dumps(campaign.scope.to_dict()).decode(),
-                        valid_from=to_db(campaign.valid_from), valid_until=to_db(campaign.valid_until),
-                        per_user_limit=campaign.per_user_limit, stock=campaign.stock, issued=0,
-                        distribution=campaign.distribution, shared_code=campaign.shared_code,
-                        return_on_refund=campaign.return_on_refund, status="active",
-                        created_by=created_by, created_at=utcnow(),
+                        valid_from=to_db(campaign.valid_from),
+                        valid_until=to_db(campaign.valid_until),
+                        per_user_limit=campaign.per_user_limit,
+                        stock=campaign.stock,
+                        issued=0,
+                        distribution=campaign.distribution,
+                        shared_code=campaign.shared_code,
+                        return_on_refund=campaign.return_on_refund,
+                        status="active",
+                        created_by=created_by,
+                        created_at=utcnow(),
                     )
                 )
             ).lastrowid
@@ -167,8 +176,12 @@ async def claim(db: AsyncEngine, campaign: Campaign, user_id: int) -> int:
                 return await _insert_coupon(
                     conn,
                     {
-                        "campaign_id": campaign.id, "user_id": user_id, "claim_no": number,
-                        "state": "available", "claimed_at": to_db(now), "created_at": to_db(now),
+                        "campaign_id": campaign.id,
+                        "user_id": user_id,
+                        "claim_no": number,
+                        "state": "available",
+                        "claimed_at": to_db(now),
+                        "created_at": to_db(now),
                     },
                 )
         except IntegrityError:
@@ -286,8 +299,12 @@ async def _take_code(conn: AsyncConnection, code: str, user_id: int, number: int
 async def user_coupons(db: AsyncEngine, user_id: int, *, usable_only: bool = False) -> list[Coupon]:
     query = (
         select(
-            coupons.c.id.label("coupon_id"), coupons.c.state, coupons.c.code, coupons.c.order_id,
-            coupons.c.claimed_at, campaigns,
+            coupons.c.id.label("coupon_id"),
+            coupons.c.state,
+            coupons.c.code,
+            coupons.c.order_id,
+            coupons.c.claimed_at,
+            campaigns,
         )
         .join(campaigns, campaigns.c.id == coupons.c.campaign_id)
         .where(coupons.c.user_id == user_id)
@@ -321,8 +338,11 @@ async def showing(db: AsyncEngine, showtime_id: int) -> Showing | None:
         row = (
             await conn.execute(
                 select(
-                    showtimes.c.movie_id, showtimes.c.cinema_id, showtimes.c.format,
-                    showtimes.c.starts_at, cinema_table.c.timezone,
+                    showtimes.c.movie_id,
+                    showtimes.c.cinema_id,
+                    showtimes.c.format,
+                    showtimes.c.starts_at,
+                    cinema_table.c.timezone,
                 )
                 .join(cinema_table, cinema_table.c.id == showtimes.c.cinema_id)
                 .where(showtimes.c.id == showtime_id)

@@ -136,8 +136,13 @@ async def join(db: AsyncEngine, user_id: int) -> bool:
             tiers = await tiers_in(conn)
             await conn.execute(
                 insert(members).values(
-                    user_id=user_id, level=tiers[0].level, points=0, version=0,
-                    spend_12m_fen=0, joined_at=now, updated_at=now,
+                    user_id=user_id,
+                    level=tiers[0].level,
+                    points=0,
+                    version=0,
+                    spend_12m_fen=0,
+                    joined_at=now,
+                    updated_at=now,
                 )
             )
             await recompute_spend(conn, user_id, now)
@@ -192,8 +197,14 @@ async def change_points(
         return False
     await conn.execute(
         insert(ledger).values(
-            user_id=user_id, kind=kind, points=delta, order_id=order_id, expires_at=expires_at,
-            note=note, created_by=created_by, created_at=utcnow(),
+            user_id=user_id,
+            kind=kind,
+            points=delta,
+            order_id=order_id,
+            expires_at=expires_at,
+            note=note,
+            created_by=created_by,
+            created_at=utcnow(),
         )
     )
     return True
@@ -247,9 +258,7 @@ async def history(db: AsyncEngine, user_id: int, *, before_id: int | None, limit
         query = query.where(ledger.c.id < before_id)
     async with db.connect() as conn:
         rows = (await conn.execute(query.order_by(ledger.c.id.desc()).limit(limit))).all()
-    return [
-        LedgerRow(r.id, r.kind, r.points, r.order_id, r.expires_at, r.note, r.created_at) for r in rows
-    ]
+    return [LedgerRow(r.id, r.kind, r.points, r.order_id, r.expires_at, r.note, r.created_at) for r in rows]
 
 
 # ----------------------------------------------------------------------------- what orders took
@@ -266,8 +275,13 @@ async def reserve(db: AsyncEngine, order_id: str, user_id: int, points: int, cou
             raise Conflict("this coupon is not yours to use now", code="coupon_unavailable")
         await conn.execute(
             insert(order_discounts).values(
-                order_id=order_id, user_id=user_id, points=points, coupon_id=coupon_id,
-                state="reserved", created_at=now, updated_at=now,
+                order_id=order_id,
+                user_id=user_id,
+                points=points,
+                coupon_id=coupon_id,
+                state="reserved",
+                created_at=now,
+                updated_at=now,
             )
         )
 
@@ -292,7 +306,8 @@ async def commit(conn: AsyncConnection, order_id: str) -> None:
     )
     if done.rowcount == 1:
         await conn.execute(
-            update(coupons).where(coupons.c.order_id == order_id, coupons.c.state == "reserved")
+            update(coupons)
+            .where(coupons.c.order_id == order_id, coupons.c.state == "reserved")
             .values(state="used", used_at=now)
         )
 

@@ -64,6 +64,7 @@ async def test_member_coupon_and_points_through_pay(shop: Shop, admin: Auth) -> 
         "coupon_fen": 500,
         "points_fen": 1000,
         "points_used": 1000,
+        "snacks_fen": 0,
         "paid_fen": 6600,
     }
     assert created["amount_fen"] == 6600

@@ -21,6 +21,7 @@ from seatcore.api.staff import (
     movies,
     orders,
     showtimes,
+    snacks,
 )
 
 ENDPOINT_GROUPS: list[Endpoints] = [
@@ -36,4 +37,5 @@ ENDPOINT_GROUPS: list[Endpoints] = [
     experiments.endpoints,
     loyalty.endpoints,
     members.endpoints,
+    snacks.endpoints,
 ]

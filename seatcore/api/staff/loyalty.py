@@ -132,7 +132,11 @@ async def set_tiers(request: Request, principal: Principal, body: TiersIn) -> Ti
     saved = await loyalty_of(request).set_tiers(tiers)
     async with runtime_of(request).db.begin() as conn:
         await audit.record(
-            conn, scope.actor, "member_tiers.set", target_type="member_tiers", target_id="all",
+            conn,
+            scope.actor,
+            "member_tiers.set",
+            target_type="member_tiers",
+            target_id="all",
             details={"tiers": [tier.to_dict() for tier in saved]},
         )
     return TierList(items=[tier_out(tier) for tier in saved])
@@ -165,13 +169,15 @@ async def create_campaign(request: Request, principal: Principal, body: Campaign
     if body.valid_from.tzinfo is None or body.valid_until.tzinfo is None:
         raise ValidationFailed("times need a time zone offset", code="validation_failed")
     fields = body.model_dump(exclude={"scope"})
-    campaign = check_campaign(
-        Campaign(id=0, scope=CouponScope.from_dict(body.scope.model_dump()), **fields)
-    )
+    campaign = check_campaign(Campaign(id=0, scope=CouponScope.from_dict(body.scope.model_dump()), **fields))
     made = await store.create_campaign(runtime_of(request).db, campaign, scope.actor.username)
     async with runtime_of(request).db.begin() as conn:
         await audit.record(
-            conn, scope.actor, "campaign.create", target_type="campaign", target_id=made.id,
+            conn,
+            scope.actor,
+            "campaign.create",
+            target_type="campaign",
+            target_id=made.id,
             details={"name": made.name, "kind": made.kind, "value": made.value, "stock": made.stock},
         )
     return await _staff_out(request, made)
@@ -248,7 +254,11 @@ async def generate_codes(request: Request, principal: Principal, body: CodesIn) 
     codes = await store.generate_codes(runtime_of(request).db, campaign, body.count)
     async with runtime_of(request).db.begin() as conn:
         await audit.record(
-            conn, scope.actor, "campaign.codes", target_type="campaign", target_id=campaign.id,
+            conn,
+            scope.actor,
+            "campaign.codes",
+            target_type="campaign",
+            target_id=campaign.id,
             details={"count": body.count},
         )
     return CodesOut(codes=codes)
@@ -335,7 +345,12 @@ async def adjust_points(request: Request, principal: Principal, body: AdjustIn) 
     expires = utcnow() + timedelta(days=loyalty.earn_rule.expire_days) if body.points > 0 else None
     async with runtime_of(request).db.begin() as conn:
         changed = await loyalty_store.change_points(
-            conn, user_id, body.points, "adjust", expires_at=expires, note=body.note,
+            conn,
+            user_id,
+            body.points,
+            "adjust",
+            expires_at=expires,
+            note=body.note,
             created_by=f"staff:{scope.actor.username}",
         )
         if not changed:
@@ -343,7 +358,11 @@ async def adjust_points(request: Request, principal: Principal, body: AdjustIn) 
                 raise NotFound("no such member", user_id=user_id)
             raise Conflict("the balance cannot go below zero", code="points_insufficient")
         await audit.record(
-            conn, scope.actor, "member.points", target_type="member", target_id=user_id,
+            conn,
+            scope.actor,
+            "member.points",
+            target_type="member",
+            target_id=user_id,
             details={"points": body.points, "note": body.note},
         )
     return await _member_out(request, user_id)

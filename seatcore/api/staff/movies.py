@@ -19,7 +19,7 @@ from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff._query import PageQuery
 from seatcore.auth.principal import Principal
 from seatcore.errors import NotFound
-from seatcore.media.images import ACCEPTED_FORMATS
+from seatcore.media.images import IMAGE_REQUEST_BODY
 from seatcore.media.posters import MAIN_SIZE, store_poster
 from seatcore.store import catalogue, staff
 from seatcore.store.catalogue import Movie
@@ -207,16 +207,6 @@ class PosterOut(Answer):
     sizes: list[PosterSize]
 
 
-_IMAGE_BODY = {
-    "required": True,
-    "description": "the image file itself, not a form: PNG, JPEG or WebP, checked by its content",
-    "content": {
-        f"image/{name.lower()}": {"schema": {"type": "string", "format": "binary"}}
-        for name in sorted(ACCEPTED_FORMATS)
-    },
-}
-
-
 @endpoints.put(
     "/api/v1/staff/movies/{id:int}/poster",
     "Upload a movie's poster (platform admin): the body is the image; 422 image_invalid unless it "
@@ -224,7 +214,7 @@ _IMAGE_BODY = {
     auth="staff",
     answer=PosterOut,
     errors=(400, 413, 422, 503),  # 503: the S3 media store did not take the file
-    extra={"requestBody": _IMAGE_BODY},
+    extra={"requestBody": IMAGE_REQUEST_BODY},
 )
 async def staff_upload_poster(request: Request, principal: Principal) -> PosterOut:
     scope = await staff_scope(request, principal)

@@ -6,6 +6,7 @@
 
 import { api, describe, download } from './api.js'
 import { discountsPanel } from './boxoffice-discounts.js'
+import { snackPanel } from './boxoffice-snacks.js'
 import { addDays, button, el, field, input, select, todayIn, yuan } from './dom.js'
 
 const COLOURS = ['#c8323e', '#3d7be0', '#2f8f9d', '#d9822b', '#8e5cc4']
@@ -53,11 +54,12 @@ export async function boxofficeView(root, ctx) {
     charts.append(el('div', 'c-card', el('h2', '', title), box))
     panels[key] = window.echarts.init(box, null, { renderer: 'canvas' })
   }
-  const resize = () => Object.values(panels).forEach((chart) => chart.resize())
+  const snacks = snackPanel(charts)
+  const resize = () => [...Object.values(panels), snacks].forEach((chart) => chart.resize())
   window.addEventListener('resize', resize)
   ctx.cleanup = () => {
     window.removeEventListener('resize', resize)
-    Object.values(panels).forEach((chart) => chart.dispose())
+    ;[...Object.values(panels), snacks].forEach((chart) => chart.dispose())
     discounts.dispose()
   }
 
@@ -89,6 +91,7 @@ export async function boxofficeView(root, ctx) {
     panels.halls.setOption(barOption(byHall.groups.map((g) => g.label), byHall.groups.map((g) => Math.round(g.occupancy * 1000) / 10), '%', COLOURS[2], true), true)
     table.replaceChildren(movieTable(top.movies))
     await discounts.load(q)
+    await snacks.draw({ start: start.value, end: end.value, cinemaId: scope.value === 'one' ? ctx.cinema.id : null })
   }
 
   await load()

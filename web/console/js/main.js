@@ -1,7 +1,7 @@
 /**
  * The console's shell: sign-in, the cinema picker and the views, one per `#hash`
  * (`#schedule`, `#movies`, `#cinemas`, `#layouts`, `#live/ID`, `#boxoffice`, `#orders`, `#analytics`,
- * `#experiments`, `#tiers`, `#campaigns`, `#policies`, `#members/ID`).
+ * `#experiments`, `#tiers`, `#campaigns`, `#policies`, `#members/ID`, `#snacks`, `#counter`).
  */
 
 import { analyticsView } from './analytics.js'
@@ -9,6 +9,7 @@ import { api, describe, renew, signIn, signOut, staffSession } from './api.js'
 import { boxofficeView } from './boxoffice.js'
 import { campaignsView } from './campaigns.js'
 import { cinemasView } from './cinemas.js'
+import { counterView } from './counter.js'
 import { experimentsView } from './experiments.js'
 import { layoutsView } from './layouts.js'
 import { liveView } from './live.js'
@@ -18,6 +19,7 @@ import { ordersView } from './orders.js'
 import { policiesView } from './policies.js'
 import { scheduleView } from './schedule.js'
 import { tiersView } from './tiers.js'
+import { snacksView } from './snacks.js'
 
 const VIEWS = {
   schedule: scheduleView,
@@ -33,6 +35,8 @@ const VIEWS = {
   campaigns: campaignsView,
   policies: policiesView,
   members: membersView,
+  snacks: snacksView,
+  counter: counterView,
 }
 const $ = (selector) => document.querySelector(selector)
 
