@@ -76,7 +76,6 @@ const MESSAGES = {
     snack_sold_out: '卖品库存不足，仅剩{left}份',
     already_picked_up: '卖品已领取',
     payment_failed: '支付没有成功，请稍后再试',
-    snacks_payment_cancelled: '你取消了支付，可以再次支付',
     payment_cancelled: '你取消了支付，座位仍为你保留到倒计时结束',
     payment_pending: '支付结果确认中，请稍后在“我的订单”查看',
     // Generic service codes.
@@ -204,7 +203,6 @@ const MESSAGES = {
     snack_sold_out: 'Not enough left: {left}',
     already_picked_up: 'Snacks already picked up',
     payment_failed: 'The payment did not go through; please try again later',
-    snacks_payment_cancelled: 'Payment cancelled; you can pay again',
     payment_cancelled: 'Payment cancelled; your seats stay held until the countdown ends',
     payment_pending: 'Confirming the payment; check My orders shortly',
     not_found: 'Not found; it may have been removed',

@@ -84,15 +84,8 @@ module.exports = {
   /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */
   ticketQr: (qrUrl) => api().download(qrUrl),
 
-  // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice) or alone.
+  // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice).
   snacks: (cinemaId) => api().get(`/api/v1/cinemas/${cinemaId}/snacks`),
-  /** `lines`: `[{id, qty}]`; 201 an order without showtime or seats, paid like any other. */
-  createSnackOrder: (cinemaId, lines, idempotencyKey) =>
-    api().post(
-      '/api/v1/snack-orders',
-      { cinema_id: cinemaId, snacks: lines },
-      { auth: 'required', idempotencyKey }
-    ),
 
   // Members, points and coupons.
   membership: () => api().get('/api/v1/me/membership', undefined, { auth: 'required' }),

@@ -143,7 +143,6 @@ step(
     expect(open).toBeTruthy()
     expect(open.start).toMatch(/^\d\d:\d\d$/)
     shared.showtimeId = open.id
-    shared.cinemaId = cinema.id
   }
 )
 
@@ -358,19 +357,5 @@ step(
     page.instance.onUnload()
     const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
     expect(ticket.data.snacks.map((line) => line.id)).toEqual([row.id])
-  }
-)
-
-step(
-  "snacks alone from the cinema's page: pay, then the pickup code",
-  ['/api/v1/cinemas/{id}/snacks', '/api/v1/snack-orders', '/api/v1/orders/{id}/pay'],
-  async () => {
-    const page = await openPage('snacks', { cinema_id: String(shared.cinemaId) })
-    await addFirstSnack(page.querySelector('#snack-picker'))
-    await waitFor(() => page.data.count === 1, 'one snack in the cart')
-    await tap(page.querySelector('.bar-pay'))
-    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid snacks order', 20000)
-    const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
-    expect(ticket.data.order).toMatchObject({ snacksOnly: true, title: '影院卖品' })
   }
 )

@@ -1,8 +1,7 @@
 /**
  * Snacks (卖品), against the contract (SNACKS_API.md): picked at checkout after the seats (the
- * quote and the order carry `snacks`, the breakdown shows `snacks_fen`), bought alone from the
- * cinema's page (POST /snack-orders, then the usual payment), and the paid order's pickup code
- * with its QR drawn from `pickup.qr`.
+ * quote and the order carry `snacks`, the breakdown shows `snacks_fen`), and the paid order's
+ * pickup code with its QR drawn from `pickup.qr`.
  */
 const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
 const { routeCatalogue } = require('../support/catalogue')
@@ -129,83 +128,6 @@ describe('at checkout', () => {
     await stepper(page, 7, 'minus')
     expect(page.data.phase).toBe('ready')
     page.instance.onUnload()
-  })
-})
-
-describe('alone', () => {
-  test("from the cinema's page: pick, pay, and on to the order with its pickup code", async () => {
-    const showtimes = await openPage('showtimes', { cinema_id: '11' }, flush)
-    await tap(showtimes.querySelector('.snacks-link'))
-    expect(wx.calls.navigateTo.pop().url).toBe('/pages/snacks/index?cinema_id=11')
-
-    let status = 'pending_payment'
-    const snackOrder = () =>
-      order({ id: 's1', status, showtime: null, seats: [], amount_fen: 10500, snacks: SNACK_LINES })
-    wx.route('POST', '/api/v1/snack-orders', () => snackOrder())
-    wx.route('POST', '/api/v1/orders/s1/pay', () => ({
-      order_id: 's1',
-      provider: 'wechatpay',
-      amount_fen: 10500,
-      params: WECHAT_PARAMS,
-    }))
-    wx.route('GET', '/api/v1/orders/s1', () => snackOrder())
-    wx.requestPayment = (args) => {
-      wx.payments.push(args)
-      status = 'paid'
-      Promise.resolve().then(() => args.success({ errMsg: 'requestPayment:ok' }))
-    }
-
-    const page = await openPage('snacks', { cinema_id: '11' }, flush)
-    await flush()
-    expect(textOf(page, '.name')).toBe('万达影城')
-    expect(textOf(page, '.bar-pay')).toBe('微信支付')
-    await tap(page.querySelector('.bar-pay'))
-    expect(wx.calls.showToast.pop().title).toBe('请先选择卖品')
-    await stepper(page, 7, 'plus', 2)
-    await stepper(page, 8, 'plus')
-    expect(textOf(page, '.bar-amount')).toBe('¥105')
-    expect(textOf(page, '.bar-total .muted')).toBe('已选3份')
-    await tap(page.querySelector('.bar-pay'))
-    await flush()
-    const [create] = wx.requestsTo('POST', '/api/v1/snack-orders')
-    expect(create.data).toEqual({
-      cinema_id: 11,
-      snacks: [
-        { id: 7, qty: 2 },
-        { id: 8, qty: 1 },
-      ],
-    })
-    expect(create.header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-    expect(wx.payments[0]).toMatchObject({ package: 'prepay_id=p1' })
-    expect(wx.calls.redirectTo.pop().url).toBe('/pages/ticket/index?id=s1')
-  })
-
-  test('a cancelled payment keeps the order; changing the cart cancels it and makes a new one', async () => {
-    let made = 0
-    wx.route('POST', '/api/v1/snack-orders', () =>
-      order({ id: `s${(made += 1)}`, showtime: null, seats: [] })
-    )
-    wx.route('POST', /^\/api\/v1\/orders\/s\d\/pay$/, () => ({
-      order_id: 's1',
-      provider: 'wechatpay',
-      amount_fen: 2800,
-      params: WECHAT_PARAMS,
-    }))
-    wx.route('POST', '/api/v1/orders/s1/cancel', () => order({ id: 's1', status: 'cancelled' }))
-    wx.payResult = 'cancel'
-    const page = await openPage('snacks', { cinema_id: '11' }, flush)
-    await flush()
-    await stepper(page, 7, 'plus')
-    await tap(page.querySelector('.bar-pay'))
-    await flush()
-    expect(textOf(page, '.error')).toBe('你取消了支付，可以再次支付')
-    await stepper(page, 7, 'plus')
-    expect(wx.requestsTo('POST', '/api/v1/orders/s1/cancel')).toHaveLength(1)
-    await tap(page.querySelector('.bar-pay'))
-    await flush()
-    const keys = wx.requestsTo('POST', '/api/v1/snack-orders').map((r) => r.header['Idempotency-Key'])
-    expect(keys).toHaveLength(2)
-    expect(keys[0]).not.toBe(keys[1])
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * The demo's money beyond the ticket for the pictures: snacks (卖品) at the first cinema, a paid
- * order with snacks and its pickup code, a snacks-only order, 猜你喜欢 picks, a member with a
+ * order with snacks and its pickup code, 猜你喜欢 picks, a member with a
  * coupon, a refund quote and an exchange (改签) to a dearer showtime, in the service's shapes.
  */
 const MENU = [

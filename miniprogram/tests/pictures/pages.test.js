@@ -115,7 +115,7 @@ const CASES = [
   { name: 'orders', query: {}, signedIn: true, check: seatLabelsCheck },
   { name: 'ticket', query: { id: TICKETED.id }, signedIn: true, check: seatLabelsCheck },
   { name: 'favourites', query: {}, signedIn: true },
-  // Snacks (卖品): at checkout after the seats, alone from the cinema, and the pickup code.
+  // Snacks (卖品): at checkout after the seats, and the pickup code.
   {
     name: 'order',
     shot: 'order-snacks',
@@ -133,7 +133,6 @@ const CASES = [
     scrollTo: 'breakdown',
     check: seatLabelsCheck,
   },
-  { name: 'snacks', query: { cinema_id: '1' }, signedIn: true, act: addSnacks(1, 4, 4) },
   // The paid order further down: its snacks' pickup code, 改签 and refund, 猜你喜欢 after a purchase.
   {
     name: 'ticket',
