@@ -50,11 +50,25 @@ function differenceView(oldFen, newFen) {
   return { old: yuan(oldFen), fresh: yuan(newFen), diff, text }
 }
 
-/** What the moviegoer's tier gives: "V3会员每月可免费改签2次" or ''. */
-function freeQuotaText(membership) {
-  const tier = membership && membership.member && membership.tier
-  if (!tier || !tier.free_exchanges_per_month) return ''
-  return `${tier.name}会员每月可免费改签${tier.free_exchanges_per_month}次，额度内免手续费`
+/**
+ * The service's exchange quote in words, before confirming: the difference, the fee (or the
+ * member's free exchange and how many are left this month, this one included), what will be paid
+ * or come back, and until when the quote's rules hold.
+ */
+function quoteView(quote) {
+  const price = differenceView(quote.old_amount_fen, quote.new_amount_fen)
+  let fee = quote.fee_fen ? yuan(quote.fee_fen) : '免手续费'
+  if (quote.free_exchange) fee = `会员免费改签（本月剩余${quote.free_exchanges_left}次）`
+  let total = { label: '无需补差价', value: yuan(0) }
+  if (quote.pay_fen) total = { label: '需支付', value: yuan(quote.pay_fen) }
+  if (quote.refund_fen) total = { label: '将退还', value: `${yuan(quote.refund_fen)}（原路退回）` }
+  const until = dayAndClock(quote.deadline)
+  return Object.assign(price, {
+    fee,
+    total,
+    pay: quote.pay_fen,
+    note: until ? `${until}前可改签，以上按当前座位和会员额度计算` : '',
+  })
 }
 
 /** The service's `exchange` record in words, once done: fee, and money paid or coming back. */
@@ -66,4 +80,4 @@ function outcomeLines(exchange) {
   return lines
 }
 
-module.exports = { exchangeState, ticketMoneyFen, differenceView, freeQuotaText, outcomeLines }
+module.exports = { exchangeState, ticketMoneyFen, differenceView, quoteView, outcomeLines }

@@ -79,6 +79,13 @@ module.exports = {
    * 改签: move the ticketed order to the seats of `holdId`. The order with `exchange`; while a
    * dearer exchange's second payment is due (202) `exchange.state` is `paying` with `pay_params`.
    */
+  /**
+   * 改签 before confirming: what moving the order to the seats of `holdId` costs now
+   * (`old_amount_fen`, `new_amount_fen`, `fee_fen`, `free_exchange`, `free_exchanges_left`,
+   * `pay_fen`, `refund_fen`, `deadline`), or the refusal the exchange itself would give. Changes nothing.
+   */
+  exchangeQuote: (id, holdId) =>
+    api().get(`/api/v1/orders/${id}/exchange-quote`, { hold_id: holdId }, { auth: 'required' }),
   exchangeOrder: (id, holdId, idempotencyKey) =>
     api().post(`/api/v1/orders/${id}/exchange`, { hold_id: holdId }, { auth: 'required', idempotencyKey }),
   /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */

@@ -16,7 +16,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, path_id
+from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, Query, path_id
 from seatcore.api.orders import IDEMPOTENCY_KEY, ORDER_ERRORS, OrderOut, order_out
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff.cinemas import load_cinema
@@ -50,6 +50,27 @@ class ExchangeOut(Answer):
     free_exchange: bool = Field(description="a member's free exchange of the month waived the fee")
     free_exchanges_left: int = Field(description="the member's free exchanges left this month")
     pay_params: dict[str, str] | None = Field(description="while paying: what wx.requestPayment takes")
+
+
+class ExchangeQuoteQuery(Query):
+    hold_id: str = Field(min_length=1, max_length=64, description="my live hold on the new showtime")
+
+
+class ExchangeQuoteOut(Answer):
+    order_id: str
+    from_showtime_id: int
+    to_showtime_id: int
+    seats: list[str] = Field(description="the new seats")
+    old_amount_fen: int = Field(description="what the order holds now")
+    new_amount_fen: int = Field(description="the new seats' price")
+    difference_fen: int = Field(description="new price - what the order holds (negative: cheaper)")
+    fee_fen: int = Field(description="the cinema's exchange fee (per seat, times the seats); 0 when waived")
+    free_exchange: bool = Field(description="the member's free exchange of the month waives the fee")
+    waived_fee_fen: int = Field(description="the fee the free exchange waives")
+    free_exchanges_left: int = Field(description="free exchanges left this month, before this one")
+    pay_fen: int = Field(description="to pay: the new price and the fee less what the order holds")
+    refund_fen: int = Field(description="to get back: what the order holds less the new price and the fee")
+    deadline: datetime = Field(description="the exchange cut-off, in the cinema's time zone")
 
 
 class ExchangedOrderOut(OrderOut):
@@ -154,6 +175,40 @@ async def exchange_order(request: Request, principal: Principal, body: ExchangeB
     answer = await service.idempotency.run(principal.id, key, fingerprint, work, resume=work)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+@endpoints.get(
+    "/api/v1/orders/{order_id}/exchange-quote",
+    "What exchanging my ticketed order to the seats of my hold would cost (the difference, the fee or "
+    "the member's free exchange), before confirming it; refused with the exchange's own codes",
+    query=ExchangeQuoteQuery,
+    answer=ExchangeQuoteOut,
+    auth="user",
+    errors=(*ORDER_ERRORS, 403, 422),
+)
+async def exchange_quote(
+    request: Request, principal: Principal, query: ExchangeQuoteQuery
+) -> ExchangeQuoteOut:
+    service = _service(request)
+    order_id = _order_id(request)
+    plan = await service.exchanges.quote(principal.id, order_id, query.hold_id)
+    ex = plan.exchange
+    return ExchangeQuoteOut(
+        order_id=order_id,
+        from_showtime_id=ex.from_showtime_id,
+        to_showtime_id=ex.to_showtime_id,
+        seats=ex.seats,
+        old_amount_fen=ex.old_amount_fen,
+        new_amount_fen=ex.new_amount_fen,
+        difference_fen=ex.new_amount_fen - ex.old_amount_fen,
+        fee_fen=ex.fee_fen,
+        free_exchange=plan.free_month is not None,
+        waived_fee_fen=plan.waived_fee_fen,
+        free_exchanges_left=plan.free_left,
+        pay_fen=ex.pay_fen,
+        refund_fen=ex.refund_fen,
+        deadline=plan.deadline,
+    )
 
 
 @endpoints.get(

@@ -32,9 +32,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from seatcore.domain.orders import OrderStatus
 from seatcore.domain.pricing import quote
+from seatcore.domain.refunds import RefundPolicy
 from seatcore.errors import Conflict, NotFound, SeatcoreError, SeatError
 from seatcore.orders import paydetails, refundfees, seatstate, store
 from seatcore.orders.ids import exchange_payment_id, exchange_refund_id, exchanged_order_of, new_ticket_code
@@ -60,6 +62,20 @@ class Outcome:
     pay_params: dict[str, str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An exchange as the rules allow it now: priced (``exchange``, not yet recorded), the month
+    whose free exchange waives its fee (None: the fee applies), the fee the free exchange waives,
+    the member's free exchanges left this month before this one, and the cut-off (in the cinema's
+    time zone)."""
+
+    exchange: Exchange
+    free_month: str | None
+    waived_fee_fen: int
+    free_left: int
+    deadline: datetime
+
+
 class Exchanges:
     def __init__(self, orders: OrderService) -> None:
         self._orders = orders
@@ -75,18 +91,55 @@ class Exchanges:
             raise NotFound("no such order", order_id=order_id)
         started = await exchanges.get(self._db, order_id)
         if started is None:
-            new, free_month = await self._plan(order, user_id, hold_id)
-            if await exchanges.claim(self._db, new, free_month=free_month):
-                started = new
+            plan = await self._plan(order, user_id, hold_id)
+            if await exchanges.claim(self._db, plan.exchange, free_month=plan.free_month):
+                started = plan.exchange
             else:  # another exchange of this order was recorded a moment ago
                 started = await exchanges.get(self._db, order_id)
                 assert started is not None
         _check_same(started, hold_id)
         return await self.drive(started)
 
-    async def _plan(self, order: Order, user_id: int, hold_id: str) -> tuple[Exchange, str | None]:
-        """The exchange the rules allow, priced, and the month (YYYY-MM, the cinema's calendar)
-        whose free exchange waives its fee (None: the fee applies); refusals carry stable codes."""
+    async def quote(self, user_id: int, order_id: str, hold_id: str) -> Plan:
+        """What ``exchange`` with this hold would do now, changing nothing: the same refusals and
+        the same plan (``_plan``). An exchange of the order already under way with this hold
+        answers its recorded figures; one finished or abandoned is ``already_exchanged``."""
+        order = await self._orders.find(order_id)
+        if order is None or order.user_id != user_id:
+            raise NotFound("no such order", order_id=order_id)
+        started = await exchanges.get(self._db, order_id)
+        if started is None:
+            return await self._plan(order, user_id, hold_id)
+        if started.state in ("swapped", "done"):
+            raise Conflict("this order has already been exchanged once", code="already_exchanged")
+        _check_same(started, hold_id)
+        return await self._recorded(order, started)
+
+    async def _recorded(self, order: Order, ex: Exchange) -> Plan:
+        """The plan of an exchange recorded and still under way, as it was recorded."""
+        policy, cutoff, timezone = await self._policy(order)
+        async with self._db.connect() as conn:
+            free = await quotas.has_use(conn, "exchange", order.id)
+        month = quotas.month_of(now_utc(), timezone)
+        left = (await quotas.left(self._db, ex.user_id, month))["exchange"]
+        waived = policy.exchange_fee_fen * len(ex.new_seats) if free else 0
+        return Plan(ex, month if free else None, waived, left, cutoff)
+
+    async def _policy(self, order: Order) -> tuple[RefundPolicy, datetime, str]:
+        """The order's cinema's policy, its exchange cut-off and the cinema's time zone."""
+        facts = await refund_policies.show_facts(self._db, [order.showtime_id])
+        old = facts.get(order.showtime_id)
+        if old is None:
+            raise NotFound("no such showtime")
+        policy, _ = await refund_policies.policy_for(
+            self._db, old.cinema_id, self._orders.settings.refund_until_before_min
+        )
+        return policy, _local(policy.exchange_cutoff(old.starts_at), old.timezone), old.timezone
+
+    async def _plan(self, order: Order, user_id: int, hold_id: str) -> Plan:
+        """The exchange the rules allow, priced, with the month (YYYY-MM, the cinema's calendar)
+        whose free exchange waives its fee; refusals carry stable codes. Reads only: ``exchange``
+        records the plan, ``quote`` answers it."""
         if order.status is not OrderStatus.TICKETED:
             raise Conflict(
                 f"only a ticketed order can be exchanged; this one is {order.status.value}",
@@ -126,9 +179,11 @@ class Exchanges:
         priced = quote(info.seating.layout, info.seating.prices, hold.seats)
         fee = policy.exchange_fee_fen * len(hold.seats)
         month = quotas.month_of(now_utc(), old.timezone)
-        free_month = month if fee and (await quotas.left(self._db, user_id, month))["exchange"] else None
+        free_left = (await quotas.left(self._db, user_id, month))["exchange"]
+        free_month = month if fee and free_left else None
+        waived = 0
         if free_month is not None:
-            fee = 0  # the member's free exchange, taken when the exchange is recorded
+            fee, waived = 0, fee  # the member's free exchange, taken when the exchange is recorded
         held = await refundfees.paid_in_all(self._db, order)
         difference = priced.total_fen + fee - held
         planned = Exchange(
@@ -148,7 +203,7 @@ class Exchanges:
             pay_txn_id=None,
             state="paying" if difference > 0 else "paid",
         )
-        return planned, free_month
+        return Plan(planned, free_month, waived, free_left, _local(cutoff, old.timezone))
 
     # --------------------------------------------------------------------------- the steps
 
@@ -336,6 +391,10 @@ class Exchanges:
 
 def _from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))
 
 
 def _check_same(ex: Exchange, hold_id: str) -> None:

@@ -3,7 +3,7 @@ payment through the WeChat Pay fake), the refusals with their codes, and the che
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -26,6 +26,12 @@ from tests.orders.conftest import key, runtime_of
 async def exchange(shop: Shop, auth: Auth, order_id: str, hold_id: str, **headers: str) -> Any:
     return await shop.client.post(
         f"/api/v1/orders/{order_id}/exchange", json={"hold_id": hold_id}, headers=auth | (headers or key())
+    )
+
+
+async def ask_quote(shop: Shop, auth: Auth, order_id: str, hold_id: str) -> Any:
+    return await shop.client.get(
+        f"/api/v1/orders/{order_id}/exchange-quote", params={"hold_id": hold_id}, headers=auth
     )
 
 
@@ -173,9 +179,13 @@ async def test_a_second_payment_the_hold_outlived_is_refunded(live_shop: LiveSho
 
 
 async def _refused(shop: Shop, auth: Auth, order_id: str, hold_id: str, code: str, status: int = 409) -> None:
-    answer = await exchange(shop, auth, order_id, hold_id)
-    assert answer.status_code == status, answer.text
-    assert answer.json()["error"]["code"] == code
+    """The exchange refuses, and its quote first refuses alike (same status, same code)."""
+    for answer in (
+        await ask_quote(shop, auth, order_id, hold_id),
+        await exchange(shop, auth, order_id, hold_id),
+    ):
+        assert answer.status_code == status, answer.text
+        assert answer.json()["error"]["code"] == code
 
 
 async def test_refusals_have_stable_codes(shop: Shop) -> None:
@@ -207,6 +217,7 @@ async def test_refusals_have_stable_codes(shop: Shop) -> None:
     await _refused(shop, alice, unpaid["id"], hold["id"], "order_not_ticketed")
     stranger = await exchange(shop, bob, order["id"], hold["id"])
     assert stranger.status_code == 404
+    assert (await ask_quote(shop, bob, order["id"], hold["id"])).status_code == 404
 
     assert (await exchange(shop, alice, order["id"], hold["id"])).status_code == 200
     third = await another_showtime(db, first, starts_in=timedelta(days=3))
@@ -235,6 +246,10 @@ async def test_exchanges_close_at_the_cinemas_cut_off(shop: Shop) -> None:
     await set_policy(
         db, soon.cinema_id, tiers=[{"until_before_min": 30, "fee_percent": 0}], exchange_until_before_min=10
     )
+    quote = await ask_quote(shop, alice, order["id"], hold["id"])  # the cut-off, in the cinema's zone
+    deadline = datetime.fromisoformat(quote.json()["deadline"])
+    assert deadline == (soon.starts_at - timedelta(minutes=10)).replace(microsecond=0)
+    assert deadline.utcoffset() == timedelta(hours=8)
     assert (await exchange(shop, alice, order["id"], hold["id"])).status_code == 200
 
 

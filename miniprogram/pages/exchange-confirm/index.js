@@ -1,6 +1,8 @@
 /**
  * 改签, the confirmation (`?order_id=&hold_id=&showtime_id=`): the old showtime and seats against
- * the new ones held for it, the price difference, and the fee or the member's free quota; then
+ * the new ones held for it, and the service's quote (`GET /orders/{id}/exchange-quote`): the
+ * difference, the fee or the member's free exchange, what will be paid or come back. A refusal
+ * from the quote (cut-off passed, already exchanged...) is shown and the button stays off; then
  * `POST /orders/{id}/exchange {"hold_id"}` with an idempotency key kept for retries. A dearer
  * exchange answers 202 with a second payment: WeChat Pay's sheet (lib/payment.js), then the same
  * call again with the same hold (a fresh key: another request) until the service has the payment
@@ -12,7 +14,7 @@ const i18n = require('../../lib/i18n')
 const wxp = require('../../lib/wxp')
 const payment = require('../../lib/payment')
 const { describeOrder } = require('../../lib/orders')
-const { ticketMoneyFen, differenceView, freeQuotaText, outcomeLines } = require('../../lib/exchange')
+const { ticketMoneyFen, differenceView, quoteView, outcomeLines } = require('../../lib/exchange')
 const { dayAndClock, seatIdLabels, remainingMs, mmss } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
 
@@ -23,7 +25,6 @@ Page(
       old: null,
       fresh: null,
       price: null,
-      quota: '',
       countdown: '',
       outcome: [],
       message: '',
@@ -32,23 +33,27 @@ Page(
     async onLoad(query) {
       this.query = query
       try {
-        const [order, hold, showtime] = await Promise.all([
+        const [order, hold, showtime, quoted] = await Promise.all([
           services.order(query.order_id),
           services.hold(query.hold_id),
           services.showtime(query.showtime_id),
+          services.exchangeQuote(query.order_id, query.hold_id).then(
+            (quote) => ({ quote }),
+            (refusal) => ({ refusal })
+          ),
         ])
-        const membership = await services.membership().catch(() => null)
         this.expiresAt = hold.expires_at
+        const { quote, refusal } = quoted
         this.setData({
-          phase: 'ready',
+          phase: quote ? 'ready' : 'refused',
+          message: refusal ? i18n.errorMessage(refusal) : '',
           old: describeOrder(order),
           fresh: {
             cinema: `${showtime.cinema_name} ${showtime.hall_name}`,
             when: dayAndClock(showtime.starts_at),
             seats: seatIdLabels(hold.seats, i18n.currentLocale()),
           },
-          price: differenceView(ticketMoneyFen(order), hold.amount_fen),
-          quota: freeQuotaText(membership),
+          price: quote ? quoteView(quote) : differenceView(ticketMoneyFen(order), hold.amount_fen),
         })
         this.tick()
         this.timer = setInterval(() => this.tick(), 1000)
@@ -91,6 +96,17 @@ Page(
           phase: over.includes(err.code) ? 'expired' : 'ready',
           message: i18n.errorMessage(err),
         })
+        if (err.code === 'free_exchange_used') await this.requote()
+      }
+    },
+
+    /** The quote again (the member's last free exchange went to another order meanwhile). */
+    async requote() {
+      try {
+        const quote = await services.exchangeQuote(this.query.order_id, this.query.hold_id)
+        this.setData({ price: quoteView(quote) })
+      } catch (err) {
+        this.setData({ phase: 'refused', message: i18n.errorMessage(err) })
       }
     },
 

@@ -11,6 +11,7 @@ const fs = require('fs')
 const config = require('../../config')
 const { createClient } = require('../../lib/api')
 const { seatIdLabel } = require('../../lib/format')
+const { outcomeLines } = require('../../lib/exchange')
 const { createNodeWx } = require('../support/wx-node')
 const services = require('../../lib/services')
 const pages = require('../support/pages')
@@ -235,6 +236,7 @@ step(
     '/api/v1/orders/{id}',
     '/api/v1/showtimes',
     '/api/v1/showtimes/{id}/holds',
+    '/api/v1/orders/{id}/exchange-quote',
     '/api/v1/orders/{id}/exchange',
   ],
   async () => {
@@ -273,8 +275,14 @@ step(
 
     const confirm = await openPage('exchange-confirm', query)
     await waitFor(() => confirm.data.phase === 'ready', 'the confirmation')
+    // The service's quote before confirming; the exchange then charges what it said.
+    const quote = await services.exchangeQuote(shared.orderId, query.hold_id)
+    expect(textOf(confirm, '.total-value')).toBe(confirm.data.price.total.value)
+    expect(confirm.data.price.pay).toBe(quote.pay_fen)
+    expect(textOf(confirm, '.difference')).toBeTruthy()
     await tap(confirm.querySelector('.confirm'))
     await waitFor(() => confirm.data.phase === 'done', 'the exchange', 20000)
+    expect(confirm.data.outcome).toEqual(outcomeLines(quote)) // fee, paid or back: as quoted
     confirm.instance.onUnload()
 
     const after = await openPage('ticket', { id: shared.orderId })

@@ -20,6 +20,40 @@ const LATER = Object.assign({}, SHOWTIMES[0], {
   ends_at: '2030-01-01T23:40:00+08:00',
 })
 
+/** The service's exchange quote for o1 -> h2: dearer by 20 yuan, the member's free exchange. */
+function quoteAnswer(extra) {
+  return Object.assign(
+    {
+      order_id: 'o1',
+      from_showtime_id: 7,
+      to_showtime_id: 10,
+      seats: ['C-3', 'C-4'],
+      old_amount_fen: 9000,
+      new_amount_fen: 11000,
+      difference_fen: 2000,
+      fee_fen: 0,
+      free_exchange: true,
+      waived_fee_fen: 600,
+      free_exchanges_left: 2,
+      pay_fen: 2000,
+      refund_fen: 0,
+      deadline: '2030-01-01T19:00:00+08:00',
+    },
+    extra || {}
+  )
+}
+
+/** The ticketed order o1 and the hold h2 on two seats of showtime 10. */
+function routeTicketedAndHold() {
+  wx.route('GET', '/api/v1/orders/o1', () => ticketed())
+  wx.route('GET', '/api/v1/holds/h2', () => ({
+    id: 'h2',
+    seats: ['C-3', 'C-4'],
+    expires_at: inMinutes(15),
+    amount_fen: 11000,
+  }))
+}
+
 function exchangeAnswer(state, extra) {
   const moved = [
     Object.assign({}, TICKETS[0], { live: false }),
@@ -116,6 +150,7 @@ test('ticket -> another showtime -> seats in exchange mode -> confirm, pay the d
     expires_at: inMinutes(15),
     amount_fen: 11000,
   }))
+  wx.route('GET', '/api/v1/orders/o1/exchange-quote', () => quoteAnswer())
   let calls = 0
   wx.route('POST', '/api/v1/orders/o1/exchange', () => {
     calls += 1
@@ -131,8 +166,14 @@ test('ticket -> another showtime -> seats in exchange mode -> confirm, pay the d
   expect(textOf(confirm, '.old-when')).toBe('01-01 19:30')
   expect(textOf(confirm, '.new-when')).toBe('01-01 21:40')
   expect(textOf(confirm, '.seats')).toBe('C排3座 C排4座')
+  // The quote, asked before confirming: the difference, the free exchange, what will be paid.
+  expect(wx.requestsTo('GET', '/api/v1/orders/o1/exchange-quote')[0].query).toEqual({ hold_id: 'h2' })
+  expect(wx.requestsTo('POST', '/api/v1/orders/o1/exchange')).toHaveLength(0)
   expect(textOf(confirm, '.difference')).toBe('需补差价¥20')
-  expect(textOf(confirm, '.fee')).toBe('V3会员每月可免费改签2次，额度内免手续费')
+  expect(textOf(confirm, '.fee')).toBe('会员免费改签（本月剩余2次）')
+  expect(textOf(confirm, '.total-label')).toBe('需支付')
+  expect(textOf(confirm, '.total-value')).toBe('¥20')
+  expect(textOf(confirm, '.note')).toBe('01-01 19:00前可改签，以上按当前座位和会员额度计算')
   expect(textOf(confirm, '.confirm')).toBe('确认改签并补差价')
   await tap(confirm.querySelector('.confirm'))
   await flush()
@@ -177,12 +218,17 @@ test('a cheaper exchange refunds the difference; a cinema fee is shown as charge
     expires_at: inMinutes(15),
     amount_fen: 8000,
   }))
-  wx.route('POST', '/api/v1/orders/o1/exchange', () =>
-    exchangeAnswer('done', { new_amount_fen: 8000, fee_fen: 500, pay_fen: 0, refund_fen: 500 })
+  const cheaper = { new_amount_fen: 8000, fee_fen: 500, pay_fen: 0, refund_fen: 500 }
+  wx.route('GET', '/api/v1/orders/o1/exchange-quote', () =>
+    quoteAnswer(Object.assign({ difference_fen: -1000, free_exchange: false, waived_fee_fen: 0 }, cheaper))
   )
+  wx.route('POST', '/api/v1/orders/o1/exchange', () => exchangeAnswer('done', cheaper))
   const page = await openPage('exchange-confirm', { order_id: 'o1', hold_id: 'h2', showtime_id: '10' }, flush)
   expect(textOf(page, '.difference')).toBe('退还差价¥10')
-  expect(textOf(page, '.fee')).toBe('改签手续费按影院规则收取，确认后以实际为准')
+  expect(textOf(page, '.fee')).toBe('¥5')
+  expect(textOf(page, '.total-label')).toBe('将退还')
+  expect(textOf(page, '.total-value')).toBe('¥5（原路退回）')
+  expect(textOf(page, '.confirm')).toBe('确认改签')
   await tap(page.querySelector('.confirm'))
   await flush()
   expect(wx.payments).toHaveLength(0)
@@ -193,7 +239,7 @@ test('a cheaper exchange refunds the difference; a cinema fee is shown as charge
   page.instance.onUnload()
 })
 
-test("the service's refusal is explained; cancel releases the new seats", async () => {
+test("the quote's refusal is explained and the button stays off; cancel releases the new seats", async () => {
   wx.route('GET', '/api/v1/orders/o1', () => ticketed())
   wx.route('GET', '/api/v1/holds/h2', () => ({
     id: 'h2',
@@ -201,16 +247,52 @@ test("the service's refusal is explained; cancel releases the new seats", async 
     expires_at: inMinutes(15),
     amount_fen: 5500,
   }))
+  wx.route('GET', '/api/v1/orders/o1/exchange-quote', () => errorReply(409, 'seat_count_differs'))
   wx.route('POST', '/api/v1/orders/o1/exchange', () => errorReply(409, 'seat_count_differs'))
   wx.route('DELETE', '/api/v1/holds/h2', () => null)
   const page = await openPage('exchange-confirm', { order_id: 'o1', hold_id: 'h2', showtime_id: '10' }, flush)
+  expect(textOf(page, '.error')).toBe('改签需选择与原订单相同数量的座位')
+  expect(page.querySelector('.confirm.disabled')).toBeTruthy()
+  expect(textOf(page, '.confirm')).toBe('无法改签')
+  expect(page.querySelector('.total')).toBeFalsy()
   await tap(page.querySelector('.confirm'))
   await flush()
-  expect(textOf(page, '.error')).toBe('改签需选择与原订单相同数量的座位')
+  expect(wx.requestsTo('POST', '/api/v1/orders/o1/exchange')).toHaveLength(0)
   await tap(page.querySelector('.cancel'))
   await flush()
   expect(wx.requestsTo('DELETE', '/api/v1/holds/h2')).toHaveLength(1)
   expect(wx.calls.navigateBack).toHaveLength(1)
+})
+
+test('past the cut-off the quote refuses in Chinese', async () => {
+  routeTicketedAndHold()
+  wx.route('GET', '/api/v1/orders/o1/exchange-quote', () =>
+    errorReply(409, 'exchange_closed', { deadline: '2030-01-01T19:00:00+08:00' })
+  )
+  const page = await openPage('exchange-confirm', { order_id: 'o1', hold_id: 'h2', showtime_id: '10' }, flush)
+  expect(page.data.phase).toBe('refused')
+  expect(textOf(page, '.error')).toBe('已过改签截止时间，不能再改签了')
+  expect(page.querySelector('.confirm.disabled')).toBeTruthy()
+  page.instance.onUnload()
+})
+
+test('a free exchange taken meanwhile by another order: the refusal, then the fee quoted again', async () => {
+  routeTicketedAndHold()
+  let asked = 0
+  wx.route('GET', '/api/v1/orders/o1/exchange-quote', () => {
+    asked += 1
+    if (asked === 1) return quoteAnswer()
+    return quoteAnswer({ fee_fen: 600, free_exchange: false, free_exchanges_left: 0, pay_fen: 2600 })
+  })
+  wx.route('POST', '/api/v1/orders/o1/exchange', () => errorReply(409, 'free_exchange_used'))
+  const page = await openPage('exchange-confirm', { order_id: 'o1', hold_id: 'h2', showtime_id: '10' }, flush)
+  expect(textOf(page, '.fee')).toBe('会员免费改签（本月剩余2次）')
+  await tap(page.querySelector('.confirm'))
+  await flush()
+  expect(textOf(page, '.fee')).toBe('¥6')
+  expect(textOf(page, '.total-value')).toBe('¥26')
+  expect(page.data.phase).toBe('ready')
+  page.instance.onUnload()
 })
 
 test('past the cut-off the ticket page does not offer it', async () => {

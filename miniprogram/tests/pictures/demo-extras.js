@@ -154,6 +154,23 @@ function routeExtras(wx, demo) {
     amount_fen: 19000,
     expires_at: new Date(Date.now() + 14 * 60000 + 20000).toISOString(),
   }))
+  const held = TICKETED.amount_fen - TICKETED.price.snacks_fen
+  wx.route('GET', `/api/v1/orders/${TICKETED.id}/exchange-quote`, () => ({
+    order_id: TICKETED.id,
+    from_showtime_id: SHOWTIMES[0].id,
+    to_showtime_id: SHOWTIMES[2].id,
+    seats: ['H-9', 'H-10'],
+    old_amount_fen: held,
+    new_amount_fen: 19000,
+    difference_fen: 19000 - held,
+    fee_fen: 0,
+    free_exchange: true, // V2: one free exchange a month
+    waived_fee_fen: 1000,
+    free_exchanges_left: 1,
+    pay_fen: 19000 - held,
+    refund_fen: 0,
+    deadline: SHOWTIMES[0].starts_at.replace('T19:30', 'T19:00'),
+  }))
   wx.route('POST', `/api/v1/orders/${TICKETED.id}/exchange`, () =>
     Object.assign({}, TICKETED, {
       exchange: {

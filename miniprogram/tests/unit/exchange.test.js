@@ -1,5 +1,5 @@
 /** 改签 rules as the pages explain them (lib/exchange.js) and the refund quote (lib/refund-quote.js). */
-const { exchangeState, differenceView, freeQuotaText, outcomeLines } = require('../../lib/exchange')
+const { exchangeState, differenceView, quoteView, outcomeLines } = require('../../lib/exchange')
 const { refundQuoteView } = require('../../lib/refund-quote')
 
 const START = '2030-01-01T19:30:00+08:00'
@@ -47,14 +47,34 @@ describe('exchange', () => {
     expect(exchangeState(order({ showtime: null }), now).allowed).toBe(false)
   })
 
-  test('the difference, the free quota and the outcome in words', () => {
+  test('the difference, the quote and the outcome in words', () => {
     expect(differenceView(9000, 11000).text).toBe('需补差价¥20')
     expect(differenceView(9000, 8000).text).toBe('退还差价¥10')
     expect(differenceView(9000, 9000).text).toBe('无差价')
-    expect(freeQuotaText({ member: true, tier: { name: 'V3', free_exchanges_per_month: 2 } })).toBe(
-      'V3会员每月可免费改签2次，额度内免手续费'
-    )
-    expect(freeQuotaText({ member: false, tier: null })).toBe('')
+    const quote = {
+      old_amount_fen: 9000,
+      new_amount_fen: 11000,
+      fee_fen: 0,
+      free_exchange: true,
+      free_exchanges_left: 2,
+      pay_fen: 2000,
+      refund_fen: 0,
+      deadline: '2030-01-01T19:00:00+08:00',
+    }
+    expect(quoteView(quote)).toMatchObject({
+      text: '需补差价¥20',
+      fee: '会员免费改签（本月剩余2次）',
+      total: { label: '需支付', value: '¥20' },
+      pay: 2000,
+      note: '01-01 19:00前可改签，以上按当前座位和会员额度计算',
+    })
+    const cheaper = Object.assign({}, quote, { new_amount_fen: 8000, fee_fen: 500, free_exchange: false })
+    expect(quoteView(Object.assign(cheaper, { pay_fen: 0, refund_fen: 500 }))).toMatchObject({
+      fee: '¥5',
+      total: { label: '将退还', value: '¥5（原路退回）' },
+    })
+    const even = Object.assign({}, quote, { new_amount_fen: 9000, free_exchange: false, pay_fen: 0 })
+    expect(quoteView(even)).toMatchObject({ fee: '免手续费', total: { label: '无需补差价', value: '¥0' } })
     expect(outcomeLines({ fee_fen: 0, pay_fen: 2000, refund_fen: 0 })).toEqual([
       { label: '手续费', value: '免手续费' },
       { label: '已补差价', value: '¥20' },
