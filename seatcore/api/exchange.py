@@ -32,6 +32,10 @@ from seatcore.runtime import Runtime
 from seatcore.store import quotas, refund_policies
 
 endpoints = Endpoints("exchanges and refund fees")
+NEW_AMOUNT = (
+    "what the tickets hold at the new seats, before the fee: the difference of the seats at the "
+    "caller's member price (the coupon and points keep their value; docs/exchange.md)"
+)
 
 
 class ExchangeBody(Body):
@@ -42,8 +46,8 @@ class ExchangeOut(Answer):
     state: str = Field(description="paying (the second payment is due), done, or on its way")
     from_showtime_id: int
     to_showtime_id: int
-    old_amount_fen: int = Field(description="what the order held before the exchange")
-    new_amount_fen: int = Field(description="the new seats' price")
+    old_amount_fen: int = Field(description="what the order's tickets held before (snacks apart)")
+    new_amount_fen: int = Field(description=NEW_AMOUNT)
     fee_fen: int
     pay_fen: int = Field(description="the second payment (the new seats and fee cost more)")
     refund_fen: int = Field(description="the difference refunded (they cost less)")
@@ -61,9 +65,9 @@ class ExchangeQuoteOut(Answer):
     from_showtime_id: int
     to_showtime_id: int
     seats: list[str] = Field(description="the new seats")
-    old_amount_fen: int = Field(description="what the order holds now")
-    new_amount_fen: int = Field(description="the new seats' price")
-    difference_fen: int = Field(description="new price - what the order holds (negative: cheaper)")
+    old_amount_fen: int = Field(description="what the order's tickets hold now (snacks apart)")
+    new_amount_fen: int = Field(description=NEW_AMOUNT)
+    difference_fen: int = Field(description="new - old, before the fee (negative: cheaper)")
     fee_fen: int = Field(description="the cinema's exchange fee (per seat, times the seats); 0 when waived")
     free_exchange: bool = Field(description="the member's free exchange of the month waives the fee")
     waived_fee_fen: int = Field(description="the fee the free exchange waives")

@@ -227,3 +227,10 @@ def price_order(
 def zoned(layout: Layout, priced: Quote) -> dict[SeatId, tuple[str, Fen]]:
     """Each quoted seat's zone and list price: what ``price_order`` takes."""
     return {seat: (layout.seats[seat].zone, price) for seat, price in priced.seat_prices.items()}
+
+
+def exchange_difference(before: Breakdown, new_tickets_fen: Fen) -> Fen:
+    """What an exchange (改签) changes in the tickets' price (positive: dearer): the new seats at the
+    member's price against the old seats at theirs. The order's coupon, points and snacks keep the
+    value they had; the fee comes on top, and a refund is capped at the money the tickets hold."""
+    return new_tickets_fen - (before.list_fen - before.member_discount_fen)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from seatcore.domain.orders import OrderStatus
-from seatcore.domain.pricing import quote
+from seatcore.domain.pricing import Quote, exchange_difference, quote, zoned
 from seatcore.domain.refunds import RefundPolicy
 from seatcore.errors import Conflict, NotFound, SeatcoreError, SeatError
 from seatcore.orders import paydetails, refundfees, seatstate, store
@@ -47,7 +47,9 @@ from seatcore.store import boxoffice, exchanges, quotas, refund_policies
 from seatcore.store.exchanges import Exchange, NewSeat
 
 if TYPE_CHECKING:
+    from seatcore.engine.loader import ShowInfo
     from seatcore.orders.service import OrderService
+    from seatcore.types import Fen
 
 log = logging.getLogger(__name__)
 REASON = "改签 exchange"
@@ -185,7 +187,11 @@ class Exchanges:
         if free_month is not None:
             fee, waived = 0, fee  # the member's free exchange, taken when the exchange is recorded
         held = await refundfees.paid_in_all(self._db, order)
-        difference = priced.total_fen + fee - held
+        tickets_held = held - order.breakdown.snacks_fen  # the snacks stay as they are
+        seats_diff = exchange_difference(
+            order.breakdown, await self._member_priced(user_id, hold.showtime_id, info, priced)
+        )
+        pay, refund = max(seats_diff + fee, 0), min(max(-(seats_diff + fee), 0), tickets_held)
         planned = Exchange(
             order_id=order.id,
             user_id=user_id,
@@ -195,17 +201,30 @@ class Exchanges:
             new_seats=tuple(
                 NewSeat(seat, price, new_ticket_code()) for seat, price in priced.seat_prices.items()
             ),
-            old_amount_fen=held,
-            new_amount_fen=priced.total_fen,
+            old_amount_fen=tickets_held,
+            new_amount_fen=max(tickets_held + seats_diff, 0),
             fee_fen=fee,
-            pay_fen=max(difference, 0),
-            refund_fen=max(-difference, 0),
+            pay_fen=pay,
+            refund_fen=refund,
             pay_txn_id=None,
-            state="paying" if difference > 0 else "paid",
+            state="paying" if pay > 0 else "paid",
         )
         return Plan(planned, free_month, waived, free_left, _local(cutoff, old.timezone))
 
     # --------------------------------------------------------------------------- the steps
+
+    async def _member_priced(self, user_id: int, showtime_id: int, info: ShowInfo, priced: Quote) -> Fen:
+        """The new seats at the caller's member price on that showtime (its own member prices when
+        it sets them); the list price for someone who is not a member."""
+        price = await self._orders.loyalty.price(
+            user_id,
+            showtime_id,
+            zoned(info.seating.layout, priced),
+            coupon_id=None,
+            points=0,
+            overrides=info.seating.member_prices,
+        )
+        return price.paid_fen
 
     async def drive(self, ex: Exchange, *, answering: bool = True) -> Outcome:
         """Carry the exchange on as far as it can go now. ``answering`` (the moviegoer's call)

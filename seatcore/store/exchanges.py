@@ -161,7 +161,12 @@ async def swap(db: AsyncEngine, ex: Exchange) -> str:
             )
             if moved.rowcount != 1:
                 return "already"
-            held = (await conn.execute(select(orders.c.price).where(orders.c.id == ex.order_id))).scalar()
+            held = (
+                await conn.execute(
+                    select(orders.c.price, orders.c.amount_fen).where(orders.c.id == ex.order_id)
+                )
+            ).one()
+            after_fen = held.amount_fen + ex.pay_fen - ex.refund_fen  # the snacks' part stays
             order_moved = await conn.execute(
                 update(orders)
                 .where(
@@ -171,8 +176,8 @@ async def swap(db: AsyncEngine, ex: Exchange) -> str:
                 )
                 .values(
                     showtime_id=ex.to_showtime_id,
-                    amount_fen=ex.new_amount_fen,
-                    price=_moved_price(held, ex.new_amount_fen),
+                    amount_fen=after_fen,
+                    price=_moved_price(held.price, after_fen),
                     updated_at=now,
                 )
             )

@@ -201,7 +201,9 @@ async def test_a_free_exchange_waives_the_exchange_fee(shop: Shop) -> None:
     )
     assert moved.status_code == 200, moved.text
     ex = moved.json()["exchange"]
-    assert (ex["fee_fen"], ex["pay_fen"], ex["refund_fen"]) == (0, 0, 0)
+    # She bought at the list price and is a member now: the new seat is at her member price (V2's
+    # discount), and the difference comes back; no fee.
+    assert (ex["fee_fen"], ex["pay_fen"], ex["refund_fen"]) == (0, 0, 90)
     assert (ex["free_exchange"], ex["free_exchanges_left"]) == (True, 0)
     hold = await shop.hold(alice, third, ["C-4"])
     paying = await shop.client.post(
@@ -209,5 +211,5 @@ async def test_a_free_exchange_waives_the_exchange_fee(shop: Shop) -> None:
     )
     assert paying.status_code == 202, paying.text  # the fee is due: a second payment
     ex = paying.json()["exchange"]
-    assert (ex["fee_fen"], ex["pay_fen"]) == (300, 300)
+    assert (ex["fee_fen"], ex["pay_fen"]) == (300, 300 - 90)  # the fee, less her member discount
     assert (ex["free_exchange"], ex["free_exchanges_left"]) == (False, 0)
