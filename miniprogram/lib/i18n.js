@@ -5,6 +5,7 @@
  * Templates take `{name}` placeholders filled from the error's details (seats lists are joined).
  */
 const config = require('../config')
+const { dayAndClock } = require('./format')
 
 const MESSAGES = {
   zh: {
@@ -17,6 +18,7 @@ const MESSAGES = {
     wheelchair_space: '这是轮椅位，确认需要无障碍座位后再选',
     no_block: '没有找到{count}个相连的空座，试试手动选座',
     sales_closed: '这个场次已停止售票',
+    sales_not_open: '这个场次{opens}开售，到时再来选座',
     hold_expired: '座位锁定已超时，请重新选座',
     hold_not_owned: '这些座位不是你锁定的',
     hold_used: '这些座位已经下单，请到“我的订单”支付',
@@ -146,6 +148,7 @@ const MESSAGES = {
     wheelchair_space: 'This is a wheelchair space: confirm you need it first',
     no_block: 'No {count} free seats side by side; try picking by hand',
     sales_closed: 'Ticket sales for this showtime have closed',
+    sales_not_open: 'Tickets for this showtime go on sale {opens}',
     hold_expired: 'Your seats were released because time ran out; please pick again',
     hold_not_owned: 'These seats are not held by you',
     hold_used: 'These seats are already in an order: pay for it in My orders',
@@ -315,6 +318,7 @@ function errorMessage(error, locale) {
   if (code === 'too_many_seats' && params.max_seats === undefined) params.max_seats = config.maxSeatsPerHold
   if (code === 'seat_unavailable' && !params.seats) params.seats = ''
   if (code === 'refund_closed' && params.minutes === undefined) params.minutes = config.refundUntilBeforeMin
+  if (code === 'sales_not_open') params.opens = dayAndClock(details.opens_at) || ''
   const known = t(code, params, lang)
   if (known !== undefined) return known.replace(/ {2,}/g, ' ').trim()
   if (lang === 'en' && error && error.message && error.message !== code) return error.message

@@ -51,6 +51,11 @@ test('details fill the message: seats, limits, retry time', () => {
   expect(i18n.errorMessage({ code: 'rate_limited', details: {} }, 'en')).toBe(
     'Too many tries; please try again shortly'
   )
+  // Before a premiere's on-sale (early booking opens it sooner for top member tiers): when, in
+  // the cinema's time as the service sends it.
+  const early = { code: 'sales_not_open', details: { opens_at: '2026-12-24T10:00:00+08:00' } }
+  expect(i18n.errorMessage(early, 'zh')).toBe('这个场次12-24 10:00开售，到时再来选座')
+  expect(i18n.errorMessage(early, 'en')).toBe('Tickets for this showtime go on sale 12-24 10:00')
 })
 
 test("unknown codes: the service's message in English, a sentence naming the code in Chinese", () => {
