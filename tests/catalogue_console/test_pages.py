@@ -65,8 +65,11 @@ async def signed_in(
 
 
 async def shot(page: Page, name: str) -> None:
-    await page.screenshot(path=str(ARTIFACTS / f"catalogue-{name}.png"), full_page=True)
+    # Measured once the view's requests have settled and before the full-page capture, which
+    # resizes the page while it draws.
+    await page.wait_for_load_state("networkidle")
     width = await page.evaluate("document.documentElement.scrollWidth")
+    await page.screenshot(path=str(ARTIFACTS / f"catalogue-{name}.png"), full_page=True)
     viewport = page.viewport_size
     assert viewport is not None and width <= viewport["width"], f"{name}: the page is {width} px wide"
 

@@ -42,6 +42,7 @@ async def test_a_real_sale_passes_every_invariant(sold: Sold) -> None:
         "discounts": 0,
         "free_uses": 0,
         "waiting_rooms": 0,
+        "snacks": 0,
     }
     assert "all invariants hold" in report.table()
 

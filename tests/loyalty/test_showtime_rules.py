@@ -98,7 +98,7 @@ async def test_a_showtime_overrides_the_member_prices(shop: Shop, admin: Auth) -
     assert premiere["member_prices"] == {"*": {"discount_percent": 0, "zone_prices": {}}}
     assert (await paid_for("A-1")) | {"points_used": 0} == {
         "list_fen": 4500, "member_discount_fen": 0, "coupon_fen": 0, "points_fen": 0, "points_used": 0,
-        "paid_fen": 4500,
+        "snacks_fen": 0, "paid_fen": 4500,
     }
     await patch(shop, admin, show.showtime_id, member_prices={"1": {"zone_prices": {"standard": 3000}}})
     assert (await paid_for("A-1"))["paid_fen"] == 3000

@@ -120,13 +120,17 @@ function route() {
   context.cleanup = null
   context.arg = decodeURIComponent(arg)
   context.flash('')
-  const root = $('#view')
-  root.replaceChildren()
+  // Each visit draws into a box of its own: a view still loading when the user moves on finishes
+  // into its detached box, never into the page of the next view.
+  const root = document.createElement('div')
+  $('#view').replaceChildren(root)
   if (!context.cinema) {
     root.textContent = 'No cinema is assigned to this account yet: ask a platform admin.'
     return
   }
-  view(root, context).catch((err) => context.flash(describe(err), true))
+  view(root, context).catch((err) => {
+    if (root.isConnected) context.flash(describe(err), true)
+  })
 }
 
 document.addEventListener('DOMContentLoaded', () => {
