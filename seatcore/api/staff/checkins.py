@@ -7,17 +7,17 @@ The rules live in seatcore.door.service; docs/door.md tells the whole story.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Day, Endpoints, Moment, Query, path_id
 from seatcore.api.staff._access import runtime_of, staff_scope
+from seatcore.api.staff._scanned import QrOrCode
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
-from seatcore.domain.door import MAX_QR_CHARS
 from seatcore.door import service
 from seatcore.door.keys import keyring_of
 from seatcore.door.service import OfflineScan, Staff
@@ -31,26 +31,8 @@ DoorName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\
 TicketCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,32}$")]
 
 
-class _QrOrCode(Body):
-    # The document states the one-of too, so generated clients send one or the other.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {"required": ["qr"], "not": {"required": ["code"]}},
-                {"required": ["code"], "not": {"required": ["qr"]}},
-            ]
-        }
-    )
-    nullable = frozenset()
-
-    qr: str | None = Field(None, min_length=1, max_length=MAX_QR_CHARS, description="the QR code's text")
+class _QrOrCode(QrOrCode):
     code: TicketCode | None = Field(None, description="the code printed under the QR (typed by hand)")
-
-    @model_validator(mode="after")
-    def _one_of(self) -> Self:
-        if (self.qr is None) == (self.code is None):
-            raise ValueError("send either qr or code")
-        return self
 
 
 class CheckinBody(_QrOrCode):

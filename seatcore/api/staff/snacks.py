@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field
 from starlette.requests import Request
 
 from seatcore.api._http import Answer, Body, Day, Endpoints, path_id, read_raw
@@ -19,9 +19,9 @@ from seatcore.api.orders import SnackLineOut
 from seatcore.api.snacks import SnackOut, snack_out
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.api.staff._query import StaffQuery
+from seatcore.api.staff._scanned import QrOrCode
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
-from seatcore.domain.door import MAX_QR_CHARS
 from seatcore.domain.snacks import (
     MAX_CONTENTS,
     ComboPart,
@@ -88,26 +88,8 @@ class PictureOut(Answer):
     sizes: list[str] = Field(description="the stored sizes' urls")
 
 
-class PickupBody(Body):
-    # The document states the one-of too, so generated clients send one or the other.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {"required": ["qr"], "not": {"required": ["code"]}},
-                {"required": ["code"], "not": {"required": ["qr"]}},
-            ]
-        }
-    )
-    nullable = frozenset()
-
+class PickupBody(QrOrCode):
     code: str | None = Field(None, min_length=1, max_length=20, description="typed at the counter")
-    qr: str | None = Field(None, min_length=1, max_length=MAX_QR_CHARS, description="scanned from the QR")
-
-    @model_validator(mode="after")
-    def _one(self) -> PickupBody:
-        if (self.code is None) == (self.qr is None):
-            raise ValueError("send either code or qr")
-        return self
 
 
 class PickupAnswer(Answer):
