@@ -18,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
@@ -43,7 +44,7 @@ from seatcore.settings import Settings
 log = logging.getLogger("seatcore.live")
 MAX_EPOCH_CHARS = 64
 MAX_REASON_BYTES = 123  # what a close frame has room for
-_CLIENT_LEFT = 1005  # "no status": never sent on the wire, marks a watcher whose client closed
+CLIENT_LEFT = 1005  # "no status": never sent on the wire, marks a watcher whose client closed
 _SEND_ERRORS = (WebSocketDisconnect, OSError, RuntimeError)
 
 
@@ -71,23 +72,23 @@ async def seat_map_socket(websocket: WebSocket) -> None:
     try:
         showtime_id, resume, user_id = _admission(websocket, settings)
     except Refused as refusal:
-        await _close(websocket, refusal.code, refusal.reason, settings)
+        await close(websocket, refusal.code, refusal.reason, settings)
         return
     if not hub.admit(ip):
-        await _close(websocket, CloseCode.TOO_MANY_SOCKETS, "too many sockets from your address", settings)
+        await close(websocket, CloseCode.TOO_MANY_SOCKETS, "too many sockets from your address", settings)
         return
     try:
         if not hub.ready.is_set():
             try:
                 await asyncio.wait_for(hub.ready.wait(), settings.live_close_timeout_s)
             except TimeoutError:
-                await _close(websocket, CloseCode.TRY_LATER, "live updates are unavailable", settings)
+                await close(websocket, CloseCode.TRY_LATER, "live updates are unavailable", settings)
                 return
         watcher = hub.watch(showtime_id, user_id)
         try:
             await _serve(websocket, hub, watcher, runtime, resume, user_id)
         finally:
-            watcher.end(_CLIENT_LEFT, "")
+            watcher.end(CLIENT_LEFT, "")
     finally:
         hub.leave(ip)
 
@@ -147,10 +148,10 @@ async def _serve(
             runtime, watcher.showtime_id, user_id, resume.since, resume.epoch
         )
     except NotFound:
-        await _close(websocket, CloseCode.NO_SHOWTIME, "no such showtime", settings)
+        await close(websocket, CloseCode.NO_SHOWTIME, "no such showtime", settings)
         return
     except RedisError:
-        await _close(websocket, CloseCode.TRY_LATER, "seat states are unavailable", settings)
+        await close(websocket, CloseCode.TRY_LATER, "seat states are unavailable", settings)
         return
     try:
         if text is not None:
@@ -159,7 +160,7 @@ async def _serve(
         return
     await hub.joined(watcher, epoch, seq)
     pump = asyncio.create_task(_pump(websocket, hub, watcher))
-    listener = asyncio.create_task(_listen(websocket, watcher))
+    listener = asyncio.create_task(listen(websocket, watcher))
     try:
         await watcher.ended.wait()
         # The pump leaves at its next look at the watcher; a client that stopped reading keeps
@@ -174,27 +175,35 @@ async def _serve(
         return  # still stuck behind a client that does not read: no close frame can get through
     if (error := pump.exception()) is not None:
         log.error("a seat-map socket's writer failed", exc_info=error)
-    elif code != _CLIENT_LEFT:
-        await _close(websocket, code, reason, settings)
+    elif code != CLIENT_LEFT:
+        await close(websocket, code, reason, settings)
 
 
-async def _listen(websocket: WebSocket, watcher: Watcher) -> None:
+class Peer(Protocol):
+    """The other end of a socket, as its reader sees it (a seat-map watcher, a waiting fan)."""
+
+    def heard(self) -> None: ...
+    def want_pong(self) -> None: ...
+    def end(self, code: int, reason: str) -> None: ...
+
+
+async def listen(websocket: WebSocket, peer: Peer) -> None:
     """Read client frames: a ping is answered, the client leaving or breaking the protocol ends it."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
-            watcher.end(_CLIENT_LEFT, "")
+            peer.end(CLIENT_LEFT, "")
             return
-        watcher.heard()
+        peer.heard()
         try:
             text = message.get("text")
             if text is None:
                 raise BadFrame("binary frames are not part of the protocol")
             parse_client_frame(text)
         except BadFrame as exc:
-            watcher.end(CloseCode.BAD_FRAME, str(exc))
+            peer.end(CloseCode.BAD_FRAME, str(exc))
             return
-        watcher.want_pong()
+        peer.want_pong()
 
 
 async def _pump(websocket: WebSocket, hub: LiveHub, watcher: Watcher) -> None:
@@ -216,7 +225,7 @@ async def _pump(websocket: WebSocket, hub: LiveHub, watcher: Watcher) -> None:
                 latest = hub.latest_seq(watcher.showtime_id, watcher.sent_seq)
                 await websocket.send_text(encode(ping_frame(latest)))
     except _SEND_ERRORS:
-        watcher.end(_CLIENT_LEFT, "")
+        watcher.end(CLIENT_LEFT, "")
 
 
 async def _send_queued(websocket: WebSocket, watcher: Watcher) -> None:
@@ -234,7 +243,7 @@ async def _send_queued(websocket: WebSocket, watcher: Watcher) -> None:
         FRAMES_SENT.inc()
 
 
-async def _close(websocket: WebSocket, code: int, reason: str, settings: Settings) -> None:
+async def close(websocket: WebSocket, code: int, reason: str, settings: Settings) -> None:
     """Send the close frame, waiting no longer than the close timeout for a stuck client."""
     reason = reason.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
     with contextlib.suppress(TimeoutError, *_SEND_ERRORS):

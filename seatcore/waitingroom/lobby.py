@@ -64,6 +64,10 @@ class Fan:
     def heard(self) -> None:
         self.heard_at = time.monotonic()
 
+    def want_pong(self) -> None:
+        self.pongs_due += 1
+        self.wakeup.set()
+
 
 @dataclass
 class _Line:

@@ -21,8 +21,8 @@ from seatcore.auth.principal import authenticate
 from seatcore.bounds import parse_id
 from seatcore.errors import Unauthorized
 from seatcore.live.hub import LiveHub
-from seatcore.live.protocol import PONG_TEXT, BadFrame, CloseCode, parse_client_frame
-from seatcore.live.ws import Refused, _close, origin_allowed
+from seatcore.live.protocol import PONG_TEXT, CloseCode
+from seatcore.live.ws import CLIENT_LEFT, Refused, close, listen, origin_allowed
 from seatcore.runtime import Runtime
 from seatcore.waitingroom.lobby import Fan, Lobby
 from seatcore.waitingroom.protocol import PING_TEXT
@@ -57,10 +57,10 @@ async def waiting_room_socket(websocket: WebSocket) -> None:
     try:
         showtime_id, user_id = _door(websocket, runtime)
     except Refused as refusal:
-        await _close(websocket, refusal.code, refusal.reason, settings)
+        await close(websocket, refusal.code, refusal.reason, settings)
         return
     if not hub.admit(ip):
-        await _close(websocket, CloseCode.TOO_MANY_SOCKETS, "too many sockets from your address", settings)
+        await close(websocket, CloseCode.TOO_MANY_SOCKETS, "too many sockets from your address", settings)
         return
     try:
         try:
@@ -68,10 +68,10 @@ async def waiting_room_socket(websocket: WebSocket) -> None:
                 showtime_id, user_id, per_minute=lobby.speed(showtime_id)
             )
         except RedisError:
-            await _close(websocket, CloseCode.TRY_LATER, "the waiting room is unavailable", settings)
+            await close(websocket, CloseCode.TRY_LATER, "the waiting room is unavailable", settings)
             return
         if place is None:
-            await _close(websocket, CloseCode.NO_SHOWTIME, "this showtime has no waiting room", settings)
+            await close(websocket, CloseCode.NO_SHOWTIME, "this showtime has no waiting room", settings)
             return
         fan = lobby.enter(showtime_id, user_id, place)
         try:
@@ -84,7 +84,7 @@ async def waiting_room_socket(websocket: WebSocket) -> None:
 
 async def _serve(websocket: WebSocket, fan: Fan, close_timeout_s: float) -> None:
     pump = asyncio.create_task(_pump(websocket, fan))
-    listener = asyncio.create_task(_listen(websocket, fan))
+    listener = asyncio.create_task(listen(websocket, fan))
     try:
         await fan.ended.wait()
         done, _ = await asyncio.wait({pump}, timeout=close_timeout_s)
@@ -93,32 +93,9 @@ async def _serve(websocket: WebSocket, fan: Fan, close_timeout_s: float) -> None
         listener.cancel()
     assert fan.ending is not None
     code, reason = fan.ending
-    if pump in done and not pump.cancelled() and pump.exception() is None and code != _CLIENT_LEFT:
+    if pump in done and not pump.cancelled() and pump.exception() is None and code != CLIENT_LEFT:
         with contextlib.suppress(TimeoutError, *_SEND_ERRORS):
             await asyncio.wait_for(websocket.close(code, reason), close_timeout_s)
-
-
-_CLIENT_LEFT = 1005
-
-
-async def _listen(websocket: WebSocket, fan: Fan) -> None:
-    """Client pings are answered; anything else ends the socket."""
-    while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            fan.end(_CLIENT_LEFT, "")
-            return
-        fan.heard()
-        try:
-            text = message.get("text")
-            if text is None:
-                raise BadFrame("binary frames are not part of the protocol")
-            parse_client_frame(text)
-        except BadFrame as exc:
-            fan.end(CloseCode.BAD_FRAME, str(exc))
-            return
-        fan.pongs_due += 1
-        fan.wakeup.set()
 
 
 async def _pump(websocket: WebSocket, fan: Fan) -> None:
@@ -143,7 +120,7 @@ async def _pump(websocket: WebSocket, fan: Fan) -> None:
                 fan.wakeup.clear()
                 await fan.wakeup.wait()
     except _SEND_ERRORS:
-        fan.end(_CLIENT_LEFT, "")
+        fan.end(CLIENT_LEFT, "")
 
 
 def waiting_room_routes() -> list[BaseRoute]:
