@@ -212,6 +212,16 @@ def snack_stock(cinema_id: int) -> str:
     return f"sc:{snack_tag(cinema_id)}:stock"
 
 
+def snack_order(cinema_id: int, order_id: str) -> str:
+    """An order of snacks alone not yet in MySQL: a hash in its cinema's snack slot."""
+    return f"sc:{snack_tag(cinema_id)}:order:{order_id}"
+
+
+def snack_request_order(cinema_id: int, user_id: int, request: str) -> str:
+    """The order of snacks alone made by one request (the moviegoer's idempotency key, hashed)."""
+    return f"sc:{snack_tag(cinema_id)}:request-order:{user_id}:{request}"
+
+
 def snack_returned(cinema_id: int, order_id: str) -> str:
     """Exists once the order's snacks went back to stock (ended unpaid or refunded)."""
     return f"sc:{snack_tag(cinema_id)}:returned:{order_id}"

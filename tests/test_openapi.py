@@ -102,6 +102,7 @@ async def test_money_calls_document_the_idempotency_key_they_require(
     document = app.state.openapi
     money_calls = [
         ("post", "/api/v1/orders"),
+        ("post", "/api/v1/snack-orders"),
         ("post", "/api/v1/orders/{order_id}/pay"),
         ("post", "/api/v1/orders/{order_id}/refund"),
         ("post", "/api/v1/orders/{order_id}/exchange"),

@@ -9,7 +9,7 @@ seatcore.domain.refunds and seatcore.orders.exchange; this edge parses, calls an
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -17,18 +17,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatcore.api._http import Answer, Body, Endpoints, JSONResponse, Query, path_id
-from seatcore.api.orders import IDEMPOTENCY_KEY, ORDER_ERRORS, OrderOut, order_out
+from seatcore.api.orders import (
+    IDEMPOTENCY_KEY,
+    ORDER_ERRORS,
+    OrderOut,
+    order_id_in,
+    order_out,
+    order_service,
+)
 from seatcore.api.staff._access import runtime_of, staff_scope
 from seatcore.api.staff.cinemas import load_cinema
 from seatcore.auth.principal import Principal
 from seatcore.domain.refunds import MAX_MINUTES, MAX_TIERS, RefundPolicy, policy_from_dict
-from seatcore.errors import NotFound
 from seatcore.orders import idempotency, store
 from seatcore.orders.exchange import Outcome
 from seatcore.orders.ids import showtime_of
 from seatcore.orders.records import now_utc
 from seatcore.orders.service import OrderService
-from seatcore.runtime import Runtime
 from seatcore.store import quotas, refund_policies
 
 endpoints = Endpoints("exchanges and refund fees")
@@ -114,22 +119,10 @@ class PolicyOut(PolicyIO):
     custom: bool = Field(description="false: the default (a full refund until the cinema's deadline)")
 
 
-def _service(request: Request) -> OrderService:
-    runtime: Runtime = request.app.state.runtime
-    return cast(OrderService, runtime.extras["orders"])
-
-
-def _order_id(request: Request) -> str:
-    order_id = str(request.path_params["order_id"])
-    if showtime_of(order_id) is None:
-        raise NotFound("no such order", order_id=order_id)
-    return order_id
-
-
 async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderOut:
     ex, order = outcome.exchange, outcome.order
-    shows = await store.showtime_info(service.db, [order.showtime_id])
-    show = shows.get(order.showtime_id)
+    showtime_id = order.showtime_id or ex.to_showtime_id  # an exchanged order always has one
+    show = (await store.showtime_info(service.db, [showtime_id])).get(showtime_id)
     out = order_out(order, show, service)
     month = quotas.month_of(now_utc(), show.timezone if show else "UTC")
     left = await quotas.left(service.db, order.user_id, month)
@@ -166,8 +159,8 @@ async def _exchanged(service: OrderService, outcome: Outcome) -> ExchangedOrderO
     extra={"also_succeeds": {202: "the second payment is due: pay with exchange.pay_params"}},
 )
 async def exchange_order(request: Request, principal: Principal, body: ExchangeBody) -> Response:
-    service = _service(request)
-    order_id = _order_id(request)
+    service = order_service(request)
+    order_id = order_id_in(request)
     key = idempotency.check_key(request.headers.get(idempotency.HEADER))
     fingerprint = idempotency.fingerprint(request.method, request.url.path, body.model_dump_json().encode())
 
@@ -193,8 +186,8 @@ async def exchange_order(request: Request, principal: Principal, body: ExchangeB
 async def exchange_quote(
     request: Request, principal: Principal, query: ExchangeQuoteQuery
 ) -> ExchangeQuoteOut:
-    service = _service(request)
-    order_id = _order_id(request)
+    service = order_service(request)
+    order_id = order_id_in(request)
     plan = await service.exchanges.quote(principal.id, order_id, query.hold_id)
     ex = plan.exchange
     return ExchangeQuoteOut(
@@ -223,8 +216,8 @@ async def exchange_quote(
     errors=(404, 409),
 )
 async def refund_quote(request: Request, principal: Principal) -> RefundQuoteOut:
-    service = _service(request)
-    order_id = _order_id(request)
+    service = order_service(request)
+    order_id = order_id_in(request)
     found = await service.refund_quote(principal.id, order_id)
     quoted = found.quote
     shows = await store.showtime_info(service.db, [showtime_of(order_id) or 0])

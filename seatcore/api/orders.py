@@ -14,7 +14,7 @@ import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 import segno
@@ -34,10 +34,10 @@ from seatcore.door.passes import PassIssuer, issuer_of
 from seatcore.door.service import qr_text
 from seatcore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, SeatcoreError, ValidationFailed
 from seatcore.orders import idempotency, store
-from seatcore.orders.ids import is_ticket_code, showtime_of
+from seatcore.orders.ids import is_order_id, is_ticket_code
 from seatcore.orders.records import Order
 from seatcore.orders.service import OrderService
-from seatcore.orders.store import ShowtimeInfo
+from seatcore.orders.store import CinemaInfo, ShowtimeInfo
 from seatcore.payments.wechatpay import WeChatPayProvider
 from seatcore.runtime import Runtime
 from seatcore.snacks.pickup import pickup_qr
@@ -104,6 +104,11 @@ class ShowtimeBrief(Answer):
     starts_at: datetime
 
 
+class CinemaBrief(Answer):
+    id: int
+    name: str
+
+
 class SeatLine(Answer):
     seat: str
     price_fen: int
@@ -140,16 +145,20 @@ class RefundOut(Answer):
 
 class OrderOut(Answer):
     id: str
+    kind: Literal["tickets", "snacks"] = Field(description="snacks: an order of snacks alone, no showtime")
     status: OrderStatus
     reason: str | None = Field(description="why the order left the happy path, when it did")
     reason_text: str | None
     showtime: ShowtimeBrief | None
+    cinema: CinemaBrief | None = Field(description="where the order was bought (null while MySQL is away)")
     seats: list[SeatLine]
     amount_fen: int = Field(description="what is paid, after member price, coupon and points")
     price: PriceOut
     created_at: datetime
     updated_at: datetime
-    expires_at: datetime | None = Field(description="while unpaid: when the seats' hold ends")
+    expires_at: datetime | None = Field(
+        description="while unpaid: when the seats' hold ends (snacks alone: the time to pay)"
+    )
     paid_at: datetime | None
     tickets: list[TicketOut]
     refund: RefundOut | None
@@ -175,18 +184,19 @@ class OrderListQuery(Query):
     limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
 
 
-def _service(request: Request) -> OrderService:
+def order_service(request: Request) -> OrderService:
     runtime: Runtime = request.app.state.runtime
     return cast(OrderService, runtime.extras["orders"])
 
 
-def _passes(request: Request) -> PassIssuer:
+def pass_issuer(request: Request) -> PassIssuer:
     return issuer_of(request.app.state.runtime)
 
 
-def _order_id(request: Request) -> str:
+def order_id_in(request: Request) -> str:
+    """The path's order id (404 when it is not an order id of either form)."""
     order_id = str(request.path_params["order_id"])
-    if showtime_of(order_id) is None:
+    if not is_order_id(order_id):
         raise NotFound("no such order", order_id=order_id)
     return order_id
 
@@ -196,9 +206,18 @@ def _local(moment: datetime | None, timezone: str) -> datetime | None:
 
 
 def order_out(
-    order: Order, show: ShowtimeInfo | None, service: OrderService, passes: PassIssuer | None = None
+    order: Order,
+    show: ShowtimeInfo | None,
+    service: OrderService,
+    passes: PassIssuer | None = None,
+    cinema: CinemaInfo | None = None,
 ) -> OrderOut:
-    zone = show.timezone if show else "UTC"
+    """The answer for ``order``: ``show`` its showtime, ``cinema`` (snacks alone) its cinema;
+    either None while MySQL is away."""
+    zone = show.timezone if show else cinema.timezone if cinema else "UTC"
+    where = CinemaBrief(id=show.cinema_id, name=show.cinema_name) if show else None
+    if cinema is not None:
+        where = CinemaBrief(id=cinema.id, name=cinema.name)
     issued = order.status in (OrderStatus.TICKETED, OrderStatus.REFUND_REQUESTED, OrderStatus.REFUNDED)
     if order.reason in NEVER_TICKETED:
         issued = False
@@ -209,6 +228,7 @@ def order_out(
     refund = order.refund
     return OrderOut(
         id=order.id,
+        kind="snacks" if order.snacks_only else "tickets",
         status=order.status,
         reason=order.reason.value if order.reason else None,
         reason_text=REASON_TEXT[order.reason] if order.reason else None,
@@ -221,6 +241,7 @@ def order_out(
             hall_name=show.hall_name,
             starts_at=show.starts_at.astimezone(ZoneInfo(zone)),
         ),
+        cinema=where,
         seats=[SeatLine(seat=seat, price_fen=price) for seat, price in order.seats.items()],
         amount_fen=order.amount_fen,
         price=PriceOut(**order.breakdown.to_dict()),
@@ -276,18 +297,34 @@ def _pickup(order: Order, zone: str, passes: PassIssuer | None) -> PickupOut | N
     return PickupOut(code=order.pickup_code, qr=qr, picked_up_at=_local(order.picked_up_at, zone))
 
 
-async def _answer(service: OrderService, order: Order, passes: PassIssuer) -> OrderOut:
-    """The order as the API shows it. While MySQL is unreachable an order still in Redis is shown
-    without its showtime's details (and times in UTC) rather than not at all."""
+async def answers(service: OrderService, orders: list[Order], passes: PassIssuer) -> list[OrderOut]:
+    """The orders as the API shows them. While MySQL is unreachable an order still in Redis is
+    shown without its showtime's or cinema's details (and times in UTC) rather than not at all."""
+    show_ids = {order.showtime_id for order in orders if order.showtime_id is not None}
+    cinema_ids = {order.cinema_id for order in orders if order.snacks_only and order.cinema_id is not None}
     try:
-        shows = await store.showtime_info(service.db, [order.showtime_id])
+        shows = await store.showtime_info(service.db, show_ids)
+        cinemas = await store.cinema_info(service.db, cinema_ids)
     except (DBAPIError, OSError):
-        log.warning("showtime details of order %s are unavailable: MySQL is not answering", order.id)
-        shows = {}
-    return order_out(order, shows.get(order.showtime_id), service, passes)
+        log.warning("details of %d orders are unavailable: MySQL is not answering", len(orders))
+        shows, cinemas = {}, {}
+    return [
+        order_out(
+            order,
+            shows.get(order.showtime_id) if order.showtime_id is not None else None,
+            service,
+            passes,
+            cinemas.get(order.cinema_id) if order.snacks_only and order.cinema_id is not None else None,
+        )
+        for order in orders
+    ]
 
 
-async def _idempotent(
+async def _answer(service: OrderService, order: Order, passes: PassIssuer) -> OrderOut:
+    return (await answers(service, [order], passes))[0]
+
+
+async def idempotent(
     request: Request,
     principal: Principal,
     body: BaseModel | None,
@@ -307,7 +344,7 @@ async def _idempotent(
 
         return call
 
-    answer = await _service(request).idempotency.run(
+    answer = await order_service(request).idempotency.run(
         principal.id, key, request_fingerprint, answering(work), resume=answering(resume or work)
     )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
@@ -325,7 +362,7 @@ async def _idempotent(
     headers=(IDEMPOTENCY_KEY,),
 )
 async def create_order(request: Request, principal: Principal, body: CreateOrderBody) -> Response:
-    service = _service(request)
+    service = order_service(request)
 
     async def work() -> OrderOut:
         order = await service.create(
@@ -336,7 +373,7 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
             snacks=snack_lines(body.snacks),
         )
         analytics.record_placed(request, order)
-        return await _answer(service, order, _passes(request))
+        return await _answer(service, order, pass_issuer(request))
 
     async def resume() -> OrderOut:
         """After a crash: the order the first call made from this hold, if it got that far."""
@@ -348,9 +385,9 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
             )
             if made is None or made.user_id != principal.id or made.hold_id != body.hold_id:
                 raise
-            return await _answer(service, made, _passes(request))
+            return await _answer(service, made, pass_issuer(request))
 
-    return await _idempotent(request, principal, body, 201, work, resume)
+    return await idempotent(request, principal, body, 201, work, resume)
 
 
 @endpoints.get(
@@ -361,11 +398,11 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
     errors=(404,),
 )
 async def get_order(request: Request, principal: Principal) -> OrderOut:
-    service = _service(request)
-    order = await service.find(_order_id(request))
+    service = order_service(request)
+    order = await service.find(order_id_in(request))
     if order is None or order.user_id != principal.id:
         raise NotFound("no such order")
-    return await _answer(service, order, _passes(request))
+    return await _answer(service, order, pass_issuer(request))
 
 
 @endpoints.post(
@@ -377,8 +414,8 @@ async def get_order(request: Request, principal: Principal) -> OrderOut:
     headers=(IDEMPOTENCY_KEY,),
 )
 async def pay_order(request: Request, principal: Principal) -> Response:
-    service = _service(request)
-    order_id = _order_id(request)
+    service = order_service(request)
+    order_id = order_id_in(request)
 
     async def work() -> PayAnswer:
         order = await service.pay(principal.id, order_id)
@@ -389,7 +426,7 @@ async def pay_order(request: Request, principal: Principal) -> Response:
             params=dict(order.prepay or {}),
         )
 
-    return await _idempotent(request, principal, None, 200, work)
+    return await idempotent(request, principal, None, 200, work)
 
 
 @endpoints.post(
@@ -400,8 +437,10 @@ async def pay_order(request: Request, principal: Principal) -> Response:
     errors=(404, 409),
 )
 async def cancel_order(request: Request, principal: Principal) -> OrderOut:
-    service = _service(request)
-    return await _answer(service, await service.cancel(principal.id, _order_id(request)), _passes(request))
+    service = order_service(request)
+    return await _answer(
+        service, await service.cancel(principal.id, order_id_in(request)), pass_issuer(request)
+    )
 
 
 @endpoints.post(
@@ -413,11 +452,11 @@ async def cancel_order(request: Request, principal: Principal) -> OrderOut:
     headers=(IDEMPOTENCY_KEY,),
 )
 async def refund_order(request: Request, principal: Principal) -> Response:
-    service = _service(request)
-    order_id = _order_id(request)
+    service = order_service(request)
+    order_id = order_id_in(request)
 
     async def work() -> OrderOut:
-        return await _answer(service, await service.refund(principal.id, order_id), _passes(request))
+        return await _answer(service, await service.refund(principal.id, order_id), pass_issuer(request))
 
     async def resume() -> OrderOut:
         """After a crash: the refund the first call finished, if it got that far."""
@@ -432,9 +471,9 @@ async def refund_order(request: Request, principal: Principal) -> Response:
                 or done.refund.created_by != f"user:{principal.id}"
             ):
                 raise
-            return await _answer(service, done, _passes(request))
+            return await _answer(service, done, pass_issuer(request))
 
-    return await _idempotent(request, principal, None, 200, work, resume)
+    return await idempotent(request, principal, None, 200, work, resume)
 
 
 def _cursor(order: Order) -> str:
@@ -463,12 +502,11 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
     auth="user",
 )
 async def my_orders(request: Request, principal: Principal, query: OrderListQuery) -> OrderPage:
-    service = _service(request)
+    service = order_service(request)
     found = await service.history(principal.id, before=_after(query.cursor), limit=query.limit + 1)
     page = found[: query.limit]
-    shows = await store.showtime_info(service.db, {order.showtime_id for order in page})
     return OrderPage(
-        items=[order_out(order, shows.get(order.showtime_id), service, _passes(request)) for order in page],
+        items=await answers(service, page, pass_issuer(request)),
         next_cursor=_cursor(page[-1]) if len(found) > query.limit else None,
     )
 
@@ -481,7 +519,7 @@ async def my_orders(request: Request, principal: Principal, query: OrderListQuer
 )
 async def ticket_qr(request: Request, principal: Principal) -> Response:
     code = str(request.path_params["code"])
-    owner = await store.ticket_owner(_service(request).db, code) if is_ticket_code(code) else None
+    owner = await store.ticket_owner(order_service(request).db, code) if is_ticket_code(code) else None
     if owner is None or owner[0] != principal.id:
         raise NotFound("no such ticket")
     if not owner[2]:
@@ -526,7 +564,7 @@ async def _callback(request: Request, handle: Callable[[bytes], Awaitable[None]]
     errors=(401, 404, 409, 503),
 )
 async def wechatpay_notify(request: Request) -> Response:
-    service = _service(request)
+    service = order_service(request)
 
     async def handle(body: bytes) -> None:
         notice = await service.provider.parse_notification(request.headers, body)
@@ -542,7 +580,7 @@ async def wechatpay_notify(request: Request) -> Response:
     errors=(401, 404, 503),
 )
 async def wechatpay_refund_notify(request: Request) -> Response:
-    service = _service(request)
+    service = order_service(request)
 
     async def handle(body: bytes) -> None:
         provider = service.provider

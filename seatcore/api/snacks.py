@@ -1,14 +1,32 @@
 """A cinema's snack menu for moviegoers: items and combos on sale, in the cinema's order, with
-what is left of each (docs/snacks.md). Bought with POST /api/v1/orders (``snacks``)."""
+what is left of each (docs/snacks.md). Bought with tickets (``snacks`` on POST /api/v1/orders) or
+alone (POST /api/v1/snack-orders), then paid, refunded and shown as any order."""
 
 from __future__ import annotations
 
 from pydantic import Field
 from starlette.requests import Request
+from starlette.responses import Response
 
-from seatcore.api._http import Answer, Endpoints, path_id
-from seatcore.domain.snacks import Snack, SnackKind
-from seatcore.errors import NotFound
+from seatcore.analytics import events as analytics
+from seatcore.api._http import Answer, Body, Endpoints, path_id
+from seatcore.api.orders import (
+    IDEMPOTENCY_KEY,
+    ORDER_ERRORS,
+    OrderOut,
+    SnackAsk,
+    answers,
+    idempotent,
+    order_service,
+    pass_issuer,
+    snack_lines,
+)
+from seatcore.auth.principal import Principal
+from seatcore.bounds import MAX_ID
+from seatcore.domain.snacks import MAX_LINES, Snack, SnackKind
+from seatcore.errors import Conflict, NotFound
+from seatcore.orders import idempotency
+from seatcore.orders.snacks_alone import request_of
 from seatcore.runtime import Runtime
 from seatcore.snacks.stock import stock_of
 from seatcore.store import snacks as store
@@ -63,3 +81,46 @@ async def cinema_snacks(request: Request) -> SnackMenu:
     menu = await store.for_cinema(runtime.db, cinema_id, on_sale_only=True)
     left = await stock_of(runtime).left(cinema_id, [snack.id for snack in menu])
     return SnackMenu(items=[snack_out(snack, left.get(snack.id)) for snack in menu])
+
+
+class SnackOrderBody(Body):
+    cinema_id: int = Field(ge=1, lt=MAX_ID, description="the cinema whose menu the snacks are from")
+    snacks: list[SnackAsk] = Field(min_length=1, max_length=MAX_LINES, description="what to buy")
+    points: int = Field(default=0, ge=0, le=10_000_000, description="points to spend (members)")
+
+
+@endpoints.post(
+    "/api/v1/snack-orders",
+    "Buy snacks alone, without a ticket (priced by the server, paid with /orders/{id}/pay; needs "
+    "Idempotency-Key)",
+    body=SnackOrderBody,
+    answer=OrderOut,
+    status=201,
+    auth="user",
+    errors=ORDER_ERRORS,
+    headers=(IDEMPOTENCY_KEY,),
+)
+async def create_snack_order(request: Request, principal: Principal, body: SnackOrderBody) -> Response:
+    service = order_service(request)
+    request_name = request_of(idempotency.check_key(request.headers.get(idempotency.HEADER)))
+
+    async def work() -> OrderOut:
+        order = await service.create_snacks(
+            principal.id, body.cinema_id, snack_lines(body.snacks), points=body.points, request=request_name
+        )
+        analytics.record_placed(request, order)
+        return (await answers(service, [order], pass_issuer(request)))[0]
+
+    async def resume() -> OrderOut:
+        """After a crash: the order the first call made, if it got that far."""
+        try:
+            return await work()
+        except Conflict as exc:
+            made = (
+                await service.find(str(exc.details.get("order_id"))) if exc.code == "order_exists" else None
+            )
+            if made is None or made.user_id != principal.id:
+                raise
+            return (await answers(service, [made], pass_issuer(request)))[0]
+
+    return await idempotent(request, principal, body, 201, work, resume)

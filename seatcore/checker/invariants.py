@@ -46,6 +46,8 @@ def no_double_sale(redis: RedisState, mysql: MySQLState) -> Result:
         for seat, order_id in state.sold().items():
             claims.setdefault((showtime_id, seat), set()).add(order_id)
     for order in _unlanded_paid(redis, mysql):
+        if order.showtime_id is None:
+            continue  # snacks alone: no seats
         for seat in order.seats:
             claims.setdefault((order.showtime_id, seat), set()).add(order.id)
     result.checked = len(claims)
@@ -118,6 +120,8 @@ def payments_settled(redis: RedisState, mysql: MySQLState) -> Result:
         result.checked += 1
         where = f"order {order.id} (in Redis)"
         if order.status is OrderStatus.PAID:
+            if order.showtime_id is None:
+                continue  # snacks alone: their stock was taken when the order was made (snack_side)
             state = redis.showtimes.get(order.showtime_id)
             if state is None:
                 result.violations.append(f"{where}: paid, and its showtime's seats are not in Redis")

@@ -154,7 +154,8 @@ orders = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
-    Column("showtime_id", Id, ForeignKey("showtimes.id"), nullable=False),
+    # NULL: an order of snacks alone (its cinema is its snack_pickups row's).
+    Column("showtime_id", Id, ForeignKey("showtimes.id"), nullable=True),
     Column("hold_id", String(64), nullable=False),
     Column("status", String(24), nullable=False),
     Column("amount_fen", Integer, nullable=False),

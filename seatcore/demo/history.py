@@ -12,6 +12,7 @@ nothing of them.
 About half the orders buy snacks from the cinema's menu (picked up at the counter before the
 film), and most tickets were checked in at the door in the half hour before the start, each with
 the admitted scan the door writes, so the snack and door figures show something on first start.
+A few orders of snacks alone (no ticket) are paid around each screening too.
 
 The shape: evenings busiest, afternoons half that, mornings thin; Friday evening and the weekend
 busier; good scores sell better and films fade with age; a film's first three evenings sell out.
@@ -46,7 +47,7 @@ from seatcore.demo.venues import TIMEZONE, HallSpec
 from seatcore.domain.layout import Layout, Seat, parse_layout
 from seatcore.domain.schedule import Screening, find_clash
 from seatcore.domain.snacks import PICKUP_ALPHABET, PICKUP_CODE_CHARS, Snack
-from seatcore.orders.ids import new_order_id, new_ticket_code
+from seatcore.orders.ids import new_order_id, new_snack_order_id, new_ticket_code
 from seatcore.store._time import to_db, utcnow
 from seatcore.store.catalogue import hall_screenings
 
@@ -57,6 +58,7 @@ PARTY_SIZES = (1, 2, 3, 4)
 PARTY_WEIGHTS = (0.22, 0.5, 0.13, 0.15)  # couples and friends, a few families
 INSERT_CHUNK = 2000  # rows per multi-row INSERT
 SNACK_SHARE = 0.5  # of orders that buy snacks
+SNACKS_ALONE_PER_SCREENING = (0, 0, 1, 1, 2)  # orders of snacks alone around one screening
 CHECKED_IN_SHARE = 0.9  # of parties that came (the rest never showed up)
 DOOR_MINUTES = (1.0, 28.0)  # how long before the start people came in
 
@@ -273,7 +275,75 @@ def sell(
                 }
                 for code in codes
             )
+    if menu:
+        _snacks_alone(starts, menu, buyers, rng, into, cinema_id)
     return taken
+
+
+def _snacks_alone(
+    starts: datetime,
+    menu: tuple[Snack, ...],
+    buyers: list[int],
+    rng: random.Random,
+    into: _Sales,
+    cinema_id: int,
+) -> None:
+    """A few orders of snacks alone around a screening (a parent waiting in the lobby, a ticket
+    bought at the box office): paid in the hour before the start, most of them picked up."""
+    for _ in range(rng.choice(SNACKS_ALONE_PER_SCREENING)):
+        order_id = new_snack_order_id(cinema_id)
+        paid_at = starts - timedelta(minutes=rng.uniform(5, 60))
+        bought = snack_lines(menu, rng.randint(1, 2), rng)
+        if not bought:
+            return
+        amount = sum(snack.price_fen * qty for snack, qty in bought)
+        picked = rng.random() < CHECKED_IN_SHARE
+        price = {"list_fen": 0, "member_discount_fen": 0, "coupon_fen": 0, "points_fen": 0, "points_used": 0}
+        into.orders.append(
+            {
+                "id": order_id,
+                "user_id": rng.choice(buyers),
+                "showtime_id": None,
+                "hold_id": "",
+                "status": "ticketed",
+                "amount_fen": amount,
+                "seat_count": 0,
+                "created_at": to_db(paid_at - timedelta(seconds=rng.randint(20, 120))),
+                "paid_at": to_db(paid_at),
+                "updated_at": utcnow(),
+                "price": orjson.dumps(price | {"snacks_fen": amount, "paid_fen": amount}).decode(),
+            }
+        )
+        into.payments.append(
+            {
+                "order_id": order_id,
+                "provider": "sandbox",
+                "provider_txn_id": f"demo-{order_id}",
+                "amount_fen": amount,
+                "status": "succeeded",
+                "created_at": to_db(paid_at),
+                "updated_at": utcnow(),
+            }
+        )
+        into.snacks.extend(
+            {
+                "order_id": order_id,
+                "snack_id": snack.id,
+                "name": snack.name,
+                "qty": qty,
+                "price_fen": snack.price_fen,
+            }
+            for snack, qty in bought
+        )
+        into.pickups.append(
+            {
+                "order_id": order_id,
+                "cinema_id": cinema_id,
+                "code": pickup_code(rng, into.codes),
+                "picked_up_at": to_db(paid_at + timedelta(minutes=rng.uniform(2, 10))) if picked else None,
+                "picked_up_by": "staff:demo" if picked else "",
+            }
+        )
 
 
 async def add_history(

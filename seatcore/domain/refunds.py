@@ -148,6 +148,13 @@ class RefundQuote:
     coupon_back: bool = False  # the order's coupon comes back (its campaign says so, still valid)
 
 
+def quote_snacks_refund(*, paid_fen: int, picked_up: bool) -> RefundQuote:
+    """An order of snacks alone: everything back, no fee, until its snacks are picked up."""
+    if picked_up:
+        return RefundQuote(paid_fen, 100, paid_fen, 0, None, refusal="snacks_picked_up")
+    return RefundQuote(paid_fen, 0, 0, paid_fen, None)
+
+
 def quote_refund(
     policy: RefundPolicy, *, paid_fen: int, starts_at: datetime, now: datetime, premiere: bool
 ) -> RefundQuote:

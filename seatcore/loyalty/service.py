@@ -160,7 +160,7 @@ class Loyalty:
     async def price(
         self,
         user_id: int,
-        showtime_id: int,
+        showtime_id: int | None,
         seats: dict[SeatId, tuple[str, Fen]],
         *,
         coupon_id: int | None,
@@ -169,13 +169,16 @@ class Loyalty:
         snacks_fen: Fen = 0,
     ) -> Breakdown:
         """The order's price for this caller, coupon and points (checked, not yet taken), with
-        the snacks' total added (member price and coupons are for tickets only); ``overrides``:
+        the snacks' total added (member price and coupons are for tickets only; ``showtime_id``
+        None: snacks alone, no seats and no coupon); ``overrides``:
         the showtime's own member prices, by tier (seatcore.domain.members)."""
         tier = await self.member_tier(user_id)
         member = None if tier is None else prices_at_showtime(tier, overrides or {})
         terms: CouponTerms | None = None
         try:
             if coupon_id is not None:
+                if showtime_id is None:
+                    raise Conflict("coupons are for tickets", code="coupon_not_applicable")
                 terms = await self._coupon_terms(user_id, showtime_id, coupon_id)
             if points > 0:
                 if member is None:

@@ -129,8 +129,8 @@ class Exchanges:
 
     async def _policy(self, order: Order) -> tuple[RefundPolicy, datetime, str]:
         """The order's cinema's policy, its exchange cut-off and the cinema's time zone."""
-        facts = await refund_policies.show_facts(self._db, [order.showtime_id])
-        old = facts.get(order.showtime_id)
+        showtime_id = _showtime_of(order)
+        old = (await refund_policies.show_facts(self._db, [showtime_id])).get(showtime_id)
         if old is None:
             raise NotFound("no such showtime")
         policy, _ = await refund_policies.policy_for(
@@ -142,6 +142,7 @@ class Exchanges:
         """The exchange the rules allow, priced, with the month (YYYY-MM, the cinema's calendar)
         whose free exchange waives its fee; refusals carry stable codes. Reads only: ``exchange``
         records the plan, ``quote`` answers it."""
+        showtime_id = _showtime_of(order)
         if order.status is not OrderStatus.TICKETED:
             raise Conflict(
                 f"only a ticketed order can be exchanged; this one is {order.status.value}",
@@ -150,8 +151,8 @@ class Exchanges:
             )
         engine = self._orders.seats
         hold = await engine.get_hold(hold_id, user_id)  # hold_not_owned, hold_expired, not_found
-        facts = await refund_policies.show_facts(self._db, [order.showtime_id, hold.showtime_id])
-        old, new = facts.get(order.showtime_id), facts.get(hold.showtime_id)
+        facts = await refund_policies.show_facts(self._db, [showtime_id, hold.showtime_id])
+        old, new = facts.get(showtime_id), facts.get(hold.showtime_id)
         if old is None or new is None:
             raise NotFound("no such showtime")
         policy, _ = await refund_policies.policy_for(
@@ -195,7 +196,7 @@ class Exchanges:
         planned = Exchange(
             order_id=order.id,
             user_id=user_id,
-            from_showtime_id=order.showtime_id,
+            from_showtime_id=showtime_id,
             to_showtime_id=hold.showtime_id,
             hold_id=hold_id,
             new_seats=tuple(
@@ -426,3 +427,10 @@ def _check_same(ex: Exchange, hold_id: str) -> None:
         )
     if ex.hold_id != hold_id:
         raise Conflict("another exchange of this order is under way", code="exchange_in_progress")
+
+
+def _showtime_of(order: Order) -> int:
+    """The order's showtime; an order of snacks alone has none to move from."""
+    if order.showtime_id is None:
+        raise Conflict("an order of snacks alone has no seats to exchange", code="not_exchangeable")
+    return order.showtime_id

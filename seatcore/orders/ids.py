@@ -1,8 +1,10 @@
 """Order ids, ticket codes and refund ids.
 
-An order id carries its showtime (``<showtime>-<random>``), so the order's Redis hash, which lives
-in the showtime's cluster slot beside the seats it buys, can be found from the id alone, as a
-payment notice gives it. It doubles as WeChat Pay's ``out_trade_no`` (6..32 of ``[0-9A-Za-z_-]``).
+An order id carries where its Redis hash lives, so the hash can be found from the id alone, as a
+payment notice gives it: a ticket order's id names its showtime (``<showtime>-<random>``; the hash
+sits in the showtime's cluster slot beside the seats it buys), an order of snacks alone names its
+cinema (``S<cinema>-<random>``; beside the cinema's snack stock). Either doubles as WeChat Pay's
+``out_trade_no`` (6..32 of ``[0-9A-Za-z_-]``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import secrets
 
 ORDER_ID_RANDOM_BYTES = 7
 _ORDER_ID = re.compile(r"^([1-9][0-9]{0,15})-([0-9a-f]{14})$")
+_SNACK_ORDER_ID = re.compile(r"^S([1-9][0-9]{0,15})-([0-9a-f]{14})$")
 _TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud at gates
 TICKET_CODE_CHARS = 16
 
@@ -24,6 +27,21 @@ def showtime_of(order_id: str) -> int | None:
     """The showtime an order id names, or None when it is not an order id at all."""
     match = _ORDER_ID.match(order_id)
     return int(match.group(1)) if match else None
+
+
+def new_snack_order_id(cinema_id: int) -> str:
+    return f"S{cinema_id}-{secrets.token_hex(ORDER_ID_RANDOM_BYTES)}"
+
+
+def cinema_of_snack_order(order_id: str) -> int | None:
+    """The cinema an id of an order of snacks alone names, or None when it is no such id."""
+    match = _SNACK_ORDER_ID.match(order_id)
+    return int(match.group(1)) if match else None
+
+
+def is_order_id(order_id: str) -> bool:
+    """An id of either form (a ticket order's or an order of snacks alone)."""
+    return showtime_of(order_id) is not None or cinema_of_snack_order(order_id) is not None
 
 
 def new_ticket_code() -> str:

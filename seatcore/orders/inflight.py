@@ -1,4 +1,5 @@
-"""Orders not yet in MySQL, kept in Redis: a hash per order in its showtime's slot.
+"""Orders not yet in MySQL, kept in Redis: a hash per order in its showtime's slot (an order of
+snacks alone: in its cinema's snack slot).
 
 The hash holds the order document and a revision; every change is a compare-and-set on the
 revision (one Lua call, one key), so a payment notice, the sweeper and the moviegoer never
@@ -22,14 +23,15 @@ from datetime import datetime
 import redis.asyncio as aioredis
 
 from seatcore import keys
-from seatcore.orders.ids import showtime_of
+from seatcore.orders.ids import cinema_of_snack_order, showtime_of
 from seatcore.orders.records import Order
 
 IN_FLIGHT_KEEP_S = 7 * 24 * 3600  # far longer than any MySQL outage we plan to ride out
 ENDED_KEEP_S = 24 * 3600
 
-# KEYS[1] order hash, KEYS[2] hold -> order; ARGV[1] order id, ARGV[2] document, ARGV[3] ttl (s).
-# Answers "" when created, else the id of the order already made from this hold.
+# KEYS[1] order hash, KEYS[2] what the order is made from (its hold, or the request of an order
+# of snacks alone) -> order; ARGV[1] order id, ARGV[2] document, ARGV[3] ttl (s).
+# Answers "" when created, else the id of the order already made from it.
 _CREATE = """
 local existing = redis.call('GET', KEYS[2])
 if existing then return existing end
@@ -69,11 +71,15 @@ class OrderGone(Exception):
     """The order's hash vanished while it was being changed (landed, or Redis lost it)."""
 
 
-def _key(order_id: str) -> str:
+def order_key(order_id: str) -> str:
+    """The order's hash, found from its id (ValueError: not an order id)."""
     showtime_id = showtime_of(order_id)
-    if showtime_id is None:
-        raise ValueError(f"not an order id: {order_id!r}")
-    return keys.order(showtime_id, order_id)
+    if showtime_id is not None:
+        return keys.order(showtime_id, order_id)
+    cinema_id = cinema_of_snack_order(order_id)
+    if cinema_id is not None:
+        return keys.snack_order(cinema_id, order_id)
+    raise ValueError(f"not an order id: {order_id!r}")
 
 
 def _ms(moment: datetime) -> int:
@@ -87,18 +93,23 @@ class InFlightOrders:
         self._change = redis.register_script(_CHANGE)
         self._claim_due = redis.register_script(_CLAIM_DUE)
 
-    async def create(self, order: Order, *, check_at: datetime) -> str | None:
-        """Store a new order; answers the id of the order already made from its hold, if any."""
+    async def create(self, order: Order, *, check_at: datetime, made_from: str) -> str | None:
+        """Store a new order; answers the id of the order already made from ``made_from`` (the key
+        naming its hold or its request, in the order's slot), if any."""
         await self._redis.zadd(keys.ORDERS_IN_FLIGHT, {order.id: _ms(check_at)})
-        hold_key = keys.hold_order(order.showtime_id, order.hold_id)
         existing = await self._create(
-            keys=[_key(order.id), hold_key], args=[order.id, order.to_json(), IN_FLIGHT_KEEP_S]
+            keys=[order_key(order.id), made_from], args=[order.id, order.to_json(), IN_FLIGHT_KEEP_S]
         )
         if existing:
             await self._redis.zrem(keys.ORDERS_IN_FLIGHT, order.id)
             return str(existing)
         await self._redis.zadd(keys.user_orders(order.user_id), {order.id: _ms(order.created_at)})
         return None
+
+    async def made_from(self, key: str) -> str | None:
+        """The id of the order already made from ``key`` (see ``create``), if any."""
+        found = await self._redis.get(key)
+        return None if found is None else str(found)
 
     async def get(self, order_id: str) -> Order | None:
         found = await self._read(order_id)
@@ -118,7 +129,7 @@ class InFlightOrders:
                 return current
             answer = int(
                 await self._change(
-                    keys=[_key(order_id)], args=[rev, new.to_json(), keep_s or IN_FLIGHT_KEEP_S]
+                    keys=[order_key(order_id)], args=[rev, new.to_json(), keep_s or IN_FLIGHT_KEEP_S]
                 )
             )
             if answer > 0:
@@ -174,14 +185,14 @@ class InFlightOrders:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
             for order in orders:
-                pipe.delete(_key(order.id))
+                pipe.delete(order_key(order.id))
             pipe.zrem(keys.ORDERS_IN_FLIGHT, *[order.id for order in orders])
             for order in orders:
                 pipe.zrem(keys.user_orders(order.user_id), order.id)
             await pipe.execute()
 
     async def _read(self, order_id: str) -> tuple[Order, str] | None:
-        doc, rev = await self._redis.hmget(_key(order_id), ["doc", "rev"])
+        doc, rev = await self._redis.hmget(order_key(order_id), ["doc", "rev"])
         if doc is None or rev is None:
             return None
         return Order.from_json(doc), str(rev)

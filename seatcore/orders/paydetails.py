@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 OPENID_KEEP_S = 30 * 24 * 3600  # openids never change; a month covers any outage
 TITLE_KEEP_S = 2 * 24 * 3600  # a title is needed until the showtime's orders are paid
 DEFAULT_TITLE = "Cinema tickets"
+SNACKS_TITLE = "Cinema snacks"  # an order of snacks alone (its lines follow in the description)
 MYSQL_DOWN = (DBAPIError, OSError)
 
 
-async def remember(redis: aioredis.Redis, db: AsyncEngine, user_id: int, showtime_id: int) -> None:
+async def remember(redis: aioredis.Redis, db: AsyncEngine, user_id: int, showtime_id: int | None) -> None:
     """Keep the payer's openid and the showtime's title in Redis, if they are not there yet. With
     MySQL away this does nothing: the order is made all the same."""
     try:
@@ -37,9 +38,12 @@ async def remember(redis: aioredis.Redis, db: AsyncEngine, user_id: int, showtim
         log.warning("payment details of user %s are not in Redis and MySQL is not answering", user_id)
 
 
-async def recall(redis: aioredis.Redis, db: AsyncEngine, user_id: int, showtime_id: int) -> tuple[str, str]:
-    """The payer's openid and the film's title. NotFound for an account that no longer exists;
-    UpstreamUnavailable when Redis does not know the payer and MySQL is not answering."""
+async def recall(
+    redis: aioredis.Redis, db: AsyncEngine, user_id: int, showtime_id: int | None
+) -> tuple[str, str]:
+    """The payer's openid and the film's title (snacks alone: SNACKS_TITLE). NotFound for an
+    account that no longer exists; UpstreamUnavailable when Redis does not know the payer and
+    MySQL is not answering."""
     try:
         openid = await _openid(redis, db, user_id)
     except MYSQL_DOWN:
@@ -71,7 +75,9 @@ async def _openid(redis: aioredis.Redis, db: AsyncEngine, user_id: int) -> str |
     return user.openid
 
 
-async def _title(redis: aioredis.Redis, db: AsyncEngine, showtime_id: int) -> str:
+async def _title(redis: aioredis.Redis, db: AsyncEngine, showtime_id: int | None) -> str:
+    if showtime_id is None:
+        return SNACKS_TITLE
     key = keys.showtime_title(showtime_id)
     cached = await redis.get(key)
     if cached is not None:

@@ -52,13 +52,13 @@ class Refund:
 class Order:
     id: str
     user_id: int
-    showtime_id: int
-    hold_id: str
+    showtime_id: int | None  # None: an order of snacks alone (its cinema_id says where)
+    hold_id: str  # "" for an order of snacks alone
     status: OrderStatus
     seats: Mapping[str, int]  # seat id -> price in fen, in the order they were held
     created_at: datetime
     updated_at: datetime
-    expires_at: datetime | None = None  # while unpaid: when its hold ends
+    expires_at: datetime | None = None  # while unpaid: when its hold ends (snacks alone: its own end)
     reason: Reason | None = None  # why it left the happy path (expired, late payment, refund...)
     payment: Payment | None = None
     tickets: tuple[Ticket, ...] = ()
@@ -84,6 +84,11 @@ class Order:
     def breakdown(self) -> Breakdown:
         list_fen = sum(self.seats.values())
         return self.price if self.price is not None else Breakdown(list_fen, 0, 0, 0, 0)
+
+    @property
+    def snacks_only(self) -> bool:
+        """An order of snacks alone: no showtime, no seats, no hold."""
+        return self.showtime_id is None
 
     @property
     def snack_qty(self) -> dict[int, int]:
@@ -171,7 +176,7 @@ def _decode(data: dict[str, Any]) -> Order:
     return Order(
         id=data["id"],
         user_id=int(data["user_id"]),
-        showtime_id=int(data["showtime_id"]),
+        showtime_id=None if data["showtime_id"] is None else int(data["showtime_id"]),
         hold_id=data["hold_id"],
         status=OrderStatus(data["status"]),
         seats={seat: int(price) for seat, price in data["seats"]},

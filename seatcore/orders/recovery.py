@@ -117,7 +117,7 @@ async def release_refunded_seats(service: OrderService, lookback: timedelta) -> 
     for order_id in await store.ids_refunded_since(service.db, now_utc() - lookback):
         order = await store.get(service.db, order_id)
         if order is not None and order.seats:
-            freed += len(await service.seats.unsell(order.showtime_id, order.id, list(order.seats)))
+            freed += len(await service.seats_back(order))
     if freed:
         log.warning("put %d seats of refunded orders back on sale", freed)
     return freed

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.domain.orders import REASON_TEXT, Reason
-from seatcore.domain.refunds import RefundQuote, points_back, quote_refund
+from seatcore.domain.refunds import RefundQuote, points_back, quote_refund, quote_snacks_refund
 from seatcore.domain.snacks import refund_split
 from seatcore.errors import NotFound
 from seatcore.orders.ids import exchange_payment_id, refund_id
 from seatcore.orders.records import Order, now_utc
 from seatcore.payments import PaymentProvider, RefundResult
-from seatcore.store import exchanges, loyalty, quotas, refund_policies
+from seatcore.store import exchanges, loyalty, quotas, refund_policies, snacks
 from seatcore.store._time import utcnow
 
 
@@ -60,7 +60,10 @@ async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> 
     """The refund quote for a landed order under its cinema's policy, as of now. A member's free
     refund of the month waives a fee, not the deadline; none is spent on a refund without a fee.
     The fee tiers apply to the tickets' part; snacks come back in full unless they were picked
-    up, and then they are kept (seatcore.domain.snacks)."""
+    up, and then they are kept (seatcore.domain.snacks). An order of snacks alone comes back
+    whole until it is picked up, and is refused after (``snacks_picked_up``)."""
+    if order.showtime_id is None:
+        return await _snacks_quote(db, order)
     facts = (await refund_policies.show_facts(db, [order.showtime_id])).get(order.showtime_id)
     if facts is None:
         raise NotFound("the order's showtime is gone", order_id=order.id)
@@ -86,15 +89,33 @@ async def quote(db: AsyncEngine, order: Order, refund_until_before_min: int) -> 
         fee_fen=quoted.fee_fen + split.snacks_kept_fen,
         refund_fen=quoted.refund_fen + split.snacks_back_fen,
     )
+    return Quoted(await _with_loyalty(db, order, quoted), month, left)
+
+
+async def _snacks_quote(db: AsyncEngine, order: Order) -> Quoted:
+    """No fee and no member's free refund spent: the month and what is left are only shown."""
+    timezone = await snacks.cinema_timezone(db, order.cinema_id or 0) or "UTC"
+    month = quotas.month_of(now_utc(), timezone)
+    left = (await quotas.left(db, order.user_id, month))["refund"]
+    quoted = quote_snacks_refund(
+        paid_fen=await paid_in_all(db, order), picked_up=order.picked_up_at is not None
+    )
+    if quoted.refusal is not None:
+        return Quoted(quoted, month, left)
+    return Quoted(await _with_loyalty(db, order, quoted), month, left)
+
+
+async def _with_loyalty(db: AsyncEngine, order: Order, quoted: RefundQuote) -> RefundQuote:
+    """The quote with the points and the coupon the refund gives back."""
     async with db.connect() as conn:
         taken = await loyalty.taken_by(conn, order.id, utcnow())
-    if taken is not None:
-        quoted = replace(
-            quoted,
-            points_back=points_back(taken.points, quoted.paid_fen, quoted.fee_fen),
-            coupon_back=taken.coupon_returns,
-        )
-    return Quoted(quoted, month, left)
+    if taken is None:
+        return quoted
+    return replace(
+        quoted,
+        points_back=points_back(taken.points, quoted.paid_fen, quoted.fee_fen),
+        coupon_back=taken.coupon_returns,
+    )
 
 
 async def parts(db: AsyncEngine, order: Order, amount_fen: int) -> list[RefundPart]:

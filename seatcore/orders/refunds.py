@@ -18,7 +18,7 @@ from seatcore.analytics import events as analytics
 from seatcore.domain.orders import REASON_TEXT, OrderStatus, Reason, check_move
 from seatcore.errors import Conflict, NotFound, UpstreamUnavailable
 from seatcore.orders import refundfees, store
-from seatcore.orders.ids import exchanged_order_of, refund_id, showtime_of
+from seatcore.orders.ids import exchanged_order_of, is_order_id, refund_id
 from seatcore.orders.inflight import InFlightOrders, OrderGone
 from seatcore.orders.records import Order
 from seatcore.orders.stream import OrderStream
@@ -92,7 +92,7 @@ class RefundSteps:
             log_at = logging.ERROR if result.status == "failed" else logging.INFO
             log.log(log_at, "exchange refund %s of order %s: %s", result.refund_id, exchanged, result.status)
             return
-        if refund_id(order_id) != result.refund_id or showtime_of(order_id) is None:
+        if refund_id(order_id) != result.refund_id or not is_order_id(order_id):
             raise NotFound("the notice names no refund of ours", code="refund_unknown")
         if await store.set_refund_status(self.db, order_id, result.status, result.provider_refund_id):
             return
@@ -112,8 +112,14 @@ class RefundSteps:
         await self._snacks_back(order)
         # Seats another order holds in MySQL stay sold; the order's other seats go back on sale.
         taken = set(await store.taken_seats(self.db, order))
-        await self.seats.unsell(
-            order.showtime_id, order.id, [seat for seat in order.seats if seat not in taken]
+        await self.seats_back(order, [seat for seat in order.seats if seat not in taken])
+
+    async def seats_back(self, order: Order, seats: list[str] | None = None) -> list[str]:
+        """The order's ``seats`` (None: all) back on sale; an order of snacks alone has none."""
+        if order.showtime_id is None:
+            return []
+        return await self.seats.unsell(
+            order.showtime_id, order.id, list(order.seats) if seats is None else seats
         )
 
     # ------------------------------------------------------------------------------- refunds
@@ -132,6 +138,8 @@ class RefundSteps:
             quoted = found.quote
             if quoted.refusal == "refund_premiere":
                 raise Conflict("this cinema does not refund premiere tickets", code="refund_premiere")
+            if quoted.refusal == "snacks_picked_up":
+                raise Conflict("these snacks were picked up already", code="snacks_picked_up")
             if quoted.refusal is not None:
                 raise Conflict(
                     "refunds for this showtime have closed",
@@ -160,10 +168,10 @@ class RefundSteps:
         return await self._refund_landed(order, Reason.STAFF, created_by, None)
 
     async def _landed_or_refuse(self, order_id: str, user_id: int | None) -> Order:
-        order = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
+        order = await store.get(self.db, order_id) if is_order_id(order_id) else None
         if order is not None and (user_id is None or order.user_id == user_id):
             return order
-        in_flight = await self.inflight.get(order_id) if showtime_of(order_id) is not None else None
+        in_flight = await self.inflight.get(order_id) if is_order_id(order_id) else None
         if in_flight is None or (user_id is not None and in_flight.user_id != user_id):
             raise NotFound("no such order", order_id=order_id)
         if in_flight.status is S.PAID:
@@ -194,7 +202,7 @@ class RefundSteps:
             # is healed by the next attempt, which is then refused as usual. unsell is idempotent,
             # and so is giving the snacks back.
             await self._snacks_back(order)
-            await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
+            await self.seats_back(order)
         if order.status is not S.REFUND_REQUESTED:
             check_move(order.status, S.REFUND_REQUESTED)
             if amount_fen is None:
@@ -230,7 +238,7 @@ class RefundSteps:
         await store.finish_refund(self.db, order_id, result.status, result.provider_refund_id)
         analytics.record_order(self._runtime, "order_refunded", order)
         await self._snacks_back(order)
-        await self.seats.unsell(order.showtime_id, order.id, list(order.seats))
+        await self.seats_back(order)
         refunded = await store.get(self.db, order_id)
         assert refunded is not None
         return refunded

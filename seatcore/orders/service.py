@@ -40,10 +40,11 @@ from seatcore.loyalty.service import Loyalty
 from seatcore.orders import paydetails, seatstate, store
 from seatcore.orders.exchange import Exchanges
 from seatcore.orders.idempotency import IdempotencyStore
-from seatcore.orders.ids import exchanged_order_of, new_order_id, showtime_of
-from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone
+from seatcore.orders.ids import exchanged_order_of, is_order_id, new_order_id
+from seatcore.orders.inflight import ENDED_KEEP_S, InFlightOrders, OrderGone, order_key
 from seatcore.orders.records import Order, Payment, now_utc, whole_second
 from seatcore.orders.refunds import RefundSteps
+from seatcore.orders.snacks_alone import SnackOrders
 from seatcore.orders.stream import OrderStream
 from seatcore.orders.transitions import check_same_payment, late, mark_paid
 from seatcore.payments import PaymentNotice, PaymentProvider, build_provider
@@ -68,7 +69,7 @@ def _from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-class OrderService(RefundSteps):
+class OrderService(RefundSteps, SnackOrders):
     def __init__(self, runtime: Runtime, provider: PaymentProvider | None = None) -> None:
         self.settings = runtime.settings
         self.db = runtime.db
@@ -98,7 +99,7 @@ class OrderService(RefundSteps):
 
     async def find(self, order_id: str) -> Order | None:
         """The order wherever it is now: Redis while in flight, else MySQL."""
-        if showtime_of(order_id) is None:
+        if not is_order_id(order_id):
             return None
         order = await self.inflight.get(order_id)
         if order is not None:
@@ -110,12 +111,22 @@ class OrderService(RefundSteps):
         the sweeper only gets there later), whether by time or because it was released."""
         if order.status is not S.PENDING_PAYMENT or order.payment is not None:
             return order
-        try:
-            await self.seats.get_hold(order.hold_id, order.user_id)
-        except (SeatError, NotFound):
+        if await self._lasts_until(order) is None:
             await self._expire(order.id)
             return await self.inflight.get(order.id) or order
         return order
+
+    async def _lasts_until(self, order: Order) -> datetime | None:
+        """When an unpaid order ends (None: it has): its seats' hold, or an order of snacks
+        alone its own time to pay."""
+        if order.snacks_only:
+            ends = order.expires_at
+            return ends if ends is not None and ends > now_utc() else None
+        try:
+            hold = await self.seats.get_hold(order.hold_id, order.user_id)
+        except (SeatError, NotFound):
+            return None
+        return _from_ms(hold.expires_at_ms)
 
     async def history(self, user_id: int, *, before: tuple[datetime, str] | None, limit: int) -> list[Order]:
         """The moviegoer's orders newest first, from both stores, strictly after ``before``."""
@@ -187,7 +198,11 @@ class OrderService(RefundSteps):
         except BaseException:
             await self._snacks_back(order)
             raise
-        existing = await self.inflight.create(order, check_at=_from_ms(hold.expires_at_ms))
+        existing = await self.inflight.create(
+            order,
+            check_at=_from_ms(hold.expires_at_ms),
+            made_from=keys.hold_order(hold.showtime_id, hold.id),
+        )
         if existing is not None:
             await self.loyalty.release_order(order)
             await self._snacks_back(order)
@@ -246,7 +261,11 @@ class OrderService(RefundSteps):
         confirmation a crash cut short) is settled there and then, and the order answers paid.
         Refused for a cancelled showtime (``showtime_cancelled``) and an ended hold."""
         order = await self._own_in_flight(user_id, order_id)
-        if order.payment is None and await self.seats.cancelled(order.showtime_id):
+        if (
+            order.payment is None
+            and order.showtime_id is not None
+            and await self.seats.cancelled(order.showtime_id)
+        ):
             await self.end_unpaid(order.id, S.CANCELLED, Reason.SHOWTIME_CANCELLED)
             raise Conflict("this showtime has been cancelled", code="showtime_cancelled")
         check_move(order.status, S.PAID)
@@ -257,23 +276,25 @@ class OrderService(RefundSteps):
                 return await self.inflight.get(order.id) or order
         except UpstreamUnavailable as exc:  # the stored parameters still let the payer pay
             log.warning("could not ask the provider about %s: %s", order.id, exc.message)
-        try:
-            hold = await self.seats.get_hold(order.hold_id, user_id)
-        except (SeatError, NotFound):
+        ends = await self._lasts_until(order)
+        if ends is None:
             await self._expire(order.id)
-            raise Conflict("the seats' hold has ended; choose seats again", code="hold_expired") from None
+            if order.snacks_only:
+                raise Conflict("the time to pay for this order has passed", code="order_expired")
+            raise Conflict("the seats' hold has ended; choose seats again", code="hold_expired")
         if order.prepay is not None:
             return order
         openid, title = await paydetails.recall(self.redis, self.db, user_id, order.showtime_id)
+        bought = (f"{line.name}x{line.qty}" for line in order.snacks) if order.snacks_only else order.seats
         params = await self.provider.prepay(
             order_id=order.id,
             amount_fen=order.amount_fen,
-            description=f"{title} {' '.join(order.seats)}",
+            description=f"{title} {' '.join(bought)}",
             openid=openid,
-            expires_at=_from_ms(hold.expires_at_ms),
+            expires_at=ends,
         )
         # From now on the sweeper asks the provider now and then, and once more before expiry.
-        await self.inflight.schedule(order.id, min(now_utc() + PAY_QUERY_EVERY, _from_ms(hold.expires_at_ms)))
+        await self.inflight.schedule(order.id, min(now_utc() + PAY_QUERY_EVERY, ends))
         return await self.inflight.change(order.id, lambda o: None if o.prepay else o.but(prepay=params))
 
     async def ask_provider(self, order: Order) -> bool:
@@ -305,14 +326,15 @@ class OrderService(RefundSteps):
             await self.inflight.schedule(order_id, now_utc())  # one more look at the provider
         else:
             await self.inflight.unschedule(order_id)
-        with contextlib.suppress(SeatError, NotFound):  # the hold may have ended already
-            await self.seats.release(order.hold_id, user_id)
+        if not order.snacks_only:
+            with contextlib.suppress(SeatError, NotFound):  # the hold may have ended already
+                await self.seats.release(order.hold_id, user_id)
         return order
 
     async def _own_in_flight(self, user_id: int, order_id: str) -> Order:
-        order = await self.inflight.get(order_id) if showtime_of(order_id) is not None else None
+        order = await self.inflight.get(order_id) if is_order_id(order_id) else None
         if order is None:
-            landed = await store.get(self.db, order_id) if showtime_of(order_id) is not None else None
+            landed = await store.get(self.db, order_id) if is_order_id(order_id) else None
             if landed is None or landed.user_id != user_id:
                 raise NotFound("no such order", order_id=order_id)
             raise Conflict(
@@ -338,9 +360,9 @@ class OrderService(RefundSteps):
             analytics.record(self._runtime, "payment_failed", order_id=notice.order_id, code=notice.status)
             log.info("payment notice for %s says %s: nothing to do", notice.order_id, notice.status)
             return
-        order = await self.inflight.get(notice.order_id) if showtime_of(notice.order_id) else None
+        order = await self.inflight.get(notice.order_id) if is_order_id(notice.order_id) else None
         if order is None:
-            landed = await store.get(self.db, notice.order_id) if showtime_of(notice.order_id) else None
+            landed = await store.get(self.db, notice.order_id) if is_order_id(notice.order_id) else None
             if landed is None:
                 raise NotFound("the notice names no order of ours", code="order_unknown")
             check_same_payment(landed, notice)
@@ -411,7 +433,7 @@ class OrderService(RefundSteps):
         """Before the notice is answered: a Redis replica holds the paid order (its hash, sold seats
         and the sweeper's index entry, which brings back a lost stream entry); when none
         acknowledged in time, the order is in MySQL (waited for up to paid_landed_wait_s)."""
-        guarded = [keys.order(order.showtime_id, order.id), keys.ORDERS_IN_FLIGHT]
+        guarded = [order_key(order.id), keys.ORDERS_IN_FLIGHT]
         if await self.replica_ack.wait(guarded) is not False:
             return
         deadline = asyncio.get_running_loop().time() + self.settings.paid_landed_wait_s
@@ -424,6 +446,8 @@ class OrderService(RefundSteps):
     async def _end_shopping(self, order: Order) -> None:
         """A fan admitted by the showtime's waiting room has bought: their slot goes to the next
         fan (if this fails, their shopping window still ends it)."""
+        if order.showtime_id is None:
+            return
         try:
             await self._runtime.waiting_rooms.bought(order.showtime_id, order.user_id)
         except RedisError as exc:
@@ -431,7 +455,10 @@ class OrderService(RefundSteps):
 
     async def _buy(self, order: Order) -> Reason | None:
         """Sell the hold's seats to the order; None when sold, else why the payment buys nothing:
-        the showtime was cancelled, or the hold is lost (a late payment)."""
+        the showtime was cancelled, or the hold is lost (a late payment). Snacks alone have
+        nothing more to buy: their stock was taken when the order was made."""
+        if order.showtime_id is None:
+            return None
         try:
             await self.seats.buy(order.hold_id, order.user_id, order.id)
             return None
@@ -464,12 +491,10 @@ class OrderService(RefundSteps):
     async def check_hold(self, order: Order) -> None:
         """An unpaid order's hold: expire the order if the hold ended, else look again at its end
         (sooner when its payment was started)."""
-        try:
-            hold = await self.seats.get_hold(order.hold_id, order.user_id)
-        except (SeatError, NotFound):
+        expires = await self._lasts_until(order)
+        if expires is None:
             await self._expire(order.id)
             return
-        expires = _from_ms(hold.expires_at_ms)
         if order.prepay is not None:  # a started payment is asked about now and then
             await self.inflight.schedule(order.id, min(expires, now_utc() + PAY_QUERY_EVERY))
         else:

@@ -52,6 +52,15 @@ class ShowtimeInfo:
     refund_until_before_min: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class CinemaInfo:
+    """Where an order of snacks alone was bought."""
+
+    id: int
+    name: str
+    timezone: str
+
+
 def landed_status(order: Order) -> OrderStatus:
     """The status an order takes in MySQL: a paid order lands as ticketed."""
     return OrderStatus.TICKETED if order.status is OrderStatus.PAID else order.status
@@ -297,6 +306,16 @@ async def showtime_info(db: AsyncEngine, ids: Iterable[int]) -> dict[int, Showti
         )
         for row in rows
     }
+
+
+async def cinema_info(db: AsyncEngine, ids: Iterable[int]) -> dict[int, CinemaInfo]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(cinemas.c.id, cinemas.c.name, cinemas.c.timezone).where(cinemas.c.id.in_(wanted))
+    async with db.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {row.id: CinemaInfo(row.id, row.name, row.timezone) for row in rows}
 
 
 async def _assemble(conn: AsyncConnection, order_rows: Sequence[Any]) -> list[Order]:

@@ -132,7 +132,11 @@ async def _refresh(db: AsyncEngine, redis: aioredis.Redis) -> int:
                 .outerjoin(boxoffice_showtimes, boxoffice_showtimes.c.showtime_id == showtimes.c.id)
                 .where(boxoffice_showtimes.c.showtime_id.is_(None))
             )
-            changed = select(orders.c.showtime_id).where(orders.c.updated_at >= since).distinct()
+            changed = (
+                select(orders.c.showtime_id)
+                .where(orders.c.updated_at >= since, orders.c.showtime_id.is_not(None))
+                .distinct()
+            )
             ids = {int(i) for i in (await conn.execute(unsummarised)).scalars()}
             ids |= {int(i) for i in (await conn.execute(changed)).scalars()}
     ids |= marked

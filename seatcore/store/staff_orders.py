@@ -11,11 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from seatcore.db.schema import cinemas, halls, movies, orders, payments, refunds, showtimes, tickets, users
+from seatcore.db.schema import (
+    cinemas,
+    halls,
+    movies,
+    orders,
+    payments,
+    refunds,
+    showtimes,
+    snack_pickups,
+    tickets,
+    users,
+)
+from seatcore.store import snacks as snack_store
 from seatcore.store._time import from_db
+from seatcore.store.snacks import Pickup
 
 OrderKey = tuple[datetime, str]  # (created at, naive UTC; order id): newest first
 
@@ -31,12 +44,12 @@ class OrderSummary:
     user_id: int
     openid: str
     phone: str | None
-    showtime_id: int
+    showtime_id: int | None  # None (and no hall, movie or start): an order of snacks alone
     cinema_id: int
     cinema_name: str
-    hall_name: str
-    movie_title: str
-    starts_at: datetime  # aware, the cinema's zone
+    hall_name: str | None
+    movie_title: str | None
+    starts_at: datetime | None  # aware, the cinema's zone
     key: OrderKey
 
 
@@ -71,6 +84,8 @@ class OrderDetail:
     tickets: list[TicketLine]
     payments: list[MoneyEvent]
     refunds: list[MoneyEvent]
+    snacks: list[list[Any]]  # [[snack id, name, qty, price each], ...]
+    pickup: Pickup | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,10 @@ class OrderFilter:
     created_windows: tuple[tuple[Collection[int], datetime, datetime], ...] = ()
 
 
+# An order's cinema: its showtime's, or for snacks alone the counter's where they are picked up.
+_CINEMA = func.coalesce(showtimes.c.cinema_id, snack_pickups.c.cinema_id)
+
+
 def _base_query() -> Any:
     return (
         select(
@@ -91,7 +110,7 @@ def _base_query() -> Any:
             users.c.openid,
             users.c.phone,
             users.c.nickname,
-            showtimes.c.cinema_id,
+            _CINEMA.label("cinema_id"),
             showtimes.c.starts_at,
             cinemas.c.name.label("cinema_name"),
             cinemas.c.timezone,
@@ -99,10 +118,13 @@ def _base_query() -> Any:
             movies.c.title.label("movie_title"),
         )
         .join(users, users.c.id == orders.c.user_id)
-        .join(showtimes, showtimes.c.id == orders.c.showtime_id)
-        .join(cinemas, cinemas.c.id == showtimes.c.cinema_id)
-        .join(halls, halls.c.id == showtimes.c.hall_id)
-        .join(movies, movies.c.id == showtimes.c.movie_id)
+        .outerjoin(showtimes, showtimes.c.id == orders.c.showtime_id)
+        .outerjoin(
+            snack_pickups, and_(orders.c.showtime_id.is_(None), snack_pickups.c.order_id == orders.c.id)
+        )
+        .join(cinemas, cinemas.c.id == _CINEMA)
+        .outerjoin(halls, halls.c.id == showtimes.c.hall_id)
+        .outerjoin(movies, movies.c.id == showtimes.c.movie_id)
     )
 
 
@@ -118,12 +140,12 @@ def _summary(row: Any) -> OrderSummary:
         user_id=int(row.user_id),
         openid=row.openid,
         phone=row.phone,
-        showtime_id=int(row.showtime_id),
+        showtime_id=None if row.showtime_id is None else int(row.showtime_id),
         cinema_id=int(row.cinema_id),
         cinema_name=row.cinema_name,
         hall_name=row.hall_name,
         movie_title=row.movie_title,
-        starts_at=from_db(row.starts_at, tz),
+        starts_at=None if row.starts_at is None else from_db(row.starts_at, tz),
         key=(row.created_at, row.id),
     )
 
@@ -139,7 +161,7 @@ async def search(
     """Orders matching every given filter, in the given cinemas (None: all), newest first."""
     query = _base_query()
     if cinema_ids is not None:
-        query = query.where(showtimes.c.cinema_id.in_(list(cinema_ids)))
+        query = query.where(_CINEMA.in_(list(cinema_ids)))
     if found.order_id is not None:
         query = query.where(orders.c.id == found.order_id)
     if found.phone is not None:
@@ -149,13 +171,13 @@ async def search(
     if found.showtime_id is not None:
         query = query.where(orders.c.showtime_id == found.showtime_id)
     if found.cinema_id is not None:
-        query = query.where(showtimes.c.cinema_id == found.cinema_id)
+        query = query.where(found.cinema_id == _CINEMA)
     if found.created_windows:
         query = query.where(
             or_(
                 *(
                     and_(
-                        showtimes.c.cinema_id.in_(list(ids)),
+                        _CINEMA.in_(list(ids)),
                         orders.c.created_at >= start,
                         orders.c.created_at < end,
                     )
@@ -188,6 +210,7 @@ async def detail(db: AsyncEngine, order_id: str) -> OrderDetail | None:
             select(refunds).where(refunds.c.order_id == order_id).order_by(refunds.c.id)
         )
         tz = row.timezone
+        snack_lines, pickups = await snack_store.for_orders(conn, [order_id])
         return OrderDetail(
             summary=_summary(row),
             hold_id=row.hold_id,
@@ -222,14 +245,18 @@ async def detail(db: AsyncEngine, order_id: str) -> OrderDetail | None:
                 )
                 for r in refund_rows
             ],
+            snacks=snack_lines.get(order_id, []),
+            pickup=pickups.get(order_id),
         )
 
 
 async def order_cinema(db: AsyncEngine, order_id: str) -> int | None:
     """The cinema an order belongs to, or None when there is no such order."""
     query = (
-        select(showtimes.c.cinema_id)
-        .join(orders, orders.c.showtime_id == showtimes.c.id)
+        select(_CINEMA)
+        .select_from(orders)
+        .outerjoin(showtimes, showtimes.c.id == orders.c.showtime_id)
+        .outerjoin(snack_pickups, snack_pickups.c.order_id == orders.c.id)
         .where(orders.c.id == order_id)
     )
     async with db.connect() as conn:

@@ -112,3 +112,73 @@ async def test_a_manager_runs_the_snack_menu_and_the_counter(
     await expect(page.locator("#snack-panel")).to_contain_text("¥56 from 2 snacks")
     await expect(page.locator("#chart-snacks canvas")).to_have_count(1)
     await _shot(page, "4-boxoffice-snacks")
+
+
+async def test_the_order_look_up_shows_snacks_bought_alone(
+    page: Page,  # noqa: F811
+    show: ShowFixture,  # noqa: F811
+    app: Starlette,
+) -> None:
+    from sqlalchemy import insert
+
+    from seatcore.db.schema import order_snacks, orders, payments, snack_pickups
+    from seatcore.orders.ids import new_snack_order_id
+    from seatcore.store import users
+
+    runtime: Runtime = app.state.runtime
+    buyer = await users.get_or_create_user(runtime.db, "snacker", "Snacker")
+    order_id = new_snack_order_id(show.cinema_id)
+    now = utcnow()
+    async with runtime.db.begin() as conn:  # what the writer lands for a paid order of snacks alone
+        await conn.execute(
+            insert(orders).values(
+                id=order_id,
+                user_id=buyer.id,
+                showtime_id=None,
+                hold_id="",
+                status="ticketed",
+                amount_fen=6800,
+                seat_count=0,
+                created_at=now,
+                paid_at=now,
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            insert(payments).values(
+                order_id=order_id,
+                provider="sandbox",
+                provider_txn_id=f"tx-{order_id}",
+                amount_fen=6800,
+                status="succeeded",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            insert(order_snacks),
+            [
+                {"order_id": order_id, "snack_id": 1, "name": "爆米花（大）", "qty": 2, "price_fen": 2800},
+                {"order_id": order_id, "snack_id": 2, "name": "可乐", "qty": 1, "price_fen": 1200},
+            ],
+        )
+        await conn.execute(
+            insert(snack_pickups).values(order_id=order_id, cinema_id=show.cinema_id, code="SNACK234")
+        )
+
+    await page.goto("/console/")
+    await page.fill("#signin-form input[name=username]", "manager")
+    await page.fill("#signin-form input[name=password]", PASSWORD)
+    await page.click("#signin-form button[type=submit]")
+    await expect(page.locator("#app")).to_be_visible()
+    await page.click('a[data-view="orders"]')
+    await page.fill("#order-search input[name=order_id]", order_id)
+    await page.click("#order-search button")
+    await expect(page.locator("#order-results tbody tr")).to_contain_text("Snacks alone")
+    await page.click("#order-results tbody tr")
+    detail = page.locator("#order-detail")
+    await expect(detail).to_contain_text("pickup code SNACK234")
+    await expect(page.locator("#order-snacks")).to_contain_text("爆米花（大） × 2 ¥56")
+    await expect(detail).not_to_contain_text("Tickets")
+    await expect(detail).not_to_contain_text("undefined")
+    await _shot(page, "5-order-snacks-alone")

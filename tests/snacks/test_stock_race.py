@@ -62,3 +62,31 @@ async def test_control_without_the_atomic_take_more_than_the_stock_is_sold(
     monkeypatch.setattr(SnackStock, "take", _unguarded_take)
     sold, left = await _rush(counter)
     assert sold > 5 and left < 0
+
+
+async def _rush_alone(counter: Counter) -> tuple[int, int]:
+    """BUYERS moviegoers buy one popcorn alone (POST /api/v1/snack-orders, 5 left) at once."""
+    from tests.orders.conftest import key
+
+    auths = [await counter.shop.login(f"solo{n}") for n in range(BUYERS)]
+    body = {"cinema_id": counter.show.cinema_id, "snacks": [{"id": counter.popcorn, "qty": 1}]}
+    answers = await asyncio.gather(
+        *(counter.shop.client.post("/api/v1/snack-orders", json=body, headers=a | key()) for a in auths)
+    )
+    codes = [a.json()["error"]["code"] if a.status_code != 201 else "sold" for a in answers]
+    assert set(codes) <= {"sold", "snack_sold_out"}, codes
+    raw = await counter.runtime.redis.hget(keys.snack_stock(counter.show.cinema_id), str(counter.popcorn))
+    return codes.count("sold"), int(raw)
+
+
+async def test_many_buyers_of_snacks_alone_exactly_the_stock_is_sold(counter: Counter) -> None:
+    sold, left = await _rush_alone(counter)
+    assert (sold, left) == (5, 0)
+
+
+async def test_control_snacks_alone_without_the_atomic_take_oversell(
+    counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SnackStock, "take", _unguarded_take)
+    sold, left = await _rush_alone(counter)
+    assert sold > 5 and left < 0

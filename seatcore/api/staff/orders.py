@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from seatcore.api._cursor import decode_cursor, encode_cursor
 from seatcore.api._http import Answer, Body, Day, Endpoints
+from seatcore.api.orders import SnackLineOut
 from seatcore.api.staff._access import Scope, runtime_of, staff_scope
 from seatcore.api.staff._query import PageQuery
 from seatcore.api.staff.audit import AuditEntryOut, entry_out
@@ -55,12 +56,13 @@ class OrderSummaryOut(Answer):
     user_id: int
     openid: str
     phone: str | None
-    showtime_id: int
+    kind: Literal["tickets", "snacks"] = Field(description="snacks: an order of snacks alone")
+    showtime_id: int | None = Field(description="null for snacks alone, as are hall, movie and start")
     cinema_id: int
     cinema_name: str
-    hall_name: str
-    movie_title: str
-    starts_at: dt.datetime
+    hall_name: str | None
+    movie_title: str | None
+    starts_at: dt.datetime | None
 
 
 class OrderPage(Answer):
@@ -93,6 +95,9 @@ class OrderDetailOut(OrderSummaryOut):
     tickets: list[TicketOut]
     payments: list[MoneyEventOut]
     refunds: list[MoneyEventOut]
+    snacks: list[SnackLineOut] = Field(description="the snacks bought, as priced then")
+    pickup_code: str | None = Field(description="the counter's code of an order with snacks")
+    picked_up_at: dt.datetime | None
     audit: list[AuditEntryOut] = Field(description="what staff did to this order, newest first")
 
 
@@ -111,6 +116,7 @@ def _summary_fields(order: OrderSummary) -> dict[str, Any]:
         "user_id": order.user_id,
         "openid": order.openid,
         "phone": order.phone,
+        "kind": "tickets" if order.showtime_id is not None else "snacks",
         "showtime_id": order.showtime_id,
         "cinema_id": order.cinema_id,
         "cinema_name": order.cinema_name,
@@ -118,6 +124,11 @@ def _summary_fields(order: OrderSummary) -> dict[str, Any]:
         "movie_title": order.movie_title,
         "starts_at": order.starts_at,
     }
+
+
+def _local(moment: dt.datetime, like: dt.datetime) -> dt.datetime:
+    """``moment`` in the time zone of ``like`` (the order's times are in its cinema's)."""
+    return moment.astimezone(like.tzinfo)
 
 
 def _money(event: MoneyEvent) -> MoneyEventOut:
@@ -182,6 +193,13 @@ async def order_detail(request: Request, scope: Scope, order_id: str) -> OrderDe
         ],
         payments=[_money(p) for p in found.payments],
         refunds=[_money(r) for r in found.refunds],
+        snacks=[
+            SnackLineOut(id=i, name=name, qty=qty, price_fen=price) for i, name, qty, price in found.snacks
+        ],
+        pickup_code=found.pickup.code if found.pickup else None,
+        picked_up_at=_local(found.pickup.picked_up_at, found.summary.created_at)
+        if found.pickup and found.pickup.picked_up_at
+        else None,
         audit=[entry_out(e) for e in trail],
     )
 
@@ -248,5 +266,6 @@ async def staff_refund_order(
     outcome = await refund_orders(runtime, scope.actor, [order.id], body.reason, cinema_id=order.cinema_id)
     if outcome.failed:
         raise outcome.failed[0][1]
-    await boxoffice.mark_changed(runtime.redis, [order.showtime_id])
+    if order.showtime_id is not None:
+        await boxoffice.mark_changed(runtime.redis, [order.showtime_id])
     return StaffRefundAnswer(order=await order_detail(request, scope, order.id))

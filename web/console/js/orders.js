@@ -41,15 +41,21 @@ export async function ordersView(root, ctx) {
     render()
   }
 
+  /** What the order bought: its showtime, or snacks alone at a cinema. */
+  function bought(o) {
+    if (o.kind === 'snacks') return `Snacks alone · ${o.cinema_name}`
+    return `#${o.showtime_id} ${o.movie_title} ${isoDate(o.starts_at)} ${clock(o.starts_at)}`
+  }
+
   function render() {
-    const head = el('tr', '', ...['Order', 'Placed', 'Showtime', 'Buyer', 'Status', 'Amount'].map((h, i) => el('th', i === 5 ? 'num' : '', h)))
+    const head = el('tr', '', ...['Order', 'Placed', 'Bought', 'Buyer', 'Status', 'Amount'].map((h, i) => el('th', i === 5 ? 'num' : '', h)))
     const rows = items.map((o) => {
       const row = el(
         'tr',
         'c-pick',
         el('td', '', o.id),
         el('td', '', `${isoDate(o.created_at)} ${clock(o.created_at)}`),
-        el('td', '', `#${o.showtime_id} ${o.movie_title} ${isoDate(o.starts_at)} ${clock(o.starts_at)}`),
+        el('td', '', bought(o)),
         el('td', '', o.phone || o.openid),
         el('td', '', o.status),
         el('td', 'num', yuan(o.amount_fen)),
@@ -68,7 +74,9 @@ export async function ordersView(root, ctx) {
     const facts = [
       ['Status', order.status],
       ['Amount', yuan(order.amount_fen)],
-      ['Showtime', `#${order.showtime_id} ${order.movie_title}, ${order.hall_name}, ${isoDate(order.starts_at)} ${clock(order.starts_at)}`],
+      order.kind === 'snacks'
+        ? ['Snacks alone', `${order.cinema_name}, pickup code ${order.pickup_code || '—'}`]
+        : ['Showtime', `#${order.showtime_id} ${order.movie_title}, ${order.hall_name}, ${isoDate(order.starts_at)} ${clock(order.starts_at)}`],
       ['Buyer', `${order.nickname || '—'} · ${order.phone || 'no phone'} · ${order.openid}`],
       ['Placed', `${isoDate(order.created_at)} ${clock(order.created_at)}`],
       ['Paid', order.paid_at ? `${isoDate(order.paid_at)} ${clock(order.paid_at)}` : 'not paid'],
@@ -76,6 +84,10 @@ export async function ordersView(root, ctx) {
     const list = el('dl')
     for (const [term, text] of facts) list.append(el('dt', '', term), el('dd', '', text))
     const tickets = el('ul', '', ...order.tickets.map((t) => el('li', '', `${t.seat_id} ${yuan(t.price_fen)} ${t.code}${t.live ? '' : ' (not live)'}`)))
+    const picked = order.picked_up_at ? `picked up ${isoDate(order.picked_up_at)} ${clock(order.picked_up_at)}` : 'not picked up'
+    const snacks = el('ul', '', ...order.snacks.map((s) => el('li', '', `${s.name} × ${s.qty} ${yuan(s.price_fen * s.qty)}`)))
+    snacks.id = 'order-snacks'
+
     const money = (events) =>
       events.length
         ? el('ul', '', ...events.map((m) => el('li', '', `${yuan(m.amount_fen)} ${m.status} · ${m.by}${m.reason ? ` · ${m.reason}` : ''} · ${isoDate(m.created_at)} ${clock(m.created_at)}`)))
@@ -102,8 +114,8 @@ export async function ordersView(root, ctx) {
     detail.replaceChildren(
       el('h2', '', `Order ${order.id}`),
       list,
-      el('h3', '', 'Tickets'),
-      tickets,
+      ...(order.kind === 'snacks' ? [] : [el('h3', '', 'Tickets'), tickets]),
+      ...(order.snacks.length ? [el('h3', '', `Snacks (${picked})`), snacks] : []),
       el('h3', '', 'Payments'),
       money(order.payments),
       el('h3', '', 'Refunds'),

@@ -1,0 +1,113 @@
+"""Orders of snacks alone (卖品 without a ticket): made at a cinema's counter menu, paid and
+refunded like any order, picked up with a code.
+
+``SnackOrders`` is a part of ``seatcore.orders.service.OrderService`` kept in a module of its own.
+Such an order has no showtime, seats or hold: its id names its cinema (``S<cinema>-<random>``) and
+its Redis hash sits in the cinema's snack slot beside the stock it takes; it gives itself the time
+to pay a hold would (``hold_ttl_s``), and the sweeper ends it unpaid after that. A request is made
+once however often it is retried: its idempotency key names the order it made, in the same slot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from seatcore import keys
+from seatcore.domain.orders import OrderStatus
+from seatcore.domain.snacks import SnackLine, new_pickup_code, snacks_total
+from seatcore.errors import Conflict, NotFound, UpstreamUnavailable
+from seatcore.orders import paydetails
+from seatcore.orders.ids import new_snack_order_id
+from seatcore.orders.records import Order, now_utc, whole_second
+from seatcore.store import snacks as snack_store
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from seatcore.loyalty.service import Loyalty
+    from seatcore.orders.inflight import InFlightOrders
+    from seatcore.settings import Settings
+    from seatcore.snacks.stock import SnackStock
+
+
+def request_of(idempotency_key: str) -> str:
+    """The request's name in its order's key: the moviegoer's idempotency key, hashed (its length
+    and characters are the client's)."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+
+
+class SnackOrders:
+    """Making an order of snacks alone (mixed into OrderService, which provides these)."""
+
+    settings: Settings
+    db: AsyncEngine
+    redis: Redis
+    inflight: InFlightOrders
+    loyalty: Loyalty
+    snack_stock: SnackStock
+
+    if TYPE_CHECKING:
+
+        async def _snack_lines(
+            self, cinema_id: int, asked: Mapping[int, int] | None
+        ) -> tuple[SnackLine, ...]: ...
+
+        async def _snacks_back(self, order: Order) -> None: ...
+
+    async def create_snacks(
+        self, user_id: int, cinema_id: int, snacks: Mapping[int, int], *, points: int = 0, request: str
+    ) -> Order:
+        """An order of ``snacks`` (snack id -> qty) of one cinema's menu, without a ticket: priced
+        (points may pay part; coupons are for tickets), its stock taken, then the order in Redis.
+        ``request`` names the call (``request_of``): made once, a retry answers Conflict
+        ``order_exists`` with the order's id."""
+        if not snacks:
+            raise Conflict("choose at least one snack", code="no_snacks")
+        made_from = keys.snack_request_order(cinema_id, user_id, request)
+        existing = await self.inflight.made_from(made_from)  # a retry: before any stock is taken
+        if existing is not None:
+            raise Conflict("this request made an order already", code="order_exists", order_id=existing)
+        try:
+            known = await snack_store.cinema_timezone(self.db, cinema_id)
+        except paydetails.MYSQL_DOWN:
+            raise UpstreamUnavailable("snacks are briefly unavailable; try again", retry_after_s=30) from None
+        if known is None:
+            raise NotFound("no such cinema", cinema_id=cinema_id)
+        await paydetails.remember(self.redis, self.db, user_id, None)
+        lines = await self._snack_lines(cinema_id, snacks)
+        price = await self.loyalty.price(
+            user_id, None, {}, coupon_id=None, points=points, snacks_fen=snacks_total(lines)
+        )
+        now = whole_second(now_utc())
+        pay_by = now + timedelta(seconds=self.settings.hold_ttl_s)
+        order = Order(
+            id=new_snack_order_id(cinema_id),
+            user_id=user_id,
+            showtime_id=None,
+            hold_id="",
+            status=OrderStatus.PENDING_PAYMENT,
+            seats={},
+            created_at=now,
+            updated_at=now,
+            expires_at=pay_by,
+            price=price,
+            snacks=lines,
+            cinema_id=cinema_id,
+            pickup_code=new_pickup_code(),
+        )
+        await self.snack_stock.take(cinema_id, order.snack_qty)
+        try:
+            await self.loyalty.reserve(order.id, user_id, price, None)
+        except BaseException:
+            await self._snacks_back(order)
+            raise
+        existing = await self.inflight.create(order, check_at=pay_by, made_from=made_from)
+        if existing is not None:
+            await self.loyalty.release_order(order)
+            await self._snacks_back(order)
+            raise Conflict("this request made an order already", code="order_exists", order_id=existing)
+        return order
