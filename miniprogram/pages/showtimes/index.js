@@ -1,7 +1,8 @@
 /**
  * Showtimes by date: a cinema's schedule (`?cinema_id=`, grouped by movie) or a movie's
  * (`?movie_id=`, grouped by cinema), or both; `&date=` opens that day (shared links carry it). Date tabs run from today in the cinema's time
- * zone; each showtime shows its hall, language and format, end time and lowest price.
+ * zone; each showtime shows its hall, language and format, end time and lowest price. A cinema's
+ * page also leads to its snacks (卖品), bought alone.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
@@ -26,11 +27,12 @@ function groupBy(showtimes, key, title) {
 }
 
 Page(analytics.tracked('pages/showtimes', {
-  data: { title: '', subtitle: '', dates: [], date: '', groups: [], error: '', loading: true },
+  data: { title: '', subtitle: '', cinemaId: 0, dates: [], date: '', groups: [], error: '', loading: true },
 
   async onLoad(query) {
     this.cinemaId = query.cinema_id ? Number(query.cinema_id) : null
     this.movieId = query.movie_id ? Number(query.movie_id) : null
+    this.setData({ cinemaId: this.cinemaId || 0 })
     if (this.movieId) analytics.step('showtimes_opened', { movie_id: this.movieId, cinema_id: this.cinemaId })
     let zone = DEFAULT_ZONE
     try {
@@ -95,6 +97,11 @@ Page(analytics.tracked('pages/showtimes', {
       this.setData({ groups: [], error: i18n.errorMessage(err) })
     }
     this.setData({ loading: false })
+  },
+
+  /** The cinema's snacks (卖品) bought alone. */
+  openSnacks() {
+    wx.navigateTo({ url: `/pages/snacks/index?cinema_id=${this.cinemaId}` })
   },
 
   openShowtime(event) {
