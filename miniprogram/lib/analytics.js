@@ -108,7 +108,12 @@ function createAnalytics(options) {
     tracked: (route, definition) => trackedPage(() => queue, route, definition),
     step: (name, fields) => queue.track(name, fields),
     /** An error the user saw, by its stable code (never its text). */
-    error: (code) => queue.track('error', { code: String(code || 'unknown').toLowerCase().slice(0, 64) }),
+    error: (code) =>
+      queue.track('error', {
+        code: String(code || 'unknown')
+          .toLowerCase()
+          .slice(0, 64),
+      }),
     deviceId: () => queue.deviceId(),
   }
 }

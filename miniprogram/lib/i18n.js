@@ -77,8 +77,12 @@ const MESSAGES = {
     free_exchange_used: '本月免费改签次数刚刚用完，请按新的费用确认',
     snack_unavailable: '这个卖品已下架',
     snack_sold_out: '卖品库存不足，仅剩{left}份',
+    snack_stock_busy: '卖品库存正在变化，请稍后再试',
     already_picked_up: '卖品已领取',
+    snacks_picked_up: '卖品已领取，不能退款',
     payment_failed: '支付没有成功，请稍后再试',
+    snacks_payment_cancelled: '你取消了支付，可以再次支付',
+    snacks_order_expired: '订单已超时取消，请重新选择卖品',
     payment_cancelled: '你取消了支付，座位仍为你保留到倒计时结束',
     payment_pending: '支付结果确认中，请稍后在“我的订单”查看',
     // Generic service codes.
@@ -129,6 +133,8 @@ const MESSAGES = {
     refund_policy: '开场{minutes}分钟前可申请退票，退款将原路退回；之后不可退票。',
     refund_confirm: '确定退票吗？退款将原路退回。',
     refund_done: '已申请退票',
+    snacks_refund_policy: '卖品领取前可随时申请退款，全额原路退回；领取后不可退款。',
+    snacks_refund_done: '已申请退款',
     refund_unavailable: '已过退票时间或订单不可退',
     paid: '支付成功',
     tickets_coming: '支付成功，正在出票…',
@@ -206,8 +212,12 @@ const MESSAGES = {
     exchange_abandoned: 'The exchange did not complete; your tickets stay valid',
     snack_unavailable: 'This snack is no longer on sale',
     snack_sold_out: 'Not enough left: {left}',
+    snack_stock_busy: 'The snack stock is changing; please try again',
     already_picked_up: 'Snacks already picked up',
+    snacks_picked_up: 'The snacks were picked up; they cannot be refunded',
     payment_failed: 'The payment did not go through; please try again later',
+    snacks_payment_cancelled: 'Payment cancelled; you can pay again',
+    snacks_order_expired: 'The order timed out and was cancelled; please pick your snacks again',
     payment_cancelled: 'Payment cancelled; your seats stay held until the countdown ends',
     payment_pending: 'Confirming the payment; check My orders shortly',
     not_found: 'Not found; it may have been removed',
@@ -255,6 +265,9 @@ const MESSAGES = {
       'Refunds can be requested until {minutes} minutes before the start and go back to the original payment; no refunds after that.',
     refund_confirm: 'Request a refund? The money goes back to the original payment.',
     refund_done: 'Refund requested',
+    snacks_refund_policy:
+      'Snacks can be refunded in full until they are picked up, back to the original payment; not after.',
+    snacks_refund_done: 'Refund requested',
     refund_unavailable: 'This order can no longer be refunded',
     paid: 'Paid',
     tickets_coming: 'Paid; issuing the tickets…',
@@ -319,6 +332,8 @@ function errorMessage(error, locale) {
   if (code === 'seat_unavailable' && !params.seats) params.seats = ''
   if (code === 'refund_closed' && params.minutes === undefined) params.minutes = config.refundUntilBeforeMin
   if (code === 'sales_not_open') params.opens = dayAndClock(details.opens_at) || ''
+  // The stock moving under a retry: sold out without a count of what is left.
+  if (code === 'snack_sold_out' && details.left === undefined) return t('snack_stock_busy', {}, lang)
   const known = t(code, params, lang)
   if (known !== undefined) return known.replace(/ {2,}/g, ' ').trim()
   if (lang === 'en' && error && error.message && error.message !== code) return error.message

@@ -6,6 +6,10 @@
  * hall_name, starts_at}, seats: [{seat, price_fen}], amount_fen, expires_at, tickets: [{code,
  * seat, live, qr_url}], refundable_until}`. Ticketed orders carry their refund deadline
  * (`refundable_until`, from the cinema's policy); only they can be refunded.
+ *
+ * An order of snacks alone (docs/snacks.md: `kind: "snacks"`, `cinema: {id, name}`, no
+ * showtime, seats or tickets) is refundable in full while it is landed (`ticketed`) and its snacks
+ * are not picked up (`pickup.picked_up_at`); no showtime, so no deadline.
  */
 const config = require('../config')
 const i18n = require('./i18n')
@@ -15,8 +19,27 @@ function showtimeFact(order, name) {
   return (order.showtime && order.showtime[name]) || ''
 }
 
+/**
+ * Snacks alone? The service says so with `kind`; one without the field is recognised by snacks
+ * and no showtime.
+ */
+function isSnacksOnly(order) {
+  if (order.kind) return order.kind === 'snacks'
+  return !order.showtime && (order.snacks || []).length > 0
+}
+
+/** The cinema's name: the order's `cinema`, else the showtime's. */
+function cinemaName(order) {
+  return (order.cinema && order.cinema.name) || showtimeFact(order, 'cinema_name')
+}
+
 /** `{allowed, deadline, text}`: may this order be refunded at `now` (ms), and the policy in words. */
 function refundPolicy(order, now, locale) {
+  if (isSnacksOnly(order)) {
+    const pickedUp = Boolean(order.pickup && order.pickup.picked_up_at)
+    const allowed = order.status === 'ticketed' && !pickedUp
+    return { allowed, deadline: '', text: i18n.t('snacks_refund_policy', {}, locale) }
+  }
   const startsAt = showtimeFact(order, 'starts_at')
   const deadline = order.refundable_until || ''
   let minutes = config.refundUntilBeforeMin
@@ -38,7 +61,9 @@ function reasonText(order, locale) {
  */
 function describeOrder(order, now, locale) {
   const status = order.status || ''
-  const snacksOnly = !order.showtime && (order.snacks || []).length > 0
+  const snacksOnly = isSnacksOnly(order)
+  const cinema = cinemaName(order)
+  const hall = showtimeFact(order, 'hall_name')
   const statusKey = snacksOnly && status === 'ticketed' ? 'status_paid' : `status_${status}`
   return {
     id: order.id,
@@ -48,9 +73,11 @@ function describeOrder(order, now, locale) {
     snacksOnly,
     snacksText: (order.snacks || []).map((line) => `${line.name}×${line.qty}`).join(' '),
     title: snacksOnly ? i18n.t('snacks_order_title', {}, locale) : showtimeFact(order, 'movie_title'),
-    cinema: showtimeFact(order, 'cinema_name'),
-    hall: showtimeFact(order, 'hall_name'),
+    cinema,
+    hall,
+    place: [cinema, hall].filter(Boolean).join(' '),
     when: dayAndClock(showtimeFact(order, 'starts_at')),
+    placedAt: snacksOnly ? dayAndClock(order.created_at) : '',
     seats: seatIdLabels(
       (order.seats || []).map((line) => line.seat),
       locale || i18n.currentLocale()
@@ -66,4 +93,4 @@ function isPaid(order) {
   return ['paid', 'ticketed'].includes(order.status)
 }
 
-module.exports = { describeOrder, refundPolicy, isPaid }
+module.exports = { describeOrder, refundPolicy, isPaid, isSnacksOnly }

@@ -91,8 +91,18 @@ module.exports = {
   /** A ticket's QR image (it needs the token) downloaded to a temp file for <image>. */
   ticketQr: (qrUrl) => api().download(qrUrl),
 
-  // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice).
+  // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice) or alone.
   snacks: (cinemaId) => api().get(`/api/v1/cinemas/${cinemaId}/snacks`),
+  /**
+   * 卖品单独购买, `lines`: `[{id, qty}]`: 201 an order of `kind: "snacks"` with its `cinema` and no
+   * showtime, seats or tickets, paid, cancelled and refunded by id like any other (docs/snacks.md).
+   */
+  createSnackOrder: (cinemaId, lines, idempotencyKey) =>
+    api().post(
+      '/api/v1/snack-orders',
+      { cinema_id: cinemaId, snacks: lines },
+      { auth: 'required', idempotencyKey }
+    ),
 
   // Members, points and coupons.
   membership: () => api().get('/api/v1/me/membership', undefined, { auth: 'required' }),

@@ -6,7 +6,8 @@
  * the payment (its callback from WeChat Pay, not the client, makes an order paid) before showing
  * the tickets. Before the order is made the moviegoer may pick one of their coupons and spend
  * points and add snacks (卖品, <snack-picker>); the price and its breakdown (member price, coupon,
- * points, snacks) come from the service's quote. Paying itself is lib/payment.js.
+ * points, snacks) come from the service's quote. Paying itself is lib/payment.js. An unpaid
+ * order of snacks alone (卖品) is paid here too: no seats, so no seat words.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
@@ -15,10 +16,10 @@ const { describeOrder } = require('../../lib/orders')
 const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
 
-/** The price's steps worth showing: each discount taken off the list price. */
+/** The price's steps worth showing: each discount taken off the list price (none without seats). */
 function breakdownLines(price) {
   if (!price) return []
-  const lines = [{ label: '票价', value: yuan(price.list_fen) }]
+  const lines = price.list_fen || !price.snacks_fen ? [{ label: '票价', value: yuan(price.list_fen) }] : []
   if (price.member_discount_fen)
     lines.push({ label: '会员价优惠', value: `-${yuan(price.member_discount_fen)}` })
   if (price.coupon_fen) lines.push({ label: '优惠券', value: `-${yuan(price.coupon_fen)}` })
@@ -46,6 +47,7 @@ Page(
       pointsText: '',
       countdown: '',
       message: '',
+      snacksOnly: false,
     },
 
     async onLoad(query) {
@@ -58,12 +60,13 @@ Page(
           this.expiresAt = this.order.expires_at
           this.setData({
             title: view.title,
-            cinema: [view.cinema, view.hall].filter(Boolean).join(' '),
+            cinema: view.place,
             when: view.when,
             seats: view.seats,
             amount: view.amount,
             lines: breakdownLines(this.order.price),
             snacks: this.order.snacks || [],
+            snacksOnly: view.snacksOnly,
           })
           if (!view.payable) {
             wx.redirectTo({ url: `/pages/ticket/index?id=${this.order.id}` })
@@ -184,7 +187,8 @@ Page(
       this.setData({ countdown: mmss(left) })
       if (left === 0 && this.data.phase === 'ready') {
         clearInterval(this.timer)
-        this.setData({ phase: 'expired', message: i18n.t('hold_expired') })
+        const why = this.data.snacksOnly ? 'snacks_order_expired' : 'hold_expired'
+        this.setData({ phase: 'expired', message: i18n.t(why) })
       }
     },
 
@@ -215,7 +219,11 @@ Page(
       } catch (err) {
         const expired = err.code === 'hold_expired'
         if (!/^payment_(cancelled|failed)$/.test(err.code)) analytics.error(err.code)
-        this.setData({ phase: expired ? 'expired' : 'ready', message: i18n.errorMessage(err) })
+        const cancelled = err.code === 'payment_cancelled' && this.data.snacksOnly
+        this.setData({
+          phase: expired ? 'expired' : 'ready',
+          message: cancelled ? i18n.t('snacks_payment_cancelled') : i18n.errorMessage(err),
+        })
       }
     },
 

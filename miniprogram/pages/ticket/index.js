@@ -7,6 +7,8 @@
  *
  * A just-paid order is `paid` until the service has written it and issued the tickets; the page
  * looks again every second for a while. Ticket QR images need the token, so they are downloaded.
+ * An order of snacks alone (卖品) shows its cinema, its pickup code and, until the snacks are
+ * picked up, a refund without fee; an unpaid order leads back to its payment.
  */
 const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
@@ -70,7 +72,7 @@ Page(
         exchange: order.showtime ? exchangeState(order, Date.now()) : null,
         paid: isPaid(order),
         quote: null,
-        note: issuing ? i18n.t('tickets_coming') : '',
+        note: issuing && !view.snacksOnly ? i18n.t('tickets_coming') : '',
         error: '',
       })
       if (issuing && this.polls < ISSUE_POLLS) {
@@ -93,6 +95,11 @@ Page(
     previewQr(event) {
       const url = event.currentTarget.dataset.url
       wx.previewImage({ urls: [url], current: url })
+    },
+
+    /** An unpaid order: on to its payment (the order page, which pays it as it pays any). */
+    pay() {
+      wx.navigateTo({ url: `/pages/order/index?order_id=${encodeURIComponent(this.orderId)}` })
     },
 
     exchange() {
@@ -148,7 +155,8 @@ Page(
       this.refundKey = this.refundKey || services.newIdempotencyKey()
       try {
         await services.refundOrder(this.orderId, this.refundKey)
-        wx.showToast({ title: i18n.t('refund_done'), icon: 'success' })
+        const done = this.data.order.snacksOnly ? 'snacks_refund_done' : 'refund_done'
+        wx.showToast({ title: i18n.t(done), icon: 'success' })
         await this.load()
       } catch (err) {
         this.setData({ error: i18n.errorMessage(err), quote: null })

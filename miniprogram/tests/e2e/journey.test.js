@@ -144,6 +144,8 @@ step(
     expect(open).toBeTruthy()
     expect(open.start).toMatch(/^\d\d:\d\d$/)
     shared.showtimeId = open.id
+    shared.cinemaId = cinema.id
+    shared.cinemaName = cinema.name
   }
 )
 
@@ -365,5 +367,50 @@ step(
     page.instance.onUnload()
     const ticket = await pickupShown(decodeURIComponent(nav.url.split('id=')[1]))
     expect(ticket.data.snacks.map((line) => line.id)).toEqual([row.id])
+  }
+)
+
+step(
+  "snacks alone from the cinema's page: pay, the pickup code, then a refund without fee",
+  [
+    '/api/v1/cinemas/{id}/snacks',
+    '/api/v1/snack-orders',
+    '/api/v1/orders/{id}/pay',
+    '/api/v1/orders/{id}/refund-quote',
+    '/api/v1/orders/{id}/refund',
+  ],
+  async () => {
+    const page = await openPage('snacks', { cinema_id: String(shared.cinemaId) })
+    await addFirstSnack(page.querySelector('#snack-picker'))
+    await waitFor(() => page.data.count === 1, 'one snack in the cart')
+    await tap(page.querySelector('.bar-pay'))
+    const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid snacks order', 20000)
+    const orderId = decodeURIComponent(nav.url.split('id=')[1])
+    expect(orderId).toMatch(new RegExp(`^S${shared.cinemaId}-[0-9a-f]{14}$`))
+    const order = await services.order(orderId)
+    expect(order).toMatchObject({
+      kind: 'snacks',
+      cinema: { id: shared.cinemaId, name: shared.cinemaName },
+      showtime: null,
+      seats: [],
+      tickets: [],
+      refundable_until: null,
+    })
+    expect(['paid', 'ticketed']).toContain(order.status)
+    const ticket = await pickupShown(orderId)
+    expect(ticket.data.order).toMatchObject({ snacksOnly: true, title: '影院卖品', place: shared.cinemaName })
+    expect(ticket.data.tickets).toEqual([])
+
+    // landed and not picked up: refundable in full, no fee
+    await waitFor(() => ticket.data.order.status === 'ticketed', 'the order landed', 20000)
+    expect(ticket.data.order.refund.allowed).toBe(true)
+    await tap(ticket.querySelector('.refund'))
+    const quote = await waitFor(() => ticket.data.quote, 'the refund quote')
+    expect(quote.refundable).toBe(true)
+    expect(quote.lines.map((line) => line.label)).toEqual(['实付金额', '退回金额'])
+    expect(quote.lines[1].value).toBe(quote.lines[0].value)
+    await tap(ticket.querySelector('.confirm-refund'))
+    await waitFor(() => ['refund_requested', 'refunded'].includes(ticket.data.order.status), 'the refund')
+    expect(ticket.data.error).toBe('')
   }
 )

@@ -1,12 +1,14 @@
 /**
  * Snacks (卖品), against the contract (SNACKS_API.md): picked at checkout after the seats (the
- * quote and the order carry `snacks`, the breakdown shows `snacks_fen`), and the paid order's
- * pickup code with its QR drawn from `pickup.qr`.
+ * quote and the order carry `snacks`, the breakdown shows `snacks_fen`), bought alone from the
+ * cinema's page (POST /snack-orders, SNACK_ORDERS_API.md, then the usual payment), and the paid
+ * order's pickup code with its QR drawn from `pickup.qr`. The pages of a snack-only order once
+ * made: snack-orders.test.js.
  */
 const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
 const { routeCatalogue } = require('../support/catalogue')
 const { openPage, textOf, tap } = require('../support/pages')
-const { inMinutes, order, price, ticketed, WECHAT_PARAMS } = require('../support/orders')
+const { inMinutes, order, price, ticketed, snackOrder, WECHAT_PARAMS } = require('../support/orders')
 const { MENU } = require('../support/snacks')
 
 let wx
@@ -128,6 +130,146 @@ describe('at checkout', () => {
     await stepper(page, 7, 'minus')
     expect(page.data.phase).toBe('ready')
     page.instance.onUnload()
+  })
+})
+
+describe('alone', () => {
+  const ID = 'S11-0a1b2c3d4e5f60'
+
+  test("from the cinema's page: pick, pay, and on to the order with its pickup code", async () => {
+    const showtimes = await openPage('showtimes', { cinema_id: '11' }, flush)
+    await tap(showtimes.querySelector('.snacks-link'))
+    expect(wx.calls.navigateTo.pop().url).toBe('/pages/snacks/index?cinema_id=11')
+
+    let status = 'pending_payment'
+    wx.route('POST', '/api/v1/snack-orders', () => snackOrder({ status }))
+    wx.route('POST', `/api/v1/orders/${ID}/pay`, () => ({
+      order_id: ID,
+      provider: 'wechatpay',
+      amount_fen: 10500,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('GET', `/api/v1/orders/${ID}`, () => snackOrder({ status }))
+    wx.requestPayment = (args) => {
+      wx.payments.push(args)
+      status = 'paid'
+      Promise.resolve().then(() => args.success({ errMsg: 'requestPayment:ok' }))
+    }
+
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    expect(textOf(page, '.name')).toBe('万达影城')
+    expect(textOf(page, '.bar-pay')).toBe('微信支付')
+    await tap(page.querySelector('.bar-pay'))
+    expect(wx.calls.showToast.pop().title).toBe('请先选择卖品')
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')).toHaveLength(0)
+    await stepper(page, 7, 'plus', 2)
+    await stepper(page, 8, 'plus')
+    expect(textOf(page, '.bar-amount')).toBe('¥105')
+    expect(textOf(page, '.bar-total .muted')).toBe('已选3份')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const [create] = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(create.data).toEqual({
+      cinema_id: 11,
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+    })
+    expect(create.header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(wx.requestsTo('POST', `/api/v1/orders/${ID}/pay`)[0].header['Idempotency-Key']).toMatch(
+      /^[0-9a-f-]{36}$/
+    )
+    expect(wx.payments[0]).toMatchObject({ package: 'prepay_id=p1' })
+    expect(wx.calls.showToast.pop().title).toBe('支付成功')
+    expect(wx.calls.redirectTo.pop().url).toBe(`/pages/ticket/index?id=${ID}`)
+  })
+
+  test("a snack sold out meanwhile shows the service's refusal; a changed cart is a new request", async () => {
+    wx.route('POST', '/api/v1/snack-orders', () =>
+      errorReply(409, 'snack_sold_out', { snack_id: 7, left: 1 }, 'only 1 left of snack 7')
+    )
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus', 2)
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(textOf(page, '.error')).toBe('卖品库存不足，仅剩1份')
+    expect(wx.requestsTo('POST', /\/pay$/)).toHaveLength(0)
+    expect(textOf(page, '.bar-pay')).toBe('微信支付')
+
+    wx.route('POST', '/api/v1/snack-orders', () => snackOrder({ snacks: [SNACK_LINES[0]] }))
+    wx.payResult = 'cancel'
+    await stepper(page, 7, 'minus')
+    expect(page.querySelector('.error')).toBeFalsy()
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const creates = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(creates.map((r) => r.data.snacks)).toEqual([[{ id: 7, qty: 2 }], [{ id: 7, qty: 1 }]])
+    expect(creates[0].header['Idempotency-Key']).not.toBe(creates[1].header['Idempotency-Key'])
+  })
+
+  test('a cancelled payment keeps the order; changing the cart cancels it and makes a new one', async () => {
+    let made = 0
+    wx.route('POST', '/api/v1/snack-orders', () => snackOrder({ id: `S11-${(made += 1)}` }))
+    wx.route('POST', /^\/api\/v1\/orders\/S11-\d\/pay$/, (req) => ({
+      order_id: req.path.split('/')[4],
+      provider: 'wechatpay',
+      amount_fen: 2800,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('POST', '/api/v1/orders/S11-1/cancel', () => snackOrder({ id: 'S11-1', status: 'cancelled' }))
+    wx.payResult = 'cancel'
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(textOf(page, '.error')).toBe('你取消了支付，可以再次支付')
+    // paying again without a change pays the same order with the same key
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')).toHaveLength(1)
+    const payKeys = wx.requestsTo('POST', '/api/v1/orders/S11-1/pay').map((r) => r.header['Idempotency-Key'])
+    expect(payKeys).toHaveLength(2)
+    expect(payKeys[0]).toBe(payKeys[1])
+    expect(wx.requestsTo('POST', /\/cancel$/)).toHaveLength(0)
+
+    await stepper(page, 7, 'plus')
+    expect(wx.requestsTo('POST', /\/cancel$/).map((r) => r.path)).toEqual(['/api/v1/orders/S11-1/cancel'])
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const creates = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(creates.map((r) => r.data.snacks)).toEqual([[{ id: 7, qty: 1 }], [{ id: 7, qty: 2 }]])
+    expect(creates[0].header['Idempotency-Key']).not.toBe(creates[1].header['Idempotency-Key'])
+    expect(wx.requestsTo('POST', '/api/v1/orders/S11-2/pay')).toHaveLength(1)
+  })
+
+  test('a cart changed while paying gives up that order only if the payment fails', async () => {
+    wx.route('POST', '/api/v1/snack-orders', () => snackOrder())
+    wx.route('POST', `/api/v1/orders/${ID}/pay`, () => ({
+      order_id: ID,
+      provider: 'wechatpay',
+      amount_fen: 2800,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('POST', `/api/v1/orders/${ID}/cancel`, () => snackOrder({ status: 'cancelled' }))
+    let sheet
+    wx.requestPayment = (args) => {
+      sheet = args
+    }
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(textOf(page, '.bar-pay')).toBe('支付中…')
+    await stepper(page, 7, 'plus')
+    expect(wx.requestsTo('POST', /\/cancel$/)).toHaveLength(0)
+    sheet.fail({ errMsg: 'requestPayment:fail cancel' })
+    await flush()
+    expect(wx.requestsTo('POST', /\/cancel$/).map((r) => r.path)).toEqual([`/api/v1/orders/${ID}/cancel`])
   })
 })
 

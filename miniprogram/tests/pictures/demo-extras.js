@@ -1,6 +1,6 @@
 /**
  * The demo's money beyond the ticket for the pictures: snacks (卖品) at the first cinema, a paid
- * order with snacks and its pickup code, 猜你喜欢 picks, a member with a
+ * order with snacks and its pickup code, a snacks-only order, 猜你喜欢 picks, a member with a
  * coupon, a refund quote and an exchange (改签) to a dearer showtime, in the service's shapes.
  */
 const MENU = [
@@ -93,7 +93,7 @@ function snackImage(src) {
 
 /** Route the extras on `wx`; `demo` holds the demo's movies, showtimes and orders. */
 function routeExtras(wx, demo) {
-  const { MOVIES, SHOWTIMES, TICKETED, price } = demo
+  const { MOVIES, SHOWTIMES, TICKETED, SNACKS_ONLY, price } = demo
   wx.route('GET', '/api/v1/recommendations', () => ({
     items: [
       Object.assign({}, MOVIES[3], { basis: 'similar', reason: '因为你看过《星际归途》' }),
@@ -147,6 +147,17 @@ function routeExtras(wx, demo) {
     deadline: SHOWTIMES[0].starts_at.replace('T19:30', 'T17:30'), // the 10% tier ends 2 hours before
   }))
   // The exchange: from the 19:30 IMAX showing to the 22:10 one, two seats in the premium zone.
+  // Snacks alone: no fee, everything back until they are picked up.
+  wx.route('GET', `/api/v1/orders/${SNACKS_ONLY.id}/refund-quote`, () => ({
+    order_id: SNACKS_ONLY.id,
+    refundable: true,
+    refusal: null,
+    paid_fen: SNACKS_ONLY.amount_fen,
+    fee_percent: 0,
+    fee_fen: 0,
+    refund_fen: SNACKS_ONLY.amount_fen,
+    deadline: null,
+  }))
   wx.route('GET', '/api/v1/holds/h2', () => ({
     id: 'h2',
     showtime_id: SHOWTIMES[2].id,

@@ -234,6 +234,7 @@ function order(id, status, extra) {
   return Object.assign(
     {
       id,
+      kind: 'tickets',
       status,
       reason: null,
       reason_text: null,
@@ -244,6 +245,7 @@ function order(id, status, extra) {
         hall_name: show.hall_name,
         starts_at: show.starts_at,
       },
+      cinema: { id: show.cinema_id, name: show.cinema_name },
       seats: SEATS,
       amount_fen: 9000,
       price: price(9000, 0, 0, 0),
@@ -274,7 +276,11 @@ const TICKETED = order('o-20261204-1', 'ticketed', {
   })),
 })
 const PENDING = order('o-20261204-2', 'pending_payment')
-const SNACKS_ONLY = order('o-20261204-3', 'ticketed', {
+// Snacks alone (卖品单独购买): `kind: "snacks"`, the cinema, no showtime, seats or tickets.
+const SNACKS_ONLY = order('S1-3f9a0c2d7b1e54', 'ticketed', {
+  kind: 'snacks',
+  cinema: { id: CINEMAS[0].id, name: CINEMAS[0].name },
+  created_at: '2026-12-04T18:42:00+08:00',
   showtime: null,
   seats: [],
   expires_at: null,
@@ -345,7 +351,7 @@ function routeDemo(wx) {
     expires_at: new Date(Date.now() + 9 * 60000).toISOString(),
   }))
   wx.route('GET', /^\/api\/v1\/tickets\/\w+\/qr.png$/, () => 'png')
-  routeExtras(wx, { MOVIES, SHOWTIMES, TICKETED, price })
+  routeExtras(wx, { MOVIES, SHOWTIMES, TICKETED, SNACKS_ONLY, price })
 }
 
 module.exports = { DICTIONARY, MOVIES, CINEMAS, SHOWTIMES, TICKETED, PENDING, SNACKS_ONLY, routeDemo }

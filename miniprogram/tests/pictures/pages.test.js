@@ -11,7 +11,7 @@
 const fs = require('fs')
 const path = require('path')
 const { execFile } = require('child_process')
-const { createFakeWx, flush } = require('../support/fake-wx')
+const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
 const { openPage } = require('../support/pages')
 const { setScreenWidth, writePhone, posterSvg } = require('./render')
 const { MOVIES, SHOWTIMES, TICKETED, PENDING, SNACKS_ONLY, routeDemo } = require('./demo')
@@ -115,7 +115,7 @@ const CASES = [
   { name: 'orders', query: {}, signedIn: true, check: seatLabelsCheck },
   { name: 'ticket', query: { id: TICKETED.id }, signedIn: true, check: seatLabelsCheck },
   { name: 'favourites', query: {}, signedIn: true },
-  // Snacks (卖品): at checkout after the seats, and the pickup code.
+  // Snacks (卖品): at checkout after the seats, alone from the cinema, and the pickup code.
   {
     name: 'order',
     shot: 'order-snacks',
@@ -133,6 +133,20 @@ const CASES = [
     scrollTo: 'breakdown',
     check: seatLabelsCheck,
   },
+  { name: 'snacks', query: { cinema_id: '1' }, signedIn: true, act: addSnacks(1, 4, 4) },
+  {
+    name: 'snacks',
+    shot: 'snacks-sold-out',
+    query: { cinema_id: '1' },
+    signedIn: true,
+    act: async (page) => {
+      await addSnacks(2, 2)(page)
+      global.wx.route('POST', '/api/v1/snack-orders', () =>
+        errorReply(409, 'snack_sold_out', { snack_id: 2, left: 1 })
+      )
+      await page.instance.pay()
+    },
+  },
   // The paid order further down: its snacks' pickup code, 改签 and refund, 猜你喜欢 after a purchase.
   {
     name: 'ticket',
@@ -142,6 +156,14 @@ const CASES = [
     scrollTo: 'pickup-wrap',
   },
   { name: 'ticket', shot: 'snacks-order', query: { id: SNACKS_ONLY.id }, signedIn: true },
+  {
+    name: 'ticket',
+    shot: 'snacks-order-refund',
+    query: { id: SNACKS_ONLY.id },
+    signedIn: true,
+    act: (page) => page.instance.refund(),
+    scrollTo: 'quote',
+  },
   // The refund quote before confirming.
   {
     name: 'ticket',

@@ -61,6 +61,33 @@ function ticketed(extra) {
   )
 }
 
+/**
+ * An order of snacks alone (SNACK_ORDERS_API.md): `kind: "snacks"`, its `cinema`, no showtime,
+ * seats, tickets or refund deadline; `list_fen` 0 and the snacks in `snacks_fen`.
+ */
+function snackOrder(extra) {
+  const paid = price({ list_fen: 0, snacks_fen: 10500 })
+  return order(
+    Object.assign(
+      {
+        id: 'S11-0a1b2c3d4e5f60',
+        kind: 'snacks',
+        cinema: { id: 11, name: '万达影城' },
+        showtime: null,
+        seats: [],
+        amount_fen: paid.paid_fen,
+        price: paid,
+        created_at: '2030-01-01T18:40:00+08:00',
+        snacks: [
+          { id: 7, name: '爆米花（大）', qty: 2, price_fen: 2800 },
+          { id: 8, name: '双人观影套餐', qty: 1, price_fen: 4900 },
+        ],
+      },
+      extra || {}
+    )
+  )
+}
+
 const WECHAT_PARAMS = {
   timeStamp: '1700000000',
   nonceStr: 'n',
@@ -69,4 +96,4 @@ const WECHAT_PARAMS = {
   paySign: 's',
 }
 
-module.exports = { inMinutes, price, order, ticketed, TICKETS, WECHAT_PARAMS }
+module.exports = { inMinutes, price, order, ticketed, snackOrder, TICKETS, WECHAT_PARAMS }

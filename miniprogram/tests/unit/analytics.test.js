@@ -165,7 +165,9 @@ test('events not sent when the app closed are kept in storage and sent by the ne
   wx.route('POST', '/api/v1/events', () => reply(202, { accepted: 1 }))
   const next = make()
   await next.queue.flush()
-  expect(posts().pop().data.events).toEqual([{ type: 'pay_started', at: '2026-12-04T12:00:00.000Z', order_id: 'o1' }])
+  expect(posts().pop().data.events).toEqual([
+    { type: 'pay_started', at: '2026-12-04T12:00:00.000Z', order_id: 'o1' },
+  ])
   expect(wx.getStorageSync(QUEUE_KEY)).toEqual([])
 })
 

@@ -56,6 +56,12 @@ test('details fill the message: seats, limits, retry time', () => {
   const early = { code: 'sales_not_open', details: { opens_at: '2026-12-24T10:00:00+08:00' } }
   expect(i18n.errorMessage(early, 'zh')).toBe('这个场次12-24 10:00开售，到时再来选座')
   expect(i18n.errorMessage(early, 'en')).toBe('Tickets for this showtime go on sale 12-24 10:00')
+  // Snacks sold out: how many are left; without a count the stock was moving, so try again.
+  const soldOut = { code: 'snack_sold_out', details: { snack_id: 2, left: 1 } }
+  expect(i18n.errorMessage(soldOut, 'zh')).toBe('卖品库存不足，仅剩1份')
+  expect(i18n.errorMessage({ code: 'snack_sold_out', details: {} }, 'zh')).toBe(
+    '卖品库存正在变化，请稍后再试'
+  )
 })
 
 test("unknown codes: the service's message in English, a sentence naming the code in Chinese", () => {

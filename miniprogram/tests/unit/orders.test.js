@@ -1,5 +1,5 @@
 /** Orders as shown: status words, what may still be done, the refund policy and its deadline. */
-const { describeOrder, refundPolicy, isPaid } = require('../../lib/orders')
+const { describeOrder, refundPolicy, isPaid, isSnacksOnly } = require('../../lib/orders')
 
 const STARTS = '2030-01-01T19:30:00+08:00'
 const at = (iso) => Date.parse(iso)
@@ -78,4 +78,68 @@ test('isPaid', () => {
     false,
     false,
   ])
+})
+
+describe('snacks alone (SNACK_ORDERS_API.md)', () => {
+  const SNACKS = [{ id: 7, name: '爆米花', qty: 2, price_fen: 2800 }]
+  const snackOrder = (extra) =>
+    Object.assign(
+      {
+        id: 'S3-0a1b2c3d4e5f60',
+        kind: 'snacks',
+        status: 'ticketed',
+        cinema: { id: 3, name: 'C3' },
+        showtime: null,
+        seats: [],
+        tickets: [],
+        snacks: SNACKS,
+        amount_fen: 5600,
+        refundable_until: null,
+        created_at: '2030-01-01T18:40:00+08:00',
+        pickup: { code: 'K7Q2M9', qr: 'q', picked_up_at: null },
+      },
+      extra
+    )
+
+  test('`kind` decides; without it, snacks and no showtime', () => {
+    expect(isSnacksOnly(snackOrder())).toBe(true)
+    expect(isSnacksOnly(snackOrder({ kind: undefined }))).toBe(true)
+    expect(isSnacksOnly(order({ kind: 'tickets', snacks: SNACKS }))).toBe(false)
+    // a ticket order whose showtime is missing (MySQL away) is still a ticket order
+    expect(isSnacksOnly(order({ kind: 'tickets', showtime: null, snacks: SNACKS }))).toBe(false)
+    expect(isSnacksOnly(order({ showtime: null, snacks: [] }))).toBe(false)
+  })
+
+  test('shown with its cinema, when it was ordered, and no showtime, hall or seats', () => {
+    expect(describeOrder(snackOrder(), 0, 'zh')).toMatchObject({
+      snacksOnly: true,
+      title: '影院卖品',
+      statusText: '已支付',
+      cinema: 'C3',
+      hall: '',
+      place: 'C3',
+      when: '',
+      seats: '',
+      placedAt: '01-01 18:40',
+      snacksText: '爆米花×2',
+    })
+    // ticket orders: the showtime's cinema, else the order's
+    expect(describeOrder(order(), 0, 'zh')).toMatchObject({ place: 'C H', placedAt: '' })
+    const away = order({ showtime: { starts_at: STARTS }, cinema: { id: 1, name: 'C1' } })
+    expect(describeOrder(away, 0, 'zh').place).toBe('C1')
+  })
+
+  test('refundable while landed and not picked up, with no deadline', () => {
+    const late = at('2031-01-01T00:00:00+08:00')
+    expect(refundPolicy(snackOrder(), late, 'zh')).toMatchObject({
+      allowed: true,
+      deadline: '',
+      text: '卖品领取前可随时申请退款，全额原路退回；领取后不可退款。',
+    })
+    const pickedUp = snackOrder({ pickup: { code: 'K', qr: 'q', picked_up_at: '2030-01-01T19:10:00+08:00' } })
+    expect(refundPolicy(pickedUp, 0, 'zh').allowed).toBe(false)
+    ;['pending_payment', 'paid', 'refunded', 'cancelled'].forEach((status) => {
+      expect(refundPolicy(snackOrder({ status }), 0, 'zh').allowed).toBe(false)
+    })
+  })
 })
