@@ -7,7 +7,8 @@ A violation is:
 - a limited snack whose landed, unrefunded orders since the staff last set its stock hold more
   than that stock;
 - snacks picked up for an order that was never paid (no ticketed or refunded order in MySQL);
-- a paid order with snacks and no pickup code.
+- a paid order with snacks and no pickup code;
+- an order of snacks alone (no showtime) without snacks or pickup code, or with tickets.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seatcore.checker.invariants import Result
-from seatcore.db.schema import order_snacks, orders, snack_pickups, snacks
+from seatcore.db.schema import order_snacks, orders, snack_pickups, snacks, tickets
 from seatcore.domain.orders import OrderStatus
 from seatcore.store.snacks import SOLD
 
@@ -69,6 +70,12 @@ async def _mysql_lines(db: AsyncEngine) -> list[str]:
         )
         .where(orders.c.status.in_(SOLD), snack_pickups.c.order_id.is_(None))
     )
+    has_snacks = select(order_snacks.c.order_id).where(order_snacks.c.order_id == orders.c.id).exists()
+    has_code = select(snack_pickups.c.order_id).where(snack_pickups.c.order_id == orders.c.id).exists()
+    has_tickets = select(tickets.c.id).where(tickets.c.order_id == orders.c.id).exists()
+    odd_alone = select(orders.c.id).where(
+        orders.c.showtime_id.is_(None), ~has_snacks | ~has_code | has_tickets
+    )
     async with db.connect() as conn:
         lines = [
             f"snack {r.id}: {r.sold} sold since its stock was set to {r.stock}"
@@ -80,6 +87,10 @@ async def _mysql_lines(db: AsyncEngine) -> list[str]:
         ]
         lines += [
             f"order {r.order_id}: paid with snacks, no pickup code" for r in await conn.execute(no_code)
+        ]
+        lines += [
+            f"order {r.id}: no showtime, and not snacks alone with a pickup code and no tickets"
+            for r in await conn.execute(odd_alone)
         ]
     return lines
 

@@ -45,3 +45,25 @@ async def test_real_sales_pass_and_planted_violations_are_found(counter: Counter
         )
     found = (await check_snacks(counter.runtime.redis, db)).violations
     assert f"order {order['id']}: snacks picked up, order never paid" in found
+
+
+async def test_an_order_of_snacks_alone_without_snacks_is_found(counter: Counter) -> None:
+    from sqlalchemy import delete
+
+    from seatcore.db.schema import order_snacks
+    from tests.orders.conftest import key
+
+    auth = await counter.shop.login("kit")
+    body = {"cinema_id": counter.show.cinema_id, "snacks": [{"id": counter.cola, "qty": 1}]}
+    made = await counter.shop.client.post("/api/v1/snack-orders", json=body, headers=auth | key())
+    assert made.status_code == 201, made.text
+    await counter.shop.pay(auth, made.json()["id"])
+    await counter.landed(auth, made.json()["id"])
+    db = counter.runtime.db
+    assert (await check_snacks(counter.runtime.redis, db)).violations == []
+    async with db.begin() as conn:
+        await conn.execute(delete(order_snacks).where(order_snacks.c.order_id == made.json()["id"]))
+    found = (await check_snacks(counter.runtime.redis, db)).violations
+    assert found == [
+        f"order {made.json()['id']}: no showtime, and not snacks alone with a pickup code and no tickets"
+    ]
