@@ -1,8 +1,9 @@
 """The premiere the rush fights over: a cinema with one large hall and one showtime, added beside the
 demo catalogue. The hall has two aisles, a premium block in its best rows, wheelchair spaces and a
 couple row at the back; the showtime starts a few hours ahead, so sales and refunds are open.
-Beside it: the coupon centre's premiere campaign, and REGULARS members with points (moviegoers
-``dev-ltregularN``) for the fans who pay with points."""
+Beside it: the coupon centre's premiere campaign, REGULARS members with points (moviegoers
+``dev-ltregularN``) for the fans who pay with points, and the cinema's snack menu (a limited
+premiere cup) for the snack buyers."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from seatcore.db.schema import cinemas, coupon_campaigns, halls, members, movies
 from seatcore.domain.layout import grid_layout, parse_layout
 from seatcore.settings import Settings
 from seatcore.store import loyalty
+from seatcore.store import snacks as snack_store
 from seatcore.store._time import to_db, utcnow
 from seatcore.store.catalogue import catalogue_changed
 
@@ -129,6 +131,8 @@ async def seed_premiere(
                 )
             )
             await _seed_regulars(conn, now)
+        for fields in _menu(parsed.seat_count):
+            await snack_store.create(db, None, int(cinema_id), fields)
     finally:
         await db.dispose()
     redis = redis_client.connect(settings.redis_url, max_connections=4, wait_s=5.0)  # or a cluster
@@ -137,6 +141,15 @@ async def seed_premiere(
     finally:
         await redis.aclose()
     return Premiere(int(showtime_id), parsed.seat_count)
+
+
+def _menu(seats: int) -> list[dict[str, object]]:
+    """The premiere cinema's snacks: a limited premiere cup that many want, and two without limit."""
+    return [
+        {"kind": "item", "name": "首映纪念杯", "price_fen": 3900, "stock": max(4, seats // 8)},
+        {"kind": "item", "name": "爆米花（大）", "price_fen": 2800},
+        {"kind": "item", "name": "可乐（中杯）", "price_fen": 1200},
+    ]
 
 
 async def _seed_regulars(conn: AsyncConnection, now: datetime) -> None:

@@ -50,7 +50,7 @@ from seatcore.db.engine import create_sync_engine
 from seatcore.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = ("browse", "rush", "watchers", "mixed_day", "onsale")
+SCENARIOS = ("browse", "rush", "watchers", "snacks", "mixed_day", "onsale")
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 40.0
 REDIS_LOCK = "seatcore:test-lock:{number}"  # shared with tests/conftest.py: one user per number

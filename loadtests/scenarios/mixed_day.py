@@ -1,13 +1,13 @@
 """A mixed day: browsing, ordinary bookings, a premiere rush and live seat maps, all at once.
 
 Weights (share of the users): browsers 10, day buyers 3 (fans of any showtime on sale today or
-tomorrow), premiere fans 2, seat-map watchers 3, seat changers 1. Every option of the other
-scenarios applies (``--showtime-id``, ``--watch-showtimes``, the fans' ratios...).
+tomorrow), premiere fans 2, seat-map watchers 3, seat changers 1, buyers of snacks alone 1. Every
+option of the other scenarios applies (``--showtime-id``, ``--watch-showtimes``, the fans' ratios...).
 """
 
 from __future__ import annotations
 
-from loadtests.scenarios import browse, rush, watchers
+from loadtests.scenarios import browse, rush, snacks, watchers
 from loadtests.scenarios._common import on_sale, premiere_id
 
 
@@ -34,4 +34,8 @@ class Watcher(watchers.SeatMapWatcher):
 
 
 class Changer(watchers.SeatChanger):
+    weight = 1
+
+
+class SnackBuyer(snacks.SnackBuyer):
     weight = 1

@@ -92,6 +92,14 @@ def test_watchers(service: Service) -> None:
     _assert_checker_clean(service, "watchers-checker")
 
 
+def test_snacks(service: Service) -> None:
+    code = run_locust(service, "snacks", users=12, run_time=RUN_TIME, prefix="snacks")
+    counts = _assert_clean_run(service.out, "snacks", code)
+    assert counts.get(("POST", "POST /snack-orders"), 0) > 0
+    assert counts.get(("SNACKS", "paid, pickup code"), 0) > 0
+    _assert_checker_clean(service, "snacks-checker")
+
+
 def test_mixed_day(service: Service) -> None:
     code = run_locust(service, "mixed_day", users=20, run_time=RUN_TIME, prefix="mixed_day")
     counts = _assert_clean_run(service.out, "mixed_day", code)
