@@ -71,6 +71,9 @@ class ShowtimeOut(ShowtimeFields):
     bookable_from: dt.datetime | None = Field(
         None, description="when the caller may hold seats: on_sale_at less their tier's early booking"
     )
+    waiting_room: bool = Field(
+        False, description="sales go through a waiting room now: take a place before holding seats"
+    )
 
 
 class ShowtimeList(Answer):
@@ -104,10 +107,13 @@ def _sales_policy(runtime: Runtime) -> SalesPolicy:
 async def _with_live_seats(
     runtime: Runtime, entries: list[JSONDoc], principal: Principal | None
 ) -> list[JSONDoc]:
-    """Public showtime documents from cached entries, with free seats, the sales state of now and
-    when the caller may book (their tier's early booking before the on-sale moment)."""
+    """Public showtime documents from cached entries, with free seats, the sales state of now,
+    whether a waiting room is open and when the caller may book (their tier's early booking
+    before the on-sale moment)."""
     now = dt.datetime.now(dt.UTC)
-    free = await free_seat_counts(runtime, [entry["showtime"]["id"] for entry in entries])
+    ids = [entry["showtime"]["id"] for entry in entries]
+    free = await free_seat_counts(runtime, ids)
+    rooms = await runtime.waiting_rooms.with_rooms(ids)
     documents = []
     tier: Tier | None = None
     if principal is not None and principal.kind == "user" and any(e["on_sale_at"] for e in entries):
@@ -118,6 +124,7 @@ async def _with_live_seats(
             on_sale_at = dt.datetime.fromisoformat(entry["on_sale_at"])
             document["bookable_from"] = opens_for(on_sale_at, tier).isoformat()
         document["free_seats"] = free.get(document["id"], 0)
+        document["waiting_room"] = document["id"] in rooms
         document["sales_open"] = (
             entry["staff_open"]
             and document["status"] == "scheduled"

@@ -89,6 +89,18 @@ class WaitingRooms:
         """Sales go on without the room (its line is forgotten)."""
         await self._redis.delete(*_part(showtime_id, *PARTS))
 
+    async def with_rooms(self, showtime_ids: Iterable[int]) -> set[int]:
+        """Which of these showtimes sell through a waiting room now (one round trip; on a cluster
+        the pipeline splits by slot)."""
+        wanted = list(showtime_ids)
+        if not wanted:
+            return set()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for showtime_id in wanted:
+                pipe.exists(keys.waiting_room(showtime_id, "config"))
+            found = await pipe.execute()
+        return {showtime_id for showtime_id, there in zip(wanted, found, strict=True) if there}
+
     async def rules(self, showtime_id: int) -> RoomRules | None:
         raw = await self._redis.hgetall(keys.waiting_room(showtime_id, "config"))
         if not raw:

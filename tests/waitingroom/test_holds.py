@@ -143,3 +143,21 @@ async def test_buying_frees_the_slot_for_the_next_fan(app: Starlette, client: ht
         return bool((await client.post(line, headers=bob)).json()["admitted"])
 
     await wait_for(bobs_turn)
+
+
+async def test_showtime_answers_say_when_a_room_is_open(app: Starlette, client: httpx.AsyncClient) -> None:
+    """The seat pages take a place in the line only when the showtime says a room is open."""
+    show, other = await make_show(app.state.runtime.db), await make_show(app.state.runtime.db)
+    detail = f"/api/v1/showtimes/{show.showtime_id}"
+    assert (await client.get(detail)).json()["waiting_room"] is False
+    room = f"/api/v1/staff/showtimes/{show.showtime_id}/waiting-room"
+    boss = await _staff(app)
+    body = {"opens_at": "2020-01-01T00:00:00Z", "per_minute": 10}
+    assert (await client.put(room, json=body, headers=boss)).status_code == 200
+    assert (await client.get(detail)).json()["waiting_room"] is True  # at once: not from a cache
+    day = (await client.get(detail)).json()["starts_at"][:10]  # the cinema's local date
+    listed = (await client.get(f"/api/v1/showtimes?cinema_id={show.cinema_id}&date={day}")).json()["items"]
+    assert {item["id"]: item["waiting_room"] for item in listed}.get(show.showtime_id) is True
+    assert (await client.get(f"/api/v1/showtimes/{other.showtime_id}")).json()["waiting_room"] is False
+    assert (await client.delete(room, headers=boss)).status_code in (200, 204)
+    assert (await client.get(detail)).json()["waiting_room"] is False

@@ -48,7 +48,11 @@ async function main() {
     page.bestPlacement = placement
     if (page.state) renderPanel()
   })
-  if (session.token) await waitYourTurn(showtimeId, $('#waiting')) // a premiere's on-sale
+  const showtime = api(`/api/v1/showtimes/${showtimeId}`).catch(() => null)
+  showtime.then(renderTitle)
+  // A premiere's on-sale: the line only when the showtime says a room is open (or cannot say).
+  const room = await showtime
+  if (session.token && (room === null || room.waiting_room)) await waitYourTurn(showtimeId, $('#waiting'))
   let seats
   try {
     seats = await api(`/api/v1/showtimes/${showtimeId}/seats`)
@@ -56,7 +60,6 @@ async function main() {
     notice(explain(err))
     return
   }
-  api(`/api/v1/showtimes/${showtimeId}`).then(renderTitle, () => renderTitle(null))
   page.salesOpen = seats.sales_open !== false
   page.state = new SeatMapState(seats.layout, seats.prices)
   page.state.applySnapshot(seats)

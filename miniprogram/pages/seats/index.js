@@ -16,7 +16,8 @@ Page(
 
     async onLoad(query) {
       const showtimeId = Number(query.showtime_id)
-      if (await this.mustQueue(showtimeId)) return
+      const loading = services.showtime(showtimeId)
+      if (await this.mustQueue(showtimeId, await loading.catch(() => null))) return
       this.exchangeOrderId = query.exchange || ''
       if (this.exchangeOrderId) this.setData({ exchangeCount: Number(query.count) || 0 })
       analytics.step('seatmap_opened', { showtime_id: showtimeId })
@@ -24,7 +25,7 @@ Page(
         .variant('best_seats_position', 'below')
         .then((bestPlacement) => this.setData({ bestPlacement }))
       try {
-        const showtime = await services.showtime(showtimeId)
+        const showtime = await loading
         wx.setNavigationBarTitle({ title: showtime.movie_title })
         this.setData({
           showtime,
@@ -38,9 +39,11 @@ Page(
 
     /**
      * A premiere's on-sale goes through its waiting room: without an admission token, take a
-     * place; not admitted yet, on to the waiting page (true). No room: pick seats as ever.
+     * place; not admitted yet, on to the waiting page (true). No room (the showtime says so in
+     * `waiting_room`, or could not be read and the line answers no_waiting_room): pick seats.
      */
-    async mustQueue(showtimeId) {
+    async mustQueue(showtimeId, showtime) {
+      if (showtime && !showtime.waiting_room) return false
       if (admission.token(showtimeId)) return false
       try {
         const place = await services.joinLine(showtimeId)

@@ -4,7 +4,7 @@
  * and back to the seats, whose holds now carry the admission token.
  */
 const { createFakeWx, errorReply, flush } = require('../support/fake-wx')
-const { routeCatalogue } = require('../support/catalogue')
+const { routeCatalogue, SHOWTIMES } = require('../support/catalogue')
 const { openPage, textOf } = require('../support/pages')
 const services = require('../../lib/services')
 
@@ -25,15 +25,33 @@ afterEach(() => {
   delete global.wx
 })
 
+/** Showtime 7 of the catalogue, with or without a waiting room open now. */
+function roomOpen(open) {
+  const show = SHOWTIMES.find((s) => s.id === 7)
+  wx.route('GET', '/api/v1/showtimes/7', () => ({ ...show, waiting_room: open }))
+}
+
 test('the seat page sends a fan who is not admitted to the line', async () => {
+  roomOpen(true)
   wx.route('POST', '/api/v1/showtimes/7/waiting-room', () => ({ showtime_id: 7, place: 40, admitted: false }))
   await openPage('seats', { showtime_id: '7' }, () => flush(10))
   expect(wx.calls.redirectTo.pop().url).toBe('/pages/waiting/index?showtime_id=7')
 })
 
-test('without a room the seat page opens as ever', async () => {
+test('a showtime without a room opens its seats without asking the line', async () => {
+  roomOpen(false)
+  wx.route('POST', '/api/v1/showtimes/7/waiting-room', () => ({ showtime_id: 7, place: 40, admitted: false }))
+  const page = await openPage('seats', { showtime_id: '7' }, () => flush(10))
+  expect(wx.requestsTo('POST', '/api/v1/showtimes/7/waiting-room')).toEqual([])
+  expect(wx.calls.redirectTo || []).toEqual([])
+  expect(page.data.showtime.id).toBe(7)
+})
+
+test('when the showtime cannot be read, the line decides (no room: the seats as ever)', async () => {
+  wx.route('GET', '/api/v1/showtimes/7', () => errorReply(503, 'upstream_unavailable'))
   wx.route('POST', '/api/v1/showtimes/7/waiting-room', () => errorReply(404, 'no_waiting_room'))
   await openPage('seats', { showtime_id: '7' }, () => flush(10))
+  expect(wx.requestsTo('POST', '/api/v1/showtimes/7/waiting-room').length).toBe(1)
   expect(wx.calls.redirectTo || []).toEqual([])
 })
 
