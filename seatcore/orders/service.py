@@ -155,6 +155,10 @@ class OrderService(RefundSteps, SnackOrders):
         points), reserve (the snacks' stock in Redis, the points and the coupon in MySQL), then
         the order in Redis. ``snacks``: snack id -> qty, of the showtime's cinema."""
         hold = await self.seats.get_hold(hold_id, user_id)
+        made_from = keys.hold_order(hold.showtime_id, hold.id)
+        existing = await self.inflight.made_from(made_from)  # a retry: before any stock is taken
+        if existing is not None:
+            raise Conflict("an order was already made from this hold", code="order_exists", order_id=existing)
         info = await self.seats.info(hold.showtime_id)
         if await self.seats.cancelled(hold.showtime_id):
             raise Conflict("this showtime has been cancelled", code="showtime_cancelled")
@@ -199,9 +203,7 @@ class OrderService(RefundSteps, SnackOrders):
             await self._snacks_back(order)
             raise
         existing = await self.inflight.create(
-            order,
-            check_at=_from_ms(hold.expires_at_ms),
-            made_from=keys.hold_order(hold.showtime_id, hold.id),
+            order, check_at=_from_ms(hold.expires_at_ms), made_from=made_from
         )
         if existing is not None:
             await self.loyalty.release_order(order)

@@ -107,3 +107,24 @@ async def test_member_price_and_coupons_leave_snacks_alone_points_may_pay_them()
     assert price.snacks_fen == 2000
     assert price.points_fen == 1500
     assert price.paid_fen == 4000 - 400 - 1800 + 2000 - 1500
+
+
+async def test_a_second_order_from_one_hold_is_order_exists_even_when_its_snacks_ran_out(
+    counter: Counter,
+) -> None:
+    """A retry whose first call made the order is told so (and given its id) before any stock is
+    taken again: the last popcorn went to that very order, so taking first would say sold out."""
+    import pytest
+
+    from seatcore.errors import Conflict
+
+    auth = await counter.shop.login("dot")
+    hold = await counter.shop.hold(auth, counter.show.showtime_id, ["A-1"])
+    made = await counter.order_hold(auth, hold["id"], [{"id": counter.popcorn, "qty": 5}])
+    assert made.status_code == 201, made.text
+    order = await counter.shop.orders.find(made.json()["id"])
+    assert order is not None and await counter.left(counter.popcorn) == 0
+    with pytest.raises(Conflict) as again:
+        await counter.shop.orders.create(order.user_id, hold["id"], snacks={counter.popcorn: 5})
+    assert again.value.code == "order_exists" and again.value.details["order_id"] == order.id
+    assert await counter.left(counter.popcorn) == 0
