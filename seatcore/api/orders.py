@@ -375,19 +375,33 @@ async def create_order(request: Request, principal: Principal, body: CreateOrder
         analytics.record_placed(request, order)
         return await _answer(service, order, pass_issuer(request))
 
+    resume = made_first(request, principal, work, lambda made: made.hold_id == body.hold_id)
+    return await idempotent(request, principal, body, 201, work, resume)
+
+
+def made_first(
+    request: Request,
+    principal: Principal,
+    work: Callable[[], Awaitable[OrderOut]],
+    same: Callable[[Order], bool] = lambda _: True,
+) -> Callable[[], Awaitable[OrderOut]]:
+    """The retry of an order-making call whose first call died with its process: ``work`` again,
+    or the caller's order the first call made (``order_exists``, and ``same`` of it), if it got
+    that far."""
+
     async def resume() -> OrderOut:
-        """After a crash: the order the first call made from this hold, if it got that far."""
+        service = order_service(request)
         try:
             return await work()
         except Conflict as exc:
             made = (
                 await service.find(str(exc.details.get("order_id"))) if exc.code == "order_exists" else None
             )
-            if made is None or made.user_id != principal.id or made.hold_id != body.hold_id:
+            if made is None or made.user_id != principal.id or not same(made):
                 raise
             return await _answer(service, made, pass_issuer(request))
 
-    return await idempotent(request, principal, body, 201, work, resume)
+    return resume
 
 
 @endpoints.get(

@@ -17,6 +17,7 @@ from seatcore.api.orders import (
     SnackAsk,
     answers,
     idempotent,
+    made_first,
     order_service,
     pass_issuer,
     snack_lines,
@@ -24,7 +25,7 @@ from seatcore.api.orders import (
 from seatcore.auth.principal import Principal
 from seatcore.bounds import MAX_ID
 from seatcore.domain.snacks import MAX_LINES, Snack, SnackKind
-from seatcore.errors import Conflict, NotFound
+from seatcore.errors import NotFound
 from seatcore.orders import idempotency
 from seatcore.orders.snacks_alone import request_of
 from seatcore.runtime import Runtime
@@ -111,16 +112,4 @@ async def create_snack_order(request: Request, principal: Principal, body: Snack
         analytics.record_placed(request, order)
         return (await answers(service, [order], pass_issuer(request)))[0]
 
-    async def resume() -> OrderOut:
-        """After a crash: the order the first call made, if it got that far."""
-        try:
-            return await work()
-        except Conflict as exc:
-            made = (
-                await service.find(str(exc.details.get("order_id"))) if exc.code == "order_exists" else None
-            )
-            if made is None or made.user_id != principal.id:
-                raise
-            return (await answers(service, [made], pass_issuer(request)))[0]
-
-    return await idempotent(request, principal, body, 201, work, resume)
+    return await idempotent(request, principal, body, 201, work, made_first(request, principal, work))

@@ -175,7 +175,6 @@ def sell(
     taste = seats_in_taste_order(layout)
     sold = round(len(taste) * share)
     premiere = (starts.date() - released).days < PREMIERE_EVENINGS
-    now = utcnow()
     taken = 0
     for size in parties(sold, rng):
         seats = taste[taken : taken + size]
@@ -190,61 +189,20 @@ def sell(
         amount = tickets_fen + snacks_fen
         price = None
         if bought:
-            price = orjson.dumps(
-                {
-                    "list_fen": tickets_fen,
-                    "member_discount_fen": 0,
-                    "coupon_fen": 0,
-                    "points_fen": 0,
-                    "points_used": 0,
-                    "snacks_fen": snacks_fen,
-                    "paid_fen": amount,
-                }
-            ).decode()
-            into.snacks.extend(
-                {
-                    "order_id": order_id,
-                    "snack_id": snack.id,
-                    "name": snack.name,
-                    "qty": qty,
-                    "price_fen": snack.price_fen,
-                }
-                for snack, qty in bought
-            )
-            into.pickups.append(
-                {
-                    "order_id": order_id,
-                    "cinema_id": cinema_id,
-                    "code": pickup_code(rng, into.codes),
-                    "picked_up_at": to_db(came_at - timedelta(minutes=rng.uniform(1, 6))) if came else None,
-                    "picked_up_by": "staff:demo" if came else "",
-                }
-            )
-        into.orders.append(
-            {
-                "id": order_id,
-                "user_id": rng.choice(buyers),
-                "showtime_id": showtime_id,
-                "hold_id": f"demo-{order_id}",
-                "status": "ticketed",
-                "amount_fen": amount,
-                "seat_count": len(seats),
-                "created_at": to_db(paid_at - timedelta(seconds=rng.randint(40, 400))),
-                "paid_at": to_db(paid_at),
-                "updated_at": now,
-                "price": price,
-            }
-        )
-        into.payments.append(
-            {
-                "order_id": order_id,
-                "provider": "sandbox",
-                "provider_txn_id": f"demo-{order_id}",
-                "amount_fen": amount,
-                "status": "succeeded",
-                "created_at": to_db(paid_at),
-                "updated_at": now,
-            }
+            price = _price(tickets_fen, snacks_fen)
+            code = pickup_code(rng, into.codes)
+            picked_up_at = came_at - timedelta(minutes=rng.uniform(1, 6)) if came else None
+            _snacks_of(into, order_id, bought, cinema_id, code, picked_up_at)
+        _paid(
+            into,
+            order_id,
+            user_id=rng.choice(buyers),
+            showtime_id=showtime_id,
+            amount=amount,
+            seat_count=len(seats),
+            created_at=paid_at - timedelta(seconds=rng.randint(40, 400)),
+            paid_at=paid_at,
+            price=price,
         )
         codes = [new_ticket_code() for _ in seats]
         into.tickets.extend(
@@ -298,52 +256,99 @@ def _snacks_alone(
             return
         amount = sum(snack.price_fen * qty for snack, qty in bought)
         picked = rng.random() < CHECKED_IN_SHARE
-        price = {"list_fen": 0, "member_discount_fen": 0, "coupon_fen": 0, "points_fen": 0, "points_used": 0}
-        into.orders.append(
-            {
-                "id": order_id,
-                "user_id": rng.choice(buyers),
-                "showtime_id": None,
-                "hold_id": "",
-                "status": "ticketed",
-                "amount_fen": amount,
-                "seat_count": 0,
-                "created_at": to_db(paid_at - timedelta(seconds=rng.randint(20, 120))),
-                "paid_at": to_db(paid_at),
-                "updated_at": utcnow(),
-                "price": orjson.dumps(price | {"snacks_fen": amount, "paid_fen": amount}).decode(),
-            }
+        _paid(
+            into,
+            order_id,
+            user_id=rng.choice(buyers),
+            showtime_id=None,
+            amount=amount,
+            seat_count=0,
+            created_at=paid_at - timedelta(seconds=rng.randint(20, 120)),
+            paid_at=paid_at,
+            price=_price(0, amount),
         )
-        into.payments.append(
-            {
-                "order_id": order_id,
-                "provider": "sandbox",
-                "provider_txn_id": f"demo-{order_id}",
-                "amount_fen": amount,
-                "status": "succeeded",
-                "created_at": to_db(paid_at),
-                "updated_at": utcnow(),
-            }
-        )
-        into.snacks.extend(
-            {
-                "order_id": order_id,
-                "snack_id": snack.id,
-                "name": snack.name,
-                "qty": qty,
-                "price_fen": snack.price_fen,
-            }
-            for snack, qty in bought
-        )
-        into.pickups.append(
-            {
-                "order_id": order_id,
-                "cinema_id": cinema_id,
-                "code": pickup_code(rng, into.codes),
-                "picked_up_at": to_db(paid_at + timedelta(minutes=rng.uniform(2, 10))) if picked else None,
-                "picked_up_by": "staff:demo" if picked else "",
-            }
-        )
+        code = pickup_code(rng, into.codes)
+        picked_up_at = paid_at + timedelta(minutes=rng.uniform(2, 10)) if picked else None
+        _snacks_of(into, order_id, bought, cinema_id, code, picked_up_at)
+
+
+def _price(tickets_fen: int, snacks_fen: int) -> str:
+    """The price breakdown of a demo order (list prices, no discounts)."""
+    steps = {"member_discount_fen": 0, "coupon_fen": 0, "points_fen": 0, "points_used": 0}
+    return orjson.dumps(
+        {"list_fen": tickets_fen, **steps, "snacks_fen": snacks_fen, "paid_fen": tickets_fen + snacks_fen}
+    ).decode()
+
+
+def _paid(
+    into: _Sales,
+    order_id: str,
+    *,
+    user_id: int,
+    showtime_id: int | None,
+    amount: int,
+    seat_count: int,
+    created_at: datetime,
+    paid_at: datetime,
+    price: str | None,
+) -> None:
+    """A landed, ticketed order (``showtime_id`` None: snacks alone) and its sandbox payment."""
+    into.orders.append(
+        {
+            "id": order_id,
+            "user_id": user_id,
+            "showtime_id": showtime_id,
+            "hold_id": "" if showtime_id is None else f"demo-{order_id}",
+            "status": "ticketed",
+            "amount_fen": amount,
+            "seat_count": seat_count,
+            "created_at": to_db(created_at),
+            "paid_at": to_db(paid_at),
+            "updated_at": utcnow(),
+            "price": price,
+        }
+    )
+    into.payments.append(
+        {
+            "order_id": order_id,
+            "provider": "sandbox",
+            "provider_txn_id": f"demo-{order_id}",
+            "amount_fen": amount,
+            "status": "succeeded",
+            "created_at": to_db(paid_at),
+            "updated_at": utcnow(),
+        }
+    )
+
+
+def _snacks_of(
+    into: _Sales,
+    order_id: str,
+    bought: list[tuple[Snack, int]],
+    cinema_id: int,
+    code: str,
+    picked_up_at: datetime | None,
+) -> None:
+    """An order's snack lines and its pickup (handed over at ``picked_up_at``, or still waiting)."""
+    into.snacks.extend(
+        {
+            "order_id": order_id,
+            "snack_id": snack.id,
+            "name": snack.name,
+            "qty": qty,
+            "price_fen": snack.price_fen,
+        }
+        for snack, qty in bought
+    )
+    into.pickups.append(
+        {
+            "order_id": order_id,
+            "cinema_id": cinema_id,
+            "code": code,
+            "picked_up_at": to_db(picked_up_at) if picked_up_at else None,
+            "picked_up_by": "staff:demo" if picked_up_at else "",
+        }
+    )
 
 
 async def add_history(

@@ -53,6 +53,14 @@ async def test_menus_snack_sales_and_check_ins_in_the_past(
                 .where(tickets.c.checked_in_at >= showtimes.c.starts_at)
             )
         ).scalar_one()
+        alone = (await conn.execute(select(func.count()).where(orders.c.showtime_id.is_(None)))).scalar_one()
+        alone_with_code = (
+            await conn.execute(
+                select(func.count())
+                .select_from(orders.join(snack_pickups, snack_pickups.c.order_id == orders.c.id))
+                .where(orders.c.showtime_id.is_(None), orders.c.seat_count == 0)
+            )
+        ).scalar_one()
         amounts_agree = (
             await conn.execute(
                 select(func.count())
@@ -62,6 +70,7 @@ async def test_menus_snack_sales_and_check_ins_in_the_past(
         ).scalar_one()
     assert all(url.startswith("/media/snacks/") for url in pictures)
     assert all((Path(settings.data_dir) / url.removeprefix("/")).is_file() for url in pictures)
+    assert 0 < alone == alone_with_code < 0.2 * first["orders"]  # a few orders of snacks alone
     assert 0.35 < with_snacks / first["orders"] < 0.65
     assert amounts_agree == with_snacks  # each carries its price breakdown with snacks_fen
     assert 0.75 < picked / with_snacks < 0.98
