@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying hosts this closed machine refuses.
@@ -34,3 +34,12 @@ async def browser() -> AsyncIterator[Browser]:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         await browser.close()
+
+
+async def console_sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in to the staff console as ``username`` and wait for it to open."""
+    await page.goto("/console/")
+    await page.fill("#signin-form input[name=username]", username)
+    await page.fill("#signin-form input[name=password]", password)
+    await page.click("#signin-form button[type=submit]")
+    await expect(page.locator("#app")).to_be_visible()

@@ -34,8 +34,12 @@ async def sold_with_discounts(runtime: Runtime) -> int:
     await sell(runtime.db, show.showtime_id, ["C-4"], paid_at=now)
     discounted = await sell(runtime.db, show.showtime_id, ["D-4", "D-5"], paid_at=now, openid="member")
     price = {
-        "list_fen": 9000, "member_discount_fen": 900, "coupon_fen": 1500, "points_fen": 800,
-        "points_used": 800, "paid_fen": 5800,
+        "list_fen": 9000,
+        "member_discount_fen": 900,
+        "coupon_fen": 1500,
+        "points_fen": 800,
+        "points_used": 800,
+        "paid_fen": 5800,
     }
     stamp = utcnow()
     async with runtime.db.begin() as conn:
@@ -45,21 +49,38 @@ async def sold_with_discounts(runtime: Runtime) -> int:
         )
         campaign = await conn.execute(
             insert(coupon_campaigns).values(
-                name="Weekend 15 off", kind="amount", value=1500, scope="{}", valid_from=stamp,
-                valid_until=stamp + timedelta(days=30), per_user_limit=1, stock=100, issued=1,
-                distribution="claim", created_at=stamp,
+                name="Weekend 15 off",
+                kind="amount",
+                value=1500,
+                scope="{}",
+                valid_from=stamp,
+                valid_until=stamp + timedelta(days=30),
+                per_user_limit=1,
+                stock=100,
+                issued=1,
+                distribution="claim",
+                created_at=stamp,
             )
         )
         coupon = await conn.execute(
             insert(coupons).values(
-                campaign_id=campaign.lastrowid, user_id=1, claim_no=1, state="used", order_id=discounted,
+                campaign_id=campaign.lastrowid,
+                user_id=1,
+                claim_no=1,
+                state="used",
+                order_id=discounted,
                 created_at=stamp,
             )
         )
         await conn.execute(
             insert(order_discounts).values(
-                order_id=discounted, user_id=1, points=800, coupon_id=coupon.lastrowid, state="committed",
-                created_at=stamp, updated_at=stamp,
+                order_id=discounted,
+                user_id=1,
+                points=800,
+                coupon_id=coupon.lastrowid,
+                state="committed",
+                created_at=stamp,
+                updated_at=stamp,
             )
         )
     await users.create_staff(runtime.db, "manager", hash_password(PASSWORD), "staff", (show.cinema_id,))

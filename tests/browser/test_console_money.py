@@ -22,7 +22,7 @@ from seatcore.auth.passwords import hash_password
 from seatcore.db.schema import users as users_table
 from seatcore.runtime import Runtime
 from seatcore.store import loyalty, users
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, console_sign_in
 from tests.browser.test_console import base_url, page
 from tests.factories import ShowFixture, make_show
 
@@ -35,14 +35,6 @@ PASSWORD = "money-pass-1"
 
 async def _shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"console-money-{name}.png"), full_page=True)
-
-
-async def _sign_in(page: Page, username: str) -> None:
-    await page.goto("/console/")
-    await page.fill("#signin-form input[name=username]", username)
-    await page.fill("#signin-form input[name=password]", PASSWORD)
-    await page.click("#signin-form button[type=submit]")
-    await expect(page.locator("#app")).to_be_visible()
 
 
 class Moviegoer:
@@ -84,7 +76,7 @@ async def test_an_admin_runs_tiers_campaigns_policies_and_members(
         await conn.execute(update(users_table).where(users_table.c.id == ming.id).values(nickname="小明"))
         expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=365)
         assert await loyalty.change_points(conn, ming.id, 500, "earn", expires_at=expires, note="开业礼")
-    await _sign_in(page, "boss")
+    await console_sign_in(page, "boss", PASSWORD)
 
     # Tiers: V2 gets a Chinese name, 5% off, a fixed VIP price and two free exchanges.
     await page.click('a[data-view="tiers"]')
@@ -99,9 +91,14 @@ async def test_an_admin_runs_tiers_campaigns_policies_and_members(
     await expect(page.locator("#flash")).to_contain_text("Saved 5 tiers")
     tiers = (await ming.call("GET", "/api/v1/member-tiers"))["items"]
     assert tiers[1] | {"level": 2} == {
-        "level": 2, "name": "银卡会员", "threshold_fen": 35050, "discount_percent": 5,
-        "zone_prices": {"vip": 4500, "couple": 8000}, "free_exchanges_per_month": 2,
-        "free_refunds_per_month": 0, "early_booking_hours": 0,
+        "level": 2,
+        "name": "银卡会员",
+        "threshold_fen": 35050,
+        "discount_percent": 5,
+        "zone_prices": {"vip": 4500, "couple": 8000},
+        "free_exchanges_per_month": 2,
+        "free_refunds_per_month": 0,
+        "early_booking_hours": 0,
     }
     # A third tier below the second is refused in the service's words, and nothing changes.
     await page.locator("#tier-table tbody tr").nth(2).locator("input[name=threshold]").fill("100")
@@ -199,7 +196,9 @@ async def test_an_admin_runs_tiers_campaigns_policies_and_members(
         {"until_before_min": 30, "fee_percent": 20},
     ]
     assert (policy["refuse_premieres"], policy["exchange_until_before_min"], policy["exchange_fee_fen"]) == (
-        True, 60, 500
+        True,
+        60,
+        500,
     )
     assert policy["exchange_other_cinemas"] is True and policy["custom"] is True
 
@@ -235,7 +234,7 @@ async def test_an_admin_runs_tiers_campaigns_policies_and_members(
 
 
 async def test_cinema_staff_read_tiers_and_set_their_own_policy(page: Page, show: ShowFixture) -> None:
-    await _sign_in(page, "clerk")
+    await console_sign_in(page, "clerk", PASSWORD)
     await page.click('a[data-view="tiers"]')
     await expect(page.locator("#tier-table tbody tr")).to_have_count(5)
     await expect(page.locator("#tier-table input[name=name]").first).to_be_disabled()

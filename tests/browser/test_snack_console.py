@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from seatcore.runtime import Runtime
 from seatcore.store import snacks as store
 from seatcore.store._time import utcnow
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, console_sign_in
 from tests.browser.test_console import PASSWORD, base_url, page, show  # noqa: F401
 from tests.factories import ShowFixture
 from tests.staff.sales import sell
@@ -66,11 +66,7 @@ async def test_a_manager_runs_the_snack_menu_and_the_counter(
     await _sell_with_snacks(runtime, show, popcorn.id, "K7Q2M9HX")
     assert utcnow()
 
-    await page.goto("/console/")
-    await page.fill("#signin-form input[name=username]", "manager")
-    await page.fill("#signin-form input[name=password]", PASSWORD)
-    await page.click("#signin-form button[type=submit]")
-    await expect(page.locator("#app")).to_be_visible()
+    await console_sign_in(page, "manager", PASSWORD)
 
     # The menu: add a cola, then give the popcorn a picture.
     await page.click('a[data-view="snacks"]')
@@ -166,11 +162,7 @@ async def test_the_order_look_up_shows_snacks_bought_alone(
             insert(snack_pickups).values(order_id=order_id, cinema_id=show.cinema_id, code="SNACK234")
         )
 
-    await page.goto("/console/")
-    await page.fill("#signin-form input[name=username]", "manager")
-    await page.fill("#signin-form input[name=password]", PASSWORD)
-    await page.click("#signin-form button[type=submit]")
-    await expect(page.locator("#app")).to_be_visible()
+    await console_sign_in(page, "manager", PASSWORD)
     await page.click('a[data-view="orders"]')
     await page.fill("#order-search input[name=order_id]", order_id)
     await page.click("#order-search button")
