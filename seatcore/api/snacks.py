@@ -14,6 +14,7 @@ from seatcore.api.orders import (
     IDEMPOTENCY_KEY,
     ORDER_ERRORS,
     OrderOut,
+    PriceOut,
     SnackAsk,
     answers,
     idempotent,
@@ -113,3 +114,24 @@ async def create_snack_order(request: Request, principal: Principal, body: Snack
         return (await answers(service, [order], pass_issuer(request)))[0]
 
     return await idempotent(request, principal, body, 201, work, made_first(request, principal, work))
+
+
+class SnackQuoteOut(Answer):
+    price: PriceOut
+    max_points: int = Field(description="the most points this order could take (members)")
+
+
+@endpoints.post(
+    "/api/v1/snack-orders/quote",
+    "What buying these snacks alone would cost with these points, and the most points it could "
+    "take (nothing reserved)",
+    body=SnackOrderBody,
+    answer=SnackQuoteOut,
+    auth="user",
+    errors=(404, 409, 422, 503),
+)
+async def quote_snack_order(request: Request, principal: Principal, body: SnackOrderBody) -> SnackQuoteOut:
+    price, max_points = await order_service(request).quote_snacks(
+        principal.id, body.cinema_id, snack_lines(body.snacks), points=body.points
+    )
+    return SnackQuoteOut(price=PriceOut(**price.to_dict()), max_points=max_points)

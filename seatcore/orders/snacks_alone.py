@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from seatcore import keys
 from seatcore.domain.orders import OrderStatus
+from seatcore.domain.pricing import Breakdown
 from seatcore.domain.snacks import SnackLine, new_pickup_code, snacks_total
 from seatcore.errors import Conflict, NotFound, UpstreamUnavailable
 from seatcore.orders import paydetails
@@ -65,23 +66,12 @@ class SnackOrders:
         (points may pay part; coupons are for tickets), its stock taken, then the order in Redis.
         ``request`` names the call (``request_of``): made once, a retry answers Conflict
         ``order_exists`` with the order's id."""
-        if not snacks:
-            raise Conflict("choose at least one snack", code="no_snacks")
         made_from = keys.snack_request_order(cinema_id, user_id, request)
         existing = await self.inflight.made_from(made_from)  # a retry: before any stock is taken
         if existing is not None:
             raise Conflict("this request made an order already", code="order_exists", order_id=existing)
-        try:
-            known = await snack_store.cinema_timezone(self.db, cinema_id)
-        except paydetails.MYSQL_DOWN:
-            raise UpstreamUnavailable("snacks are briefly unavailable; try again", retry_after_s=30) from None
-        if known is None:
-            raise NotFound("no such cinema", cinema_id=cinema_id)
+        lines, price = await self._priced_snacks(user_id, cinema_id, snacks, points)
         await paydetails.remember(self.redis, self.db, user_id, None)
-        lines = await self._snack_lines(cinema_id, snacks)
-        price = await self.loyalty.price(
-            user_id, None, {}, coupon_id=None, points=points, snacks_fen=snacks_total(lines)
-        )
         now = whole_second(now_utc())
         pay_by = now + timedelta(seconds=self.settings.hold_ttl_s)
         order = Order(
@@ -111,3 +101,29 @@ class SnackOrders:
             await self._snacks_back(order)
             raise Conflict("this request made an order already", code="order_exists", order_id=existing)
         return order
+
+    async def quote_snacks(
+        self, user_id: int, cinema_id: int, snacks: Mapping[int, int], *, points: int = 0
+    ) -> tuple[Breakdown, int]:
+        """What ``create_snacks`` would charge now, and the most points it could take; nothing is
+        reserved (the same refusals, but for stock, which only the order takes)."""
+        _, price = await self._priced_snacks(user_id, cinema_id, snacks, points)
+        return price, self.loyalty.max_points(price)
+
+    async def _priced_snacks(
+        self, user_id: int, cinema_id: int, snacks: Mapping[int, int], points: int
+    ) -> tuple[tuple[SnackLine, ...], Breakdown]:
+        """The lines priced from the cinema's menu and the price with ``points`` (checked, not taken)."""
+        if not snacks:
+            raise Conflict("choose at least one snack", code="no_snacks")
+        try:
+            known = await snack_store.cinema_timezone(self.db, cinema_id)
+        except paydetails.MYSQL_DOWN:
+            raise UpstreamUnavailable("snacks are briefly unavailable; try again", retry_after_s=30) from None
+        if known is None:
+            raise NotFound("no such cinema", cinema_id=cinema_id)
+        lines = await self._snack_lines(cinema_id, snacks)
+        price = await self.loyalty.price(
+            user_id, None, {}, coupon_id=None, points=points, snacks_fen=snacks_total(lines)
+        )
+        return lines, price

@@ -242,3 +242,34 @@ async def test_staff_find_and_refund_snack_orders_of_their_cinemas_only(
     assert refunded.status_code == 200, refunded.text
     assert refunded.json()["order"]["status"] == "refunded"
     assert (await counter.shop.get(auth, order["id"]))["status"] == "refunded"
+
+
+async def test_members_quote_and_pay_snacks_alone_with_points_given_back_on_refund(counter: Counter) -> None:
+    from tests.loyalty.conftest import balance, give_points, join
+
+    auth = await counter.shop.login("ada")
+    await join(counter.shop, auth)
+    await give_points(counter.shop, auth, 5000)
+    body = {"cinema_id": counter.show.cinema_id, "snacks": [{"id": counter.popcorn, "qty": 2}]}
+    client = counter.shop.client
+    quoted = await client.post("/api/v1/snack-orders/quote", json=body, headers=auth)
+    assert quoted.status_code == 200, quoted.text
+    most = quoted.json()["max_points"]
+    assert quoted.json()["price"]["paid_fen"] == 5600 and 0 < most < 5600
+    with_points = await client.post("/api/v1/snack-orders/quote", json=body | {"points": most}, headers=auth)
+    price = with_points.json()["price"]
+    assert price["points_used"] == most and price["paid_fen"] == 5600 - price["points_fen"]
+    too_many = await client.post(
+        "/api/v1/snack-orders/quote", json=body | {"points": most + 100}, headers=auth
+    )
+    assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "points_over_cap"
+    assert await counter.left(counter.popcorn) == 5  # a quote takes nothing
+
+    made = await client.post("/api/v1/snack-orders", json=body | {"points": most}, headers=auth | key())
+    assert made.status_code == 201 and made.json()["price"] == price
+    assert await balance(counter.shop, auth) == 5000 - most  # reserved with the order
+    await counter.shop.pay(auth, made.json()["id"])
+    await counter.landed(auth, made.json()["id"])
+    refunded = await client.post(f"/api/v1/orders/{made.json()['id']}/refund", headers=auth | key())
+    assert refunded.status_code == 200 and refunded.json()["refund"]["amount_fen"] == price["paid_fen"]
+    assert await balance(counter.shop, auth) == 5000  # the points came back with the refund
