@@ -29,7 +29,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
 from seatcore import keys
-from seatcore.orders.ids import showtime_of
+from seatcore.orders.ids import cinema_of_snack_order, showtime_of
 from seatcore.orders.records import Order
 
 GROUP = "writers"
@@ -97,8 +97,9 @@ class OrderStream:
                     raise
 
     async def add(self, order: Order) -> str:
-        """Queue the order on its showtime's shard; answers the message id."""
-        shard = (showtime_of(order.id) or 0) % self.shards
+        """Queue the order on its showtime's shard (snacks alone: its cinema's); answers the
+        message id."""
+        shard = (showtime_of(order.id) or cinema_of_snack_order(order.id) or 0) % self.shards
         return self._id(shard, str(await self._redis.xadd(self.keys[shard], {"order": order.to_json()})))
 
     async def waiting(self, message_id: str) -> bool:
