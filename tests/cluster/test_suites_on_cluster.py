@@ -1,6 +1,6 @@
 """The service's key suites a second time, on a 3-master Redis Cluster of their own: the HTTP API
-of holds, the sandbox's way from a hold to tickets, refunds and history, the live map's flows and
-staff sign-in (``pytest --redis-cluster``, tests/conftest.py). Run in a child pytest so that its
+of holds, the sandbox's way from a hold to tickets, refunds and history, the live map's flows,
+staff sign-in and snacks bought alone (``pytest --redis-cluster``, tests/conftest.py). Run in a child pytest so that its
 session-wide Redis is the cluster.
 
 ``make test`` runs a slice of them: the tests of each suite that take its main way through Redis
@@ -28,10 +28,11 @@ SUITES = (
     "tests/live/test_socket.py",
     "tests/live/test_convergence.py",
     "tests/test_staff_signin.py",
+    "tests/snacks/test_snack_orders.py",
 )
 # One or two tests of every suite above: holds and the per-user cap across slots, a paid order's
 # tickets, a refund that gives seats back, a live map's deltas and resume from the change log,
-# watchers joining during a rush, and sign-in backoff.
+# watchers joining during a rush, sign-in backoff, and snacks bought alone (in the cinema's slot).
 SLICE = (
     "tests/engine/test_api.py::test_seat_map_hold_and_release",
     "tests/engine/test_api.py::test_cap_on_live_holds_over_all_showtimes",
@@ -41,6 +42,7 @@ SLICE = (
     "tests/live/test_socket.py::test_resume_replays_only_what_was_missed",
     "tests/live/test_convergence.py::test_watchers_joining_during_a_rush_converge_without_filling_gaps",
     "tests/test_staff_signin.py::TestSignInLimits::test_failed_passwords_of_one_account_back_off",
+    "tests/snacks/test_snack_orders.py::test_snacks_alone_are_priced_paid_landed_and_picked_up",
 )
 FULL = os.environ.get("SEATCORE_TEST_CLUSTER", "") == "full"
 
