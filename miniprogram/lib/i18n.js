@@ -83,6 +83,7 @@ const MESSAGES = {
     payment_failed: '支付没有成功，请稍后再试',
     snacks_payment_cancelled: '你取消了支付，可以再次支付',
     snacks_order_expired: '订单已超时取消，请重新选择卖品',
+    snacks_points_off: '{reason}。本单暂不使用积分',
     payment_cancelled: '你取消了支付，座位仍为你保留到倒计时结束',
     payment_pending: '支付结果确认中，请稍后在“我的订单”查看',
     // Generic service codes.
@@ -218,6 +219,7 @@ const MESSAGES = {
     payment_failed: 'The payment did not go through; please try again later',
     snacks_payment_cancelled: 'Payment cancelled; you can pay again',
     snacks_order_expired: 'The order timed out and was cancelled; please pick your snacks again',
+    snacks_points_off: '{reason}. This order goes without points',
     payment_cancelled: 'Payment cancelled; your seats stay held until the countdown ends',
     payment_pending: 'Confirming the payment; check My orders shortly',
     not_found: 'Not found; it may have been removed',

@@ -8,6 +8,13 @@ const admission = require('./admission')
 
 const api = () => client()
 
+/** The body of an order of snacks alone or its quote: `points` only when some are spent. */
+function snackOrderBody(cinemaId, lines, points) {
+  const body = { cinema_id: cinemaId, snacks: lines }
+  if (points > 0) body.points = points
+  return body
+}
+
 module.exports = {
   signIn: () => api().session.ensure(),
   currentUser: () => {
@@ -94,15 +101,19 @@ module.exports = {
   // Snacks (卖品): on sale at a cinema; bought with tickets (`snacks` in the choice) or alone.
   snacks: (cinemaId) => api().get(`/api/v1/cinemas/${cinemaId}/snacks`),
   /**
-   * 卖品单独购买, `lines`: `[{id, qty}]`: 201 an order of `kind: "snacks"` with its `cinema` and no
-   * showtime, seats or tickets, paid, cancelled and refunded by id like any other (docs/snacks.md).
+   * 卖品单独购买, `lines`: `[{id, qty}]`, and `points` to spend (members; none when 0 or absent):
+   * 201 an order of `kind: "snacks"` with its `cinema` and no showtime, seats or tickets, paid,
+   * cancelled and refunded by id like any other (docs/snacks.md); its points come back if it ends
+   * unpaid or is refunded.
    */
-  createSnackOrder: (cinemaId, lines, idempotencyKey) =>
-    api().post(
-      '/api/v1/snack-orders',
-      { cinema_id: cinemaId, snacks: lines },
-      { auth: 'required', idempotencyKey }
-    ),
+  createSnackOrder: (cinemaId, lines, idempotencyKey, points) =>
+    api().post('/api/v1/snack-orders', snackOrderBody(cinemaId, lines, points), {
+      auth: 'required',
+      idempotencyKey,
+    }),
+  /** `{price, max_points}`: what those snacks alone would cost with `points`; nothing reserved. */
+  quoteSnackOrder: (cinemaId, lines, points) =>
+    api().post('/api/v1/snack-orders/quote', snackOrderBody(cinemaId, lines, points), { auth: 'required' }),
 
   // Members, points and coupons.
   membership: () => api().get('/api/v1/me/membership', undefined, { auth: 'required' }),

@@ -13,21 +13,9 @@ const services = require('../../lib/services')
 const i18n = require('../../lib/i18n')
 const payment = require('../../lib/payment')
 const { describeOrder } = require('../../lib/orders')
+const { breakdownLines, quoteWithPoints, pointsText } = require('../../lib/price')
 const { yuan, dayAndClock, remainingMs, mmss, seatIdLabels } = require('../../lib/format')
 const analytics = require('../../lib/analytics')
-
-/** The price's steps worth showing: each discount taken off the list price (none without seats). */
-function breakdownLines(price) {
-  if (!price) return []
-  const lines = price.list_fen || !price.snacks_fen ? [{ label: '票价', value: yuan(price.list_fen) }] : []
-  if (price.member_discount_fen)
-    lines.push({ label: '会员价优惠', value: `-${yuan(price.member_discount_fen)}` })
-  if (price.coupon_fen) lines.push({ label: '优惠券', value: `-${yuan(price.coupon_fen)}` })
-  if (price.points_fen)
-    lines.push({ label: `积分抵扣（${price.points_used}积分）`, value: `-${yuan(price.points_fen)}` })
-  if (price.snacks_fen) lines.push({ label: '卖品', value: yuan(price.snacks_fen) })
-  return lines.length > 1 ? lines : []
-}
 
 Page(
   analytics.tracked('pages/order', {
@@ -115,34 +103,25 @@ Page(
       await this.requote()
     },
 
-    /** What the service says the order would cost with the current choice. */
+    /** What the service says the order would cost with the current choice (lib/price.js). */
     async requote() {
       try {
-        // Without points first: how many points the order (snacks included) could take.
-        const withoutPoints = Object.assign({}, this.choice())
-        delete withoutPoints.points
-        const base = await services.quote(this.holdId, withoutPoints)
-        this.maxPoints = Math.min(base.max_points, this.balance)
-        const choice = this.choice()
-        const quoted = choice.points ? await services.quote(this.holdId, choice) : base
+        const { quoted, maxPoints } = await quoteWithPoints(
+          (choice) => services.quote(this.holdId, choice),
+          this.choice(),
+          this.balance,
+          this.data.usePoints
+        )
+        this.maxPoints = maxPoints
         this.setData({
           amount: yuan(quoted.price.paid_fen),
           lines: breakdownLines(quoted.price),
-          pointsText: this.pointsText(quoted),
+          pointsText: pointsText(maxPoints, quoted),
           message: '',
         })
       } catch (err) {
         this.setData({ message: i18n.errorMessage(err) })
       }
-    },
-
-    /** "积分抵扣¥8（800积分）" once chosen; before, how many points the order could take. */
-    pointsText(quoted) {
-      if (!(this.maxPoints > 0)) return ''
-      if (this.data.usePoints && quoted.price.points_fen) {
-        return `积分抵扣${yuan(quoted.price.points_fen)}（${quoted.price.points_used}积分）`
-      }
-      return `积分抵扣（本单最多可用${this.maxPoints}积分）`
     },
 
     /** The coupon, points and snacks asked for: `{}` when none, as an order without them is sent. */

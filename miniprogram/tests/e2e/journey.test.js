@@ -383,6 +383,9 @@ step(
     const page = await openPage('snacks', { cinema_id: String(shared.cinemaId) })
     await addFirstSnack(page.querySelector('#snack-picker'))
     await waitFor(() => page.data.count === 1, 'one snack in the cart')
+    // alice is no member: no points row, and the order spends none
+    expect(page.data.pointsText).toBe('')
+    expect(page.querySelector('.points-row')).toBeFalsy()
     await tap(page.querySelector('.bar-pay'))
     const nav = await waitFor(() => alice.calls.redirectTo.pop(), 'the paid snacks order', 20000)
     const orderId = decodeURIComponent(nav.url.split('id=')[1])
@@ -397,6 +400,7 @@ step(
       refundable_until: null,
     })
     expect(['paid', 'ticketed']).toContain(order.status)
+    expect(order.price.points_used).toBe(0)
     const ticket = await pickupShown(orderId)
     expect(ticket.data.order).toMatchObject({ snacksOnly: true, title: '影院卖品', place: shared.cinemaName })
     expect(ticket.data.tickets).toEqual([])

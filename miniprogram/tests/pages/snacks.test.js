@@ -273,6 +273,226 @@ describe('alone', () => {
   })
 })
 
+describe('alone, paid with points', () => {
+  const ID = 'S11-0a1b2c3d4e5f60'
+
+  /** The service's snack quote: points pay at most half, refused past that (docs/loyalty.md). */
+  function quoteAnswer(req) {
+    const snacks = snacksFen(req.data.snacks)
+    const max = Math.floor(snacks / 2)
+    if (req.data.points > max) return errorReply(409, 'points_over_cap', { max_points: max })
+    const points = req.data.points || 0
+    return {
+      price: price({ list_fen: 0, snacks_fen: snacks, points_fen: points, points_used: points }),
+      max_points: max,
+    }
+  }
+
+  /** Hold back the answers to `path` (made when asked, delivered later): a slow network. */
+  function slowAnswers(path) {
+    const held = []
+    const request = wx.request
+    wx.request = (args) => {
+      if (new URL(args.url).pathname !== path) return request(args)
+      return request(Object.assign({}, args, { success: (res) => held.push(() => args.success(res)) }))
+    }
+    return {
+      held,
+      fast() {
+        wx.request = request
+      },
+    }
+  }
+
+  function member(points) {
+    wx.route('GET', '/api/v1/me/membership', () => ({ member: true, tier: { name: 'V1' }, points }))
+  }
+
+  async function switchPoints(page, on) {
+    page.querySelector('.points-switch').dispatchEvent('change', { detail: { value: on } })
+    await flush()
+  }
+
+  beforeEach(() => {
+    wx.route('POST', '/api/v1/snack-orders/quote', quoteAnswer)
+    wx.route('POST', '/api/v1/snack-orders', (req) => {
+      const answer = quoteAnswer(req)
+      return snackOrder({ price: answer.price, amount_fen: answer.price.paid_fen })
+    })
+    wx.route('POST', `/api/v1/orders/${ID}/pay`, () => ({
+      order_id: ID,
+      provider: 'wechatpay',
+      amount_fen: 7500,
+      params: WECHAT_PARAMS,
+    }))
+    wx.route('GET', `/api/v1/orders/${ID}`, () => snackOrder({ status: 'paid' }))
+  })
+
+  test('a member with 3000 points switches them on: the total drops and the order spends them', async () => {
+    member(3000)
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    expect(page.querySelector('.points-row')).toBeFalsy() // nothing in the cart yet
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders/quote')).toHaveLength(0)
+    await stepper(page, 7, 'plus', 2)
+    await stepper(page, 8, 'plus')
+    // ¥105 could take 5250 points: the balance caps them at 3000
+    expect(textOf(page, '.points-text')).toBe('积分抵扣（本单最多可用3000积分）')
+    expect(textOf(page, '.bar-amount')).toBe('¥105')
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders/quote').pop().data).toEqual({
+      cinema_id: 11,
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+    })
+
+    await switchPoints(page, true)
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders/quote').pop().data.points).toBe(3000)
+    expect(textOf(page, '.points-text')).toBe('积分抵扣¥30（3000积分）')
+    expect(textOf(page, '.bar-amount')).toBe('¥75')
+
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data).toEqual({
+      cinema_id: 11,
+      snacks: [
+        { id: 7, qty: 2 },
+        { id: 8, qty: 1 },
+      ],
+      points: 3000,
+    })
+    expect(wx.calls.redirectTo.pop().url).toBe(`/pages/ticket/index?id=${ID}`)
+  })
+
+  test('switched on then off: the order spends none and is another request (a fresh key)', async () => {
+    member(3000)
+    wx.payResult = 'cancel'
+    wx.route('POST', `/api/v1/orders/${ID}/cancel`, () => snackOrder({ status: 'cancelled' }))
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus')
+    await switchPoints(page, true)
+    expect(textOf(page, '.bar-amount')).toBe('¥14')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(textOf(page, '.error')).toBe('你取消了支付，可以再次支付')
+
+    // the order made with points is given up (its points come back) and the next one has none
+    await switchPoints(page, false)
+    expect(textOf(page, '.bar-amount')).toBe('¥28')
+    expect(wx.requestsTo('POST', /\/cancel$/).map((r) => r.path)).toEqual([`/api/v1/orders/${ID}/cancel`])
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    const creates = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(creates.map((r) => r.data.points)).toEqual([1400, undefined])
+    expect(creates[0].header['Idempotency-Key']).not.toBe(creates[1].header['Idempotency-Key'])
+  })
+
+  test('a non-member sees no points row and orders without points', async () => {
+    wx.route('GET', '/api/v1/me/membership', () => ({ member: false, tier: null, points: 0 }))
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus', 2)
+    expect(page.querySelector('.points-row')).toBeFalsy()
+    expect(page.querySelector('.points-switch')).toBeFalsy()
+    expect(wx.requestsTo('GET', '/api/v1/me/membership')).toHaveLength(1)
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders/quote')).toHaveLength(0)
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data).toEqual({
+      cinema_id: 11,
+      snacks: [{ id: 7, qty: 2 }],
+    })
+  })
+
+  test('a membership that cannot be read: no points row, the cart as today', async () => {
+    wx.route('GET', '/api/v1/me/membership', () => errorReply(404, 'not_a_member'))
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus')
+    expect(page.querySelector('.points-row')).toBeFalsy()
+    expect(page.querySelector('.error')).toBeFalsy()
+    expect(textOf(page, '.bar-amount')).toBe('¥28')
+  })
+
+  test("a cart change quotes again; the older cart's late answer is ignored", async () => {
+    member(3000)
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    const slow = slowAnswers('/api/v1/snack-orders/quote')
+    await stepper(page, 7, 'plus') // ¥28: at most 1400 points, answered late
+    slow.fast()
+    await stepper(page, 8, 'plus') // ¥77: 3850, capped at 3000 by the balance
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders/quote').map((r) => r.data.snacks.length)).toEqual([
+      1, 2,
+    ])
+    expect(textOf(page, '.points-text')).toBe('积分抵扣（本单最多可用3000积分）')
+    expect(slow.held).toHaveLength(1)
+    slow.held.forEach((answer) => answer())
+    await flush()
+    expect(textOf(page, '.points-text')).toBe('积分抵扣（本单最多可用3000积分）')
+
+    await switchPoints(page, true)
+    expect(textOf(page, '.bar-amount')).toBe('¥47')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data.points).toBe(3000)
+  })
+
+  test('"pay" right after a change waits for that cart\'s quote and spends what it allows', async () => {
+    member(3000)
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus', 2) // ¥56: 2800 points
+    await switchPoints(page, true)
+    const slow = slowAnswers('/api/v1/snack-orders/quote')
+    await stepper(page, 7, 'minus') // ¥28: 1400 points, answered late
+    const paying = page.instance.pay()
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')).toHaveLength(0)
+    slow.fast()
+    slow.held.forEach((answer) => answer())
+    await paying
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data).toMatchObject({
+      snacks: [{ id: 7, qty: 1 }],
+      points: 1400,
+    })
+  })
+
+  test('a refused quote is shown and the cart is bought without points', async () => {
+    member(3000)
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus')
+    expect(textOf(page, '.points-text')).toBe('积分抵扣（本单最多可用1400积分）')
+    // the cap fell meanwhile: the quote with points is refused
+    wx.route('POST', '/api/v1/snack-orders/quote', (req) =>
+      req.data.points ? errorReply(409, 'points_over_cap', { max_points: 1000 }) : quoteAnswer(req)
+    )
+    await switchPoints(page, true)
+    expect(textOf(page, '.error')).toBe('这笔订单最多可用1000积分。本单暂不使用积分')
+    expect(page.querySelector('.points-row')).toBeFalsy()
+    expect(textOf(page, '.bar-amount')).toBe('¥28')
+    expect(textOf(page, '.bar-pay')).toBe('微信支付')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data).toEqual({
+      cinema_id: 11,
+      snacks: [{ id: 7, qty: 1 }],
+    })
+    expect(wx.calls.redirectTo.pop().url).toBe(`/pages/ticket/index?id=${ID}`)
+  })
+
+  test('the service busy: the quote refused, no points row, buying goes on without them', async () => {
+    member(3000)
+    wx.route('POST', '/api/v1/snack-orders/quote', () => errorReply(503, 'upstream_unavailable'))
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await stepper(page, 7, 'plus')
+    expect(page.querySelector('.points-row')).toBeFalsy()
+    expect(textOf(page, '.error')).toBe('服务暂时不可用，请稍后再试。本单暂不使用积分')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')[0].data.points).toBeUndefined()
+    expect(wx.calls.redirectTo.pop().url).toBe(`/pages/ticket/index?id=${ID}`)
+  })
+})
+
 describe('pickup', () => {
   test('a paid snacks order shows its snacks, the pickup code and its QR', async () => {
     wx.route('GET', '/api/v1/orders/s1', () =>

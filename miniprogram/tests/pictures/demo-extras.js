@@ -91,6 +91,11 @@ function snackImage(src) {
   return match ? snackSvg(Number(match[1])) : ''
 }
 
+/** What the menu asks for `lines` (`[{id, qty}]`). */
+function snacksFen(lines) {
+  return (lines || []).reduce((sum, l) => sum + MENU.find((s) => s.id === l.id).price_fen * l.qty, 0)
+}
+
 /** Route the extras on `wx`; `demo` holds the demo's movies, showtimes and orders. */
 function routeExtras(wx, demo) {
   const { MOVIES, SHOWTIMES, TICKETED, SNACKS_ONLY, price } = demo
@@ -127,14 +132,16 @@ function routeExtras(wx, demo) {
     ],
   }))
   wx.route('POST', /^\/api\/v1\/holds\/[\w-]+\/quote$/, (req) => {
-    const snacks = (req.data.snacks || []).reduce(
-      (sum, l) => sum + MENU.find((s) => s.id === l.id).price_fen * l.qty,
-      0
-    )
+    const snacks = snacksFen(req.data.snacks)
     return {
       price: price(9000, 900, req.data.coupon_id ? 1000 : 0, req.data.points || 0, snacks),
       max_points: 800,
     }
+  })
+  // Snacks alone: points pay at most half of them.
+  wx.route('POST', '/api/v1/snack-orders/quote', (req) => {
+    const snacks = snacksFen(req.data.snacks)
+    return { price: price(0, 0, 0, req.data.points || 0, snacks), max_points: Math.floor(snacks / 2) }
   })
   wx.route('GET', `/api/v1/orders/${TICKETED.id}/refund-quote`, () => ({
     order_id: TICKETED.id,

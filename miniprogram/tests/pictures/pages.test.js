@@ -136,6 +136,16 @@ const CASES = [
   { name: 'snacks', query: { cinema_id: '1' }, signedIn: true, act: addSnacks(1, 4, 4) },
   {
     name: 'snacks',
+    shot: 'snacks-points',
+    query: { cinema_id: '1' },
+    signedIn: true,
+    act: async (page) => {
+      await addSnacks(1, 4, 4)(page)
+      await page.instance.togglePoints({ detail: { value: true } })
+    },
+  },
+  {
+    name: 'snacks',
     shot: 'snacks-sold-out',
     query: { cinema_id: '1' },
     signedIn: true,
