@@ -26,7 +26,7 @@ import redis.asyncio as aioredis
 from starlette.requests import Request
 
 from seatcore import keys
-from seatcore.domain.analytics import CHANNELS, SERVER_CHANNEL_UNKNOWN, actor
+from seatcore.domain.analytics import CHANNELS, ORDER_PLACED, SERVER_CHANNEL_UNKNOWN, SNACKS_ALONE, actor
 from seatcore.errors import SeatcoreError
 from seatcore.runtime import Runtime
 
@@ -168,15 +168,23 @@ class OrderLike(Protocol):
     @property
     def showtime_id(self) -> int | None: ...
     @property
+    def cinema_id(self) -> int | None: ...
+    @property
     def amount_fen(self) -> int: ...
+
+
+def _named(name: str, order: OrderLike) -> str:
+    """The event's name for this order: an order of snacks alone has names of its own."""
+    return SNACKS_ALONE.get(name, name) if order.showtime_id is None else name
 
 
 def record_placed(request: Request, order: OrderLike) -> None:
     record_request(
         request,
-        "order_placed",
+        _named(ORDER_PLACED, order),
         order.user_id,
         showtime_id=order.showtime_id,
+        cinema_id=order.cinema_id,
         order_id=order.id,
         amount_fen=order.amount_fen,
     )
@@ -187,9 +195,10 @@ def record_order(runtime: Runtime, name: str, order: OrderLike, code: str | None
     from the event of its placing."""
     record(
         runtime,
-        name,
+        _named(name, order),
         user_id=order.user_id,
         showtime_id=order.showtime_id,
+        cinema_id=order.cinema_id,
         order_id=order.id,
         amount_fen=order.amount_fen,
         code=code,

@@ -18,6 +18,7 @@ from seatcore.domain.analytics import (
     ORDER_PAID,
     PAGE_VIEW,
     PAYMENT_FAILED,
+    SNACK_ORDER_PAID,
     drop_offs,
 )
 from seatcore.domain.latency import Summary, summarize
@@ -117,13 +118,13 @@ def dwell(store: EventStore, filters: Filters) -> list[PageDwell]:
 def payments(store: EventStore, filters: Filters) -> Payments:
     where, params = filters.where()
     rows = store.query(
-        f"SELECT day, name, sum(orders) FROM daily WHERE {where} AND name IN (?, ?) GROUP BY day, name "
+        f"SELECT day, name, sum(orders) FROM daily WHERE {where} AND name IN (?, ?, ?) GROUP BY day, name "
         "ORDER BY day",
-        [*params, ORDER_PAID, PAYMENT_FAILED],
+        [*params, ORDER_PAID, SNACK_ORDER_PAID, PAYMENT_FAILED],
     )
     days: dict[dt.date, list[int]] = {}
-    for day, name, orders in rows:
-        days.setdefault(day, [0, 0])[0 if name == ORDER_PAID else 1] += int(orders)
+    for day, name, orders in rows:  # payments of every order, snacks alone too
+        days.setdefault(day, [0, 0])[1 if name == PAYMENT_FAILED else 0] += int(orders)
     paid = sum(p for p, _ in days.values())
     failed = sum(f for _, f in days.values())
     reasons = store.query(

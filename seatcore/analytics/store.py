@@ -29,6 +29,8 @@ from typing import Any
 import duckdb
 import orjson
 
+from seatcore.domain.analytics import PLACED
+
 # Column name -> DuckDB type, in table order; the writer's rows are dicts with these keys.
 COLUMNS: dict[str, str] = {
     "day": "DATE",
@@ -191,9 +193,9 @@ class EventStore:
         ids = sorted(order_ids)
         with self.connect() as con:
             found = con.execute(
-                f"SELECT order_id, channel FROM events WHERE name = 'order_placed' "
+                f"SELECT order_id, channel FROM events WHERE name IN (?, ?) "
                 f"AND order_id IN ({', '.join('?' * len(ids))})",
-                ids,
+                [*PLACED, *ids],
             ).fetchall()
         return {str(order_id): str(channel) for order_id, channel in found}
 

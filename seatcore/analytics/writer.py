@@ -27,7 +27,7 @@ from seatcore import keys
 from seatcore.analytics.events import Row
 from seatcore.analytics.store import EventStore
 from seatcore.db.schema import showtimes
-from seatcore.domain.analytics import ORDER_FOLLOW_UPS, ORDER_PLACED, SERVER_CHANNEL_UNKNOWN
+from seatcore.domain.analytics import ORDER_FOLLOW_UPS, PLACED, SERVER_CHANNEL_UNKNOWN
 from seatcore.orders.lease import new_owner
 
 log = logging.getLogger(__name__)
@@ -146,9 +146,7 @@ class EventWriter:
                 cinema_id, movie_id = self._showtimes[int(showtime_id)]
                 row["cinema_id"] = row.get("cinema_id") or cinema_id
                 row["movie_id"] = row.get("movie_id") or movie_id
-        placed = {
-            r["order_id"]: r["channel"] for r in rows if r["name"] == ORDER_PLACED and r.get("order_id")
-        }
+        placed = {r["order_id"]: r["channel"] for r in rows if r["name"] in PLACED and r.get("order_id")}
         unknown = {
             r["order_id"]
             for r in rows

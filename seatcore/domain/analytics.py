@@ -34,6 +34,13 @@ ORDER_PAID = "order_paid"
 PAYMENT_FAILED = "payment_failed"
 ORDER_REFUNDED = "order_refunded"
 CHECKED_IN = "checked_in"  # a ticket admitted at the door (online, or an offline door's sync)
+# An order of snacks alone is placed and paid under names of its own, so the ticket funnel, the
+# experiments' conversions and the recommendations count tickets only; its failed payments and
+# refunds are payment_failed and order_refunded like any order's.
+SNACK_ORDER_PLACED = "snack_order_placed"
+SNACK_ORDER_PAID = "snack_order_paid"
+SNACKS_ALONE = {ORDER_PLACED: SNACK_ORDER_PLACED, ORDER_PAID: SNACK_ORDER_PAID}
+PLACED = (ORDER_PLACED, SNACK_ORDER_PLACED)
 SERVER_EVENTS = (
     HOLD_GRANTED,
     HOLD_REFUSED,
@@ -42,9 +49,11 @@ SERVER_EVENTS = (
     PAYMENT_FAILED,
     ORDER_REFUNDED,
     CHECKED_IN,
+    SNACK_ORDER_PLACED,
+    SNACK_ORDER_PAID,
 )
 # Server events of an order whose channel is the one the order was placed from.
-ORDER_FOLLOW_UPS = (ORDER_PAID, PAYMENT_FAILED, ORDER_REFUNDED, CHECKED_IN)
+ORDER_FOLLOW_UPS = (ORDER_PAID, PAYMENT_FAILED, ORDER_REFUNDED, CHECKED_IN, SNACK_ORDER_PAID)
 
 # The funnel, step by step: (label, event name). Each step counts journeys (docs/analytics.md).
 FUNNEL: tuple[tuple[str, str], ...] = (

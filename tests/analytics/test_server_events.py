@@ -63,3 +63,44 @@ async def test_failed_payments_and_refunds_are_recorded(
     payments = answer.json()
     assert (payments["paid"], payments["failed"], payments["success_rate"]) == (1, 1, 0.5)
     assert payments["reasons"] == {"late_payment": 1} and payments["target_rate"] == 0.98
+
+
+async def test_snacks_alone_count_as_payments_not_as_ticket_sales(
+    app: Starlette, shop: Shop, staff_headers: StaffHeaders, settings: Settings
+) -> None:
+    from seatcore.store import snacks as snack_store
+
+    show = await shop.show()
+    cola = await snack_store.create(
+        app.state.runtime.db, None, show.cinema_id, {"kind": "item", "name": "可乐", "price_fen": 1200}
+    )
+    cai = await shop.login("cai")
+    body = {"cinema_id": show.cinema_id, "snacks": [{"id": cola.id, "qty": 2}]}
+    placed = await shop.client.post(
+        "/api/v1/snack-orders", json=body, headers=cai | key() | {"X-Channel": "miniprogram"}
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["id"]
+    await shop.pay(cai, order_id)
+    await shop.wait_status(cai, order_id, "ticketed")
+
+    await landed(app, 2)
+    rows = await asyncio.to_thread(
+        store_of(app).query,
+        "SELECT name, channel, cinema_id, showtime_id FROM events WHERE order_id = ? ORDER BY ts",
+        [order_id],
+    )
+    assert rows == [
+        ("snack_order_placed", "miniprogram", show.cinema_id, None),
+        ("snack_order_paid", "miniprogram", show.cinema_id, None),
+    ]
+    admin = await staff_headers("root", role="admin")
+    day = dt.datetime.now(ZoneInfo(settings.analytics_timezone)).date().isoformat()
+    period = {"start": day, "end": day}
+    payments = (
+        await shop.client.get("/api/v1/staff/analytics/payments", params=period, headers=admin)
+    ).json()
+    assert (payments["paid"], payments["failed"]) == (1, 0)
+    funnel = (await shop.client.get("/api/v1/staff/analytics/funnel", params=period, headers=admin)).json()
+    steps = {step["event"]: step["journeys"] for step in funnel["steps"]}
+    assert steps["order_placed"] == steps["order_paid"] == 0  # the ticket funnel has no sale

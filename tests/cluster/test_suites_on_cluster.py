@@ -1,7 +1,7 @@
 """The service's key suites a second time, on a 3-master Redis Cluster of their own: the HTTP API
 of holds, the sandbox's way from a hold to tickets, refunds and history, the live map's flows,
-staff sign-in and snacks bought alone (``pytest --redis-cluster``, tests/conftest.py). Run in a child pytest so that its
-session-wide Redis is the cluster.
+staff sign-in and snacks bought alone (``pytest --redis-cluster``, tests/conftest.py). Run in a
+child pytest so that its session-wide Redis is the cluster.
 
 ``make test`` runs a slice of them: the tests of each suite that take its main way through Redis
 (about 20 s). ``make test-cluster`` (``SEATCORE_TEST_CLUSTER=full``) runs every test of them.
