@@ -167,6 +167,8 @@ async def test_the_order_look_up_shows_snacks_bought_alone(
     await page.fill("#order-search input[name=order_id]", order_id)
     await page.click("#order-search button")
     await expect(page.locator("#order-results tbody tr")).to_contain_text("Snacks alone")
+    await expect(page.locator("#order-results tbody tr")).to_contain_text("paid")
+    await expect(page.locator("#order-results tbody tr")).not_to_contain_text("ticketed")
     await page.click("#order-results tbody tr")
     detail = page.locator("#order-detail")
     await expect(detail).to_contain_text("pickup code SNACK234")

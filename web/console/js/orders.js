@@ -41,6 +41,11 @@ export async function ordersView(root, ctx) {
     render()
   }
 
+  /** An order of snacks alone is "ticketed" once landed: to the counter it is paid. */
+  function statusOf(o) {
+    return o.kind === 'snacks' && o.status === 'ticketed' ? 'paid' : o.status
+  }
+
   /** What the order bought: its showtime, or snacks alone at a cinema. */
   function bought(o) {
     if (o.kind === 'snacks') return `Snacks alone · ${o.cinema_name}`
@@ -57,7 +62,7 @@ export async function ordersView(root, ctx) {
         el('td', '', `${isoDate(o.created_at)} ${clock(o.created_at)}`),
         el('td', '', bought(o)),
         el('td', '', o.phone || o.openid),
-        el('td', '', o.status),
+        el('td', '', statusOf(o)),
         el('td', 'num', yuan(o.amount_fen)),
       )
       row.addEventListener('click', () => open(o.id).catch((err) => ctx.flash(describe(err), true)))
@@ -72,7 +77,7 @@ export async function ordersView(root, ctx) {
   async function open(orderId) {
     const order = await api(`/api/v1/staff/orders/${encodeURIComponent(orderId)}`)
     const facts = [
-      ['Status', order.status],
+      ['Status', statusOf(order)],
       ['Amount', yuan(order.amount_fen)],
       order.kind === 'snacks'
         ? ['Snacks alone', `${order.cinema_name}, pickup code ${order.pickup_code || '—'}`]
