@@ -222,6 +222,11 @@ def snack_request_order(cinema_id: int, user_id: int, request: str) -> str:
     return f"sc:{snack_tag(cinema_id)}:request-order:{user_id}:{request}"
 
 
+def snack_unpaid(cinema_id: int, user_id: int) -> str:
+    """The moviegoer's one unpaid order of snacks alone at the cinema (its id; expires with it)."""
+    return f"sc:{snack_tag(cinema_id)}:unpaid:{user_id}"
+
+
 def snack_returned(cinema_id: int, order_id: str) -> str:
     """Exists once the order's snacks went back to stock (ended unpaid or refunded)."""
     return f"sc:{snack_tag(cinema_id)}:returned:{order_id}"

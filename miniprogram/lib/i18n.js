@@ -42,6 +42,7 @@ const MESSAGES = {
     // Orders and money.
     order_state: '订单状态已变化，请刷新后再试',
     order_exists: '这些座位已经下过单了，请在“我的订单”中支付',
+    unpaid_order_exists: '你在这家影院还有一笔未支付的卖品订单，请先支付或取消',
     illegal_transition: '订单当前状态不允许这样操作',
     order_not_ticketed: '出票完成后才能退票',
     refund_failed: '退款没有成功，请稍后再试',
@@ -179,6 +180,7 @@ const MESSAGES = {
     no_waiting_room: 'This showtime has no queue: pick your seats',
     order_state: 'The order has changed; refresh and try again',
     order_exists: 'These seats are already in an order: pay for it in My orders',
+    unpaid_order_exists: 'You have an unpaid snack order at this cinema: pay or cancel it first',
     illegal_transition: 'The order cannot do that in its current state',
     not_a_member: 'Join as a member to pay with points',
     points_insufficient: 'Not enough points',

@@ -24,9 +24,10 @@ import redis.asyncio as aioredis
 
 from seatcore import keys
 from seatcore.orders.ids import cinema_of_snack_order, showtime_of
-from seatcore.orders.records import Order
+from seatcore.orders.records import Order, now_utc
 
 IN_FLIGHT_KEEP_S = 7 * 24 * 3600  # far longer than any MySQL outage we plan to ride out
+CLAIM_TRIES = 3  # an unpaid claim that changed between its read and the script: read again
 ENDED_KEEP_S = 24 * 3600
 
 # KEYS[1] order hash, KEYS[2] what the order is made from (its hold, or the request of an order
@@ -53,6 +54,35 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return next_rev
 """
 
+
+# An order of snacks alone: _CREATE, and the moviegoer's one unpaid order of snacks at the cinema.
+# KEYS[1] order hash, KEYS[2] request -> order, KEYS[3] the moviegoer's unpaid claim at the cinema,
+# KEYS[4] the hash of the order that claim named when the caller read it (ARGV[6]; any key of the
+# slot when it named none); ARGV[1] order id, ARGV[2] document, ARGV[3] ttl (s), ARGV[4] the
+# claim's ttl (ms), ARGV[5] now (ms), ARGV[6] the claim as read ("" none).
+# Answers {"ok"}, {"made", id} (the request made it already), {"unpaid", id} (that order is
+# still unpaid) or {"again", id} (the claim changed since it was read).
+_CREATE_ALONE = """
+local made = redis.call('GET', KEYS[2])
+if made then return {'made', made} end
+local held = redis.call('GET', KEYS[3]) or ''
+if held ~= ARGV[6] then return {'again', held} end
+if held ~= '' then
+  local doc = redis.call('HGET', KEYS[4], 'doc')
+  if doc then
+    local o = cjson.decode(doc)
+    if o.status == 'pending_payment' and o.payment == cjson.null and o.expires_at ~= cjson.null
+        and o.expires_at * 1000 > tonumber(ARGV[5]) then
+      return {'unpaid', held}
+    end
+  end
+end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4])
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'rev', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {'ok'}
+"""
 
 # KEYS[1] the in-flight index; ARGV[1] now (ms), ARGV[2] lease (ms), ARGV[3] how many.
 # Answers the ids due by now and pushes each one lease further, so that of several sweepers (one
@@ -92,6 +122,7 @@ class InFlightOrders:
         self._create = redis.register_script(_CREATE)
         self._change = redis.register_script(_CHANGE)
         self._claim_due = redis.register_script(_CLAIM_DUE)
+        self._create_alone = redis.register_script(_CREATE_ALONE)
 
     async def create(self, order: Order, *, check_at: datetime, made_from: str) -> str | None:
         """Store a new order; answers the id of the order already made from ``made_from`` (the key
@@ -105,6 +136,35 @@ class InFlightOrders:
             return str(existing)
         await self._redis.zadd(keys.user_orders(order.user_id), {order.id: _ms(order.created_at)})
         return None
+
+    async def create_alone(
+        self, order: Order, *, check_at: datetime, made_from: str, unpaid: str, unpaid_ttl_ms: int
+    ) -> tuple[str, str]:
+        """Store a new order of snacks alone, unless its request made one already (``("made",
+        id)``) or the moviegoer's claim ``unpaid`` names an order still unpaid (``("unpaid",
+        id)``); a claim naming an order paid, ended or gone passes to this one. ``("ok", "")``
+        when stored."""
+        await self._redis.zadd(keys.ORDERS_IN_FLIGHT, {order.id: _ms(check_at)})
+        outcome: tuple[str, str] = ("again", "")
+        for _ in range(CLAIM_TRIES):
+            held = await self.made_from(unpaid) or ""
+            answer = await self._create_alone(
+                keys=[
+                    order_key(order.id),
+                    made_from,
+                    unpaid,
+                    order_key(held) if held else order_key(order.id),
+                ],
+                args=[order.id, order.to_json(), IN_FLIGHT_KEEP_S, unpaid_ttl_ms, _ms(now_utc()), held],
+            )
+            outcome = (str(answer[0]), str(answer[1]) if len(answer) > 1 else "")
+            if outcome[0] != "again":
+                break
+        if outcome[0] != "ok":
+            await self._redis.zrem(keys.ORDERS_IN_FLIGHT, order.id)
+            return outcome
+        await self._redis.zadd(keys.user_orders(order.user_id), {order.id: _ms(order.created_at)})
+        return outcome
 
     async def made_from(self, key: str) -> str | None:
         """The id of the order already made from ``key`` (see ``create``), if any."""

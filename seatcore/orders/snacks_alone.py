@@ -59,6 +59,8 @@ class SnackOrders:
 
         async def _snacks_back(self, order: Order) -> None: ...
 
+        async def find(self, order_id: str) -> Order | None: ...
+
     async def create_snacks(
         self, user_id: int, cinema_id: int, snacks: Mapping[int, int], *, points: int = 0, request: str
     ) -> Order:
@@ -74,6 +76,8 @@ class SnackOrders:
         await paydetails.remember(self.redis, self.db, user_id, None)
         now = whole_second(now_utc())
         pay_by = now + timedelta(seconds=self.settings.hold_ttl_s)
+        unpaid = keys.snack_unpaid(cinema_id, user_id)
+        await self._no_other_unpaid(unpaid)
         order = Order(
             id=new_snack_order_id(cinema_id),
             user_id=user_id,
@@ -95,11 +99,19 @@ class SnackOrders:
         except BaseException:
             await self._snacks_back(order)
             raise
-        existing = await self.inflight.create(order, check_at=pay_by, made_from=made_from)
-        if existing is not None:
+        outcome, other = await self.inflight.create_alone(
+            order,
+            check_at=pay_by,
+            made_from=made_from,
+            unpaid=unpaid,
+            unpaid_ttl_ms=self.settings.hold_ttl_s * 1000,
+        )
+        if outcome != "ok":
             await self.loyalty.release_order(order)
             await self._snacks_back(order)
-            raise Conflict("this request made an order already", code="order_exists", order_id=existing)
+            if outcome == "made":
+                raise Conflict("this request made an order already", code="order_exists", order_id=other)
+            raise _unpaid(other)
         return order
 
     async def quote_snacks(
@@ -127,3 +139,21 @@ class SnackOrders:
             user_id, None, {}, coupon_id=None, points=points, snacks_fen=snacks_total(lines)
         )
         return lines, price
+
+    async def _no_other_unpaid(self, unpaid: str) -> None:
+        """Refuse early, before any stock is taken, when the moviegoer's claim names an order
+        still unpaid (the claim itself is taken with the order, atomically: ``create_alone``)."""
+        held = await self.inflight.made_from(unpaid)
+        current = await self.find(held) if held else None
+        if current is not None and current.status is OrderStatus.PENDING_PAYMENT and current.payment is None:
+            raise _unpaid(current.id)
+
+
+def _unpaid(order_id: str) -> Conflict:
+    """One unpaid order of snacks alone per moviegoer and cinema, as one hold per showtime: nobody
+    keeps a cinema's limited snacks out of sale with a pile of unpaid orders."""
+    return Conflict(
+        "you have an unpaid order of snacks at this cinema: pay or cancel it first",
+        code="unpaid_order_exists",
+        order_id=order_id,
+    )

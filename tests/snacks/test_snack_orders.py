@@ -4,6 +4,7 @@ request; ended unpaid after its time to pay; refused with clear codes, changing 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from seatcore.checker.runner import check_deployment
 from seatcore.errors import Conflict
+from seatcore.orders.inflight import InFlightOrders
 from seatcore.payments import PaymentNotice
 from tests.orders.conftest import Auth, key
 from tests.snacks.conftest import Counter
@@ -74,16 +76,18 @@ async def test_an_order_is_made_once_per_request(counter: Counter) -> None:
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
     assert await counter.left(counter.combo) == 1
-    # A first call that died before answering: the service's own guard (the request names the
-    # order it made) answers order_exists, and no second order takes stock.
+    # A first call that died before answering (its first order cancelled meanwhile): the
+    # service's own guard (the request names the order it made) answers order_exists, and no
+    # second order takes stock.
     service = counter.shop.orders
     lines = {counter.combo: 1}
     user_id = (await service.find(first.json()["id"])).user_id  # type: ignore[union-attr]
+    await counter.shop.client.post(f"/api/v1/orders/{first.json()['id']}/cancel", headers=auth)
     made = await service.create_snacks(user_id, counter.show.cinema_id, lines, request="r1")
     with pytest.raises(Conflict) as again_made:
         await service.create_snacks(user_id, counter.show.cinema_id, lines, request="r1")
     assert again_made.value.code == "order_exists" and again_made.value.details["order_id"] == made.id
-    assert await counter.left(counter.combo) == 0
+    assert await counter.left(counter.combo) == 1  # 2 once the first was cancelled, 1 taken by r1
 
 
 async def test_refusals_change_nothing(counter: Counter) -> None:
@@ -273,3 +277,66 @@ async def test_members_quote_and_pay_snacks_alone_with_points_given_back_on_refu
     refunded = await client.post(f"/api/v1/orders/{made.json()['id']}/refund", headers=auth | key())
     assert refunded.status_code == 200 and refunded.json()["refund"]["amount_fen"] == price["paid_fen"]
     assert await balance(counter.shop, auth) == 5000  # the points came back with the refund
+
+
+async def test_one_unpaid_order_of_snacks_alone_per_cinema(counter: Counter) -> None:
+    """As one hold per showtime: a moviegoer cannot keep a cinema's limited snacks out of sale
+    with a pile of unpaid orders; the one they have must be paid, cancelled or run out first."""
+    auth = await counter.shop.login("ben")
+    first = await _made(counter, auth, [{"id": counter.popcorn, "qty": 1}])
+    body = {"cinema_id": counter.show.cinema_id, "snacks": [{"id": counter.popcorn, "qty": 1}]}
+    client = counter.shop.client
+    second = await client.post("/api/v1/snack-orders", json=body, headers=auth | key())
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["code"] == "unpaid_order_exists"
+    assert second.json()["error"]["details"]["order_id"] == first["id"]
+    assert await counter.left(counter.popcorn) == 4  # the refused one took nothing
+    other = await counter.shop.login("bo")  # another moviegoer is not held up
+    assert (await client.post("/api/v1/snack-orders", json=body, headers=other | key())).status_code == 201
+
+    await client.post(f"/api/v1/orders/{first['id']}/cancel", headers=auth)
+    paying = await _made(counter, auth, [{"id": counter.popcorn, "qty": 1}])  # after a cancel
+    await counter.shop.pay(auth, paying["id"])
+    await counter.shop.wait_status(auth, paying["id"], "ticketed")
+    lapsing = await _made(counter, auth, [{"id": counter.popcorn, "qty": 1}])  # after a payment
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    await counter.shop.orders.inflight.change(lapsing["id"], lambda o: o.but(expires_at=past))
+    assert (await client.post("/api/v1/snack-orders", json=body, headers=auth | key())).status_code == 201
+
+
+async def _rush_of_one(counter: Counter) -> list[int]:
+    auth = await counter.shop.login("hoarder")
+    body = {"cinema_id": counter.show.cinema_id, "snacks": [{"id": counter.cola, "qty": 1}]}
+    answers = await asyncio.gather(
+        *(
+            counter.shop.client.post("/api/v1/snack-orders", json=body, headers=auth | key())
+            for _ in range(12)
+        )
+    )
+    return [answer.status_code for answer in answers]
+
+
+async def test_many_orders_at_once_from_one_moviegoer_make_one(counter: Counter) -> None:
+    statuses = await _rush_of_one(counter)
+    assert sorted(statuses) == [201] + [409] * 11
+
+
+async def test_control_without_the_atomic_claim_one_moviegoer_makes_several(
+    counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unguarded(
+        self: InFlightOrders, order: Any, *, check_at: Any, made_from: str, unpaid: str, unpaid_ttl_ms: int
+    ) -> tuple[str, str]:
+        """The broken design: read the claim and its order, then store in other steps."""
+        held = await self.made_from(unpaid)
+        current = await self.get(held) if held else None
+        if current is not None and current.status.value == "pending_payment":
+            return ("unpaid", held or "")
+        await asyncio.sleep(0.01)  # another order of the same moviegoer lands here
+        await self._redis.set(unpaid, order.id, px=unpaid_ttl_ms)
+        made = await self.create(order, check_at=check_at, made_from=made_from)
+        return ("made", made) if made else ("ok", "")
+
+    monkeypatch.setattr(InFlightOrders, "create_alone", unguarded)
+    statuses = await _rush_of_one(counter)
+    assert statuses.count(201) > 1

@@ -142,6 +142,26 @@ Page(
       return this.data.usePoints ? this.maxPoints : 0
     },
 
+    /**
+     * The order of this cart. The service keeps one unpaid order of snacks per moviegoer and
+     * cinema: one left from an earlier visit (the page closed before paying) is cancelled, so its
+     * stock goes back, and this cart ordered instead (once; a refusal then is shown).
+     */
+    async makeOrder() {
+      this.orderKey = this.orderKey || services.newIdempotencyKey()
+      const make = () =>
+        services.createSnackOrder(this.data.cinemaId, this.lines, this.orderKey, this.points())
+      try {
+        return await make()
+      } catch (err) {
+        const left = err.code === 'unpaid_order_exists' && err.details.order_id
+        if (!left) throw err
+        await services.cancelOrder(left)
+        this.orderKey = services.newIdempotencyKey() // the refused call is answered as refused
+        return make()
+      }
+    },
+
     async pay() {
       if (this.data.phase !== 'ready') return
       if (!this.lines.length) {
@@ -151,15 +171,7 @@ Page(
       this.setData({ phase: 'paying', message: '' })
       try {
         await this.quoting
-        if (!this.order) {
-          this.orderKey = this.orderKey || services.newIdempotencyKey()
-          this.order = await services.createSnackOrder(
-            this.data.cinemaId,
-            this.lines,
-            this.orderKey,
-            this.points()
-          )
-        }
+        if (!this.order) this.order = await this.makeOrder()
         this.payKey = this.payKey || services.newIdempotencyKey()
         const confirmed = await payment.payOrder(this.order.id, this.payKey)
         wx.showToast({

@@ -210,6 +210,47 @@ describe('alone', () => {
     expect(creates[0].header['Idempotency-Key']).not.toBe(creates[1].header['Idempotency-Key'])
   })
 
+  test('an unpaid order left from an earlier visit is cancelled and this cart ordered instead', async () => {
+    let made = 0
+    wx.route('POST', '/api/v1/snack-orders', () =>
+      (made += 1) === 1
+        ? errorReply(409, 'unpaid_order_exists', { order_id: 'S11-old' }, 'you have an unpaid order')
+        : snackOrder()
+    )
+    wx.route('POST', '/api/v1/orders/S11-old/cancel', () =>
+      snackOrder({ id: 'S11-old', status: 'cancelled' })
+    )
+    wx.payResult = 'cancel'
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/orders/S11-old/cancel')).toHaveLength(1)
+    const creates = wx.requestsTo('POST', '/api/v1/snack-orders')
+    expect(creates).toHaveLength(2)
+    expect(creates[0].header['Idempotency-Key']).not.toBe(creates[1].header['Idempotency-Key'])
+    expect(wx.requestsTo('POST', `/api/v1/orders/${ID}/pay`)).toHaveLength(1) // this cart's order is paid
+  })
+
+  test('the earlier unpaid order cannot be cancelled (its payment is under way): the refusal shows', async () => {
+    wx.route('POST', '/api/v1/snack-orders', () =>
+      errorReply(409, 'unpaid_order_exists', { order_id: 'S11-old' }, 'you have an unpaid order')
+    )
+    wx.route('POST', '/api/v1/orders/S11-old/cancel', () =>
+      errorReply(409, 'payment_in_progress', {}, 'the payment for this order is being processed')
+    )
+    const page = await openPage('snacks', { cinema_id: '11' }, flush)
+    await flush()
+    await stepper(page, 7, 'plus')
+    await tap(page.querySelector('.bar-pay'))
+    await flush()
+    expect(wx.requestsTo('POST', '/api/v1/snack-orders')).toHaveLength(1)
+    expect(textOf(page, '.error')).toBeTruthy()
+    expect(wx.requestsTo('POST', /\/pay$/)).toHaveLength(0)
+    expect(textOf(page, '.bar-pay')).toBe('微信支付')
+  })
+
   test('a cancelled payment keeps the order; changing the cart cancels it and makes a new one', async () => {
     let made = 0
     wx.route('POST', '/api/v1/snack-orders', () => snackOrder({ id: `S11-${(made += 1)}` }))
