@@ -54,6 +54,7 @@ CINEMA_KEYS = {
     "format_names",
 }
 SHOWTIME_KEYS = {
+    "waiting_room",
     "id",
     "movie_id",
     "movie_title",

@@ -4,6 +4,7 @@ use, ended by signing out or by the reuse of a used token."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import jwt
@@ -154,3 +155,23 @@ async def test_control_a_refresh_that_reads_and_then_deletes_lets_several_win(
     monkeypatch.setattr(sessions, "_take", read_then_delete)
     winners = await _refresh_together(sessions, await sessions.start(staff_id))
     assert len(winners) > 1
+
+
+async def test_a_slow_renewal_still_leaves_one_winner(
+    app: Starlette, staff_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The winner's steps after taking the token, slowed down as a loaded machine does: the losers,
+    seeing the token gone, must not end the session the winner is renewing (they did, when the
+    token was marked used before the renewal: no winner at all)."""
+    sessions: StaffSessions = app.state.runtime.staff_sessions
+    redis = app.state.runtime.redis
+    expire = redis.expire
+
+    async def slow_expire(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)
+        return await expire(*args, **kwargs)
+
+    token = await sessions.start(staff_id)
+    monkeypatch.setattr(redis, "expire", slow_expire)
+    winners = await _refresh_together(sessions, token)
+    assert len(winners) == 1

@@ -52,9 +52,12 @@ class StaffSessions:
                 await self._redis.delete(keys.staff_session(str(family)))
             raise Unauthorized("the staff session has ended: sign in again", code="session_ended")
         staff_id_text, _, family = held.partition(":")
-        await self._redis.set(keys.used_refresh_token(digest), family, ex=self.idle_s)
+        # The session is renewed before the token is marked used: a refresh racing this one with
+        # the same token ends the session (reuse) only once it can see the mark, by then after
+        # this renewal, so of many at once exactly one wins.
         if not await self._redis.expire(keys.staff_session(family), self.idle_s):
             raise Unauthorized("the staff session has ended: sign in again", code="session_ended")
+        await self._redis.set(keys.used_refresh_token(digest), family, ex=self.idle_s)
         staff_id = int(staff_id_text)
         return Refreshed(staff_id, await self._next_token(staff_id, family))
 
