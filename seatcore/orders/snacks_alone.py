@@ -59,8 +59,6 @@ class SnackOrders:
 
         async def _snacks_back(self, order: Order) -> None: ...
 
-        async def find(self, order_id: str) -> Order | None: ...
-
     async def create_snacks(
         self, user_id: int, cinema_id: int, snacks: Mapping[int, int], *, points: int = 0, request: str
     ) -> Order:
@@ -144,9 +142,19 @@ class SnackOrders:
         """Refuse early, before any stock is taken, when the moviegoer's claim names an order
         still unpaid (the claim itself is taken with the order, atomically: ``create_alone``)."""
         held = await self.inflight.made_from(unpaid)
-        current = await self.find(held) if held else None
-        if current is not None and current.status is OrderStatus.PENDING_PAYMENT and current.payment is None:
+        current = await self.inflight.get(held) if held else None  # not in Redis: landed or gone
+        if current is not None and _still_unpaid(current):
             raise _unpaid(current.id)
+
+
+def _still_unpaid(order: Order) -> bool:
+    """Unpaid and within its time to pay (what ``create_alone``'s script reads in the document)."""
+    return (
+        order.status is OrderStatus.PENDING_PAYMENT
+        and order.payment is None
+        and order.expires_at is not None
+        and order.expires_at > now_utc()
+    )
 
 
 def _unpaid(order_id: str) -> Conflict:
