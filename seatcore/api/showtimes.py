@@ -7,6 +7,7 @@ Both are filled on every read.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
@@ -112,8 +113,7 @@ async def _with_live_seats(
     before the on-sale moment)."""
     now = dt.datetime.now(dt.UTC)
     ids = [entry["showtime"]["id"] for entry in entries]
-    free = await free_seat_counts(runtime, ids)
-    rooms = await runtime.waiting_rooms.with_rooms(ids)
+    free, rooms = await asyncio.gather(free_seat_counts(runtime, ids), runtime.waiting_rooms.with_rooms(ids))
     documents = []
     tier: Tier | None = None
     if principal is not None and principal.kind == "user" and any(e["on_sale_at"] for e in entries):
